@@ -1,0 +1,16 @@
+"""Settings for the test suite: fast hashing, in-memory e-mail, eager Celery."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The suite runs tasks in-process; tests/services/test_celery_worker.py starts a real
+# worker with its own settings.
+CELERY_TASK_ALWAYS_EAGER = True

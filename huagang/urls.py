@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from services import views as service_views
+from villages import views as village_views
+
+# The village pages combine both apps: the list is the villages app's own, the detail
+# page also lists catalog items, which only the services app may know about.
+village_patterns = (
+    [
+        path("", village_views.village_list, name="list"),
+        path("<str:code>/", service_views.village_detail, name="detail"),
+    ],
+    "villages",
+)
+
+urlpatterns = [
+    path("", service_views.home, name="home"),
+    path("services/", include("services.urls")),
+    path("villages/", include(village_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,49 @@
+"""Every write in the services app. Views, admin, API and tasks call these; nothing else
+assigns a request's status."""
+
+from .attachments import attachment_add
+from .ratings import follow_up_advance, rating_submit
+from .requests import (
+    service_request_accept,
+    service_request_add_note,
+    service_request_ask_supplement,
+    service_request_complete,
+    service_request_reject,
+    service_request_resume,
+    service_request_submit,
+    service_request_transition,
+    service_request_withdraw,
+    tracking_number_new,
+)
+from .sweeps import follow_ups_remind, time_limits_sweep
+from .trips import (
+    agency_trip_add,
+    agency_trip_hand_over,
+    agency_trip_plan,
+    agency_trip_return,
+)
+from .visits import home_visit_record, home_visit_schedule
+
+__all__ = [
+    "agency_trip_add",
+    "agency_trip_hand_over",
+    "agency_trip_plan",
+    "agency_trip_return",
+    "attachment_add",
+    "follow_up_advance",
+    "follow_ups_remind",
+    "home_visit_record",
+    "home_visit_schedule",
+    "rating_submit",
+    "service_request_accept",
+    "service_request_add_note",
+    "service_request_ask_supplement",
+    "service_request_complete",
+    "service_request_reject",
+    "service_request_resume",
+    "service_request_submit",
+    "service_request_transition",
+    "service_request_withdraw",
+    "time_limits_sweep",
+    "tracking_number_new",
+]

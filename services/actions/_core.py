@@ -1,0 +1,137 @@
+"""The shared shape of every status change: lock, check, change, record, notify."""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from villages.models import User
+
+from .. import workflow
+from ..models import EventKind, RequestEvent, ServiceRequest, Status
+from ..permissions import actor_roles
+
+logger = logging.getLogger("huagang.requests")
+
+
+def lock_request(
+    service_request: ServiceRequest, expected_version: int | None = None
+) -> ServiceRequest:
+    """Re-read the request under SELECT … FOR UPDATE. Call inside a transaction.
+
+    Raises Conflict if `expected_version` is given and someone changed it since.
+    """
+    locked = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .get(pk=service_request.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict()
+    return locked
+
+
+def roles_of(
+    by: User | None, service_request: ServiceRequest, *, as_applicant: bool = False
+) -> frozenset[workflow.Actor]:
+    """The acting roles; `as_applicant` when the caller proved the number and phone."""
+    roles = set(actor_roles(by, service_request))
+    if as_applicant:
+        roles.add(workflow.Actor.RESIDENT)
+    return frozenset(roles)
+
+
+def record_event(
+    locked: ServiceRequest,
+    *,
+    kind: str,
+    by: User | None,
+    roles: frozenset[workflow.Actor] = frozenset(),
+    source: str | None = None,
+    note: str = "",
+    public: bool = True,
+) -> RequestEvent:
+    """Append one event and queue its notifications once the transaction commits."""
+    event = RequestEvent.objects.create(
+        request=locked,
+        kind=kind,
+        from_status=locked.status if source is None else source,
+        to_status=locked.status,
+        actor=by if by is not None and by.is_authenticated else None,
+        actor_role=_primary_role(roles),
+        note=note,
+        is_public=public,
+    )
+    if public:
+        from .. import tasks
+
+        transaction.on_commit(lambda: tasks.notify_event.delay(event.pk))
+    return event
+
+
+def change_status(
+    locked: ServiceRequest,
+    *,
+    to: str,
+    by: User | None,
+    roles: frozenset[workflow.Actor],
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> RequestEvent:
+    """Check the workflow, apply `changes` and the new status, and record the event.
+
+    Precondition: `locked` was returned by ``lock_request`` in the current transaction.
+    Raises InvalidTransition, NotPermitted, or InvalidInput (a note is required).
+    """
+    workflow.check(locked.mode, locked.status, to, roles)
+    note = (note or "").strip()
+    if to in workflow.NOTE_REQUIRED and not note:
+        raise InvalidInput(
+            {
+                "note": [
+                    _("Say why, or what the resident must bring; they will read it.")
+                ]
+            }
+        )
+    source = locked.status
+    fields = {"status": to, "version": locked.version + 1, **(changes or {})}
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*fields, "updated_at"])
+    logger.info(
+        "request %s: %s -> %s by user %s",
+        locked.tracking_number,
+        source,
+        to,
+        getattr(by, "pk", None),
+    )
+    return record_event(
+        locked, kind=EventKind.STATUS, by=by, roles=roles, source=source, note=note
+    )
+
+
+def require_staff_role(roles: frozenset[workflow.Actor]) -> None:
+    if not roles - {workflow.Actor.RESIDENT}:
+        raise NotPermitted()
+
+
+def _primary_role(roles: frozenset[workflow.Actor]) -> str:
+    for role in (
+        workflow.Actor.OFFICIAL,
+        workflow.Actor.TOWN_CLERK,
+        workflow.Actor.VILLAGE_CLERK,
+        workflow.Actor.RESIDENT,
+    ):
+        if role in roles:
+            return role.value
+    return workflow.Actor.SYSTEM.value
+
+
+def now():
+    return timezone.now()
+
+
+__all__ = ["Status", "change_status", "lock_request", "record_event", "roles_of"]

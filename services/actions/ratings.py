@@ -1,0 +1,121 @@
+"""好差评: one rating per completed request; a 差评 opens a supervised follow-up."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huagang.exceptions import Conflict, InvalidInput, InvalidTransition, NotPermitted
+from villages.models import User
+
+from ..models import EventKind, FollowUp, Rating, ServiceRequest, Status
+from ..workflow import Actor
+from ..working_days import UnknownCalendarYear, WorkCalendar
+from ._core import lock_request, record_event, roles_of
+
+
+@transaction.atomic
+def rating_submit(
+    *,
+    service_request: ServiceRequest,
+    by: User | None,
+    level: int,
+    comment: str = "",
+    as_applicant: bool = False,
+    calendar: WorkCalendar | None = None,
+) -> Rating:
+    """The applicant rates a completed request once (一事一评).
+
+    A rating of 不满意 or 非常不满意 opens a follow-up due in
+    ``HUAGANG_FOLLOW_UP_DAYS`` working days, and the supervisors are told.
+    """
+    locked = lock_request(service_request)
+    roles = roles_of(by, locked, as_applicant=as_applicant)
+    if Actor.RESIDENT not in roles:
+        raise NotPermitted(_("Only the applicant can rate a request."))
+    if locked.status != Status.COMPLETED:
+        raise InvalidTransition(_("A request can be rated once it is completed."))
+    if level not in Rating.Level.values:
+        raise InvalidInput({"level": [_("Choose one of the five ratings.")]})
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                request=locked, level=level, comment=(comment or "").strip()
+            )
+    except IntegrityError:
+        raise Conflict(_("This request has already been rated.")) from None
+    record_event(
+        locked,
+        kind=EventKind.RATING,
+        by=by,
+        roles=roles,
+        public=False,
+        note=Rating.Level(level).label,
+    )
+    if rating.is_poor:
+        _open_follow_up(locked, rating, calendar or WorkCalendar.load())
+    return rating
+
+
+def _open_follow_up(
+    locked: ServiceRequest, rating: Rating, calendar: WorkCalendar
+) -> None:
+    try:
+        deadline = calendar.add(timezone.localdate(), settings.HUAGANG_FOLLOW_UP_DAYS)
+    except UnknownCalendarYear:
+        deadline = None
+    follow_up = FollowUp.objects.create(rating=rating, deadline=deadline)
+    record_event(
+        locked,
+        kind=EventKind.FOLLOW_UP,
+        by=None,
+        public=False,
+        note=_("Poor rating: follow-up due by %(date)s.") % {"date": deadline or "?"},
+    )
+    from .. import tasks
+
+    transaction.on_commit(lambda: tasks.notify_follow_up.delay(follow_up.pk))
+
+
+_NEXT = {
+    FollowUp.Stage.OPEN: (FollowUp.Stage.VERIFIED, "verification_note"),
+    FollowUp.Stage.VERIFIED: (FollowUp.Stage.FIXED, "fix_note"),
+    FollowUp.Stage.FIXED: (FollowUp.Stage.ANSWERED, "answer"),
+}
+
+
+@transaction.atomic
+def follow_up_advance(*, follow_up: FollowUp, by: User, text: str) -> FollowUp:
+    """Record the next step of a 差评 follow-up: verified → fixed → answered.
+
+    Only officials supervise follow-ups. The answer is shown to the resident.
+    """
+    follow_up = (
+        FollowUp.objects.select_for_update()
+        .select_related("rating__request")
+        .get(pk=follow_up.pk)
+    )
+    if by.role != User.Role.OFFICIAL:
+        raise NotPermitted(_("Only a supervising official can handle a follow-up."))
+    if follow_up.stage not in _NEXT:
+        raise Conflict(_("This follow-up has already been answered."))
+    if not (text or "").strip():
+        raise InvalidInput({"text": [_("Write what was found, done or answered.")]})
+    stage, field = _NEXT[FollowUp.Stage(follow_up.stage)]
+    follow_up.stage, follow_up.supervisor = stage, by
+    setattr(follow_up, field, text.strip())
+    fields = ["stage", "supervisor", field]
+    if stage == FollowUp.Stage.ANSWERED:
+        follow_up.answered_at = timezone.now()
+        fields.append("answered_at")
+    follow_up.save(update_fields=fields)
+    locked = lock_request(follow_up.rating.request)
+    record_event(
+        locked,
+        kind=EventKind.FOLLOW_UP,
+        by=by,
+        roles=roles_of(by, locked),
+        note=text.strip(),
+        public=stage == FollowUp.Stage.ANSWERED,
+    )
+    return follow_up

@@ -1,0 +1,394 @@
+"""Writes on a service request: submit, and every status change that needs no trip or
+visit (those are in ``trips`` and ``visits``)."""
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huagang.exceptions import InvalidInput, InvalidTransition
+from villages.models import User, Village
+from villages.validators import normalize_id_number, normalize_mobile
+
+from .. import time_limits
+from ..models import (
+    Channel,
+    DueState,
+    EventKind,
+    HandlingMode,
+    ServiceItem,
+    ServiceRequest,
+    Status,
+)
+from ..working_days import WorkCalendar
+from ._core import change_status, lock_request, record_event, roles_of
+from .attachments import attachment_save, check_upload
+
+TRACKING_ATTEMPTS = 8
+
+
+def tracking_number_new(now=None) -> str:
+    """HG + date + six random digits: easy to read over the phone, hard to guess."""
+    now = timezone.localtime(now)
+    return f"HG{now:%y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def _resolve(item: ServiceItem | str, village: Village | str) -> tuple[Any, Any, dict]:
+    errors: dict[str, list[str]] = {}
+    if isinstance(item, str):
+        item = ServiceItem.objects.filter(code=item, is_active=True).first()
+    if item is None or not item.is_active:
+        errors["item"] = [_("There is no such service item in the catalog.")]
+    if isinstance(village, str):
+        village = Village.objects.filter(code=village).first()
+    if village is None:
+        errors["village"] = [_("This is not a village or community of Huagang town.")]
+    return item, village, errors
+
+
+def _check_applicant(fields: dict[str, str], errors: dict[str, list[str]]) -> None:
+    if not fields["applicant_name"].strip():
+        errors["applicant_name"] = [_("Enter the applicant's name.")]
+    for name, normalize in (
+        ("applicant_phone", normalize_mobile),
+        ("applicant_id_number", normalize_id_number),
+    ):
+        if name == "applicant_id_number" and not fields[name]:
+            continue
+        try:
+            fields[name] = normalize(fields[name])
+        except ValidationError as exc:
+            errors[name] = list(exc.messages)
+
+
+def service_request_submit(
+    *,
+    item: ServiceItem | str,
+    village: Village | str,
+    mode: str,
+    channel: str,
+    applicant_name: str,
+    applicant_phone: str,
+    applicant_id_number: str = "",
+    applicant_address: str = "",
+    description: str = "",
+    account: User | None = None,
+    entered_by: User | None = None,
+    uploads: list[tuple[UploadedFile, int | None]] | None = None,
+) -> ServiceRequest:
+    """Create a request in 待受理 with its first event, and notify the applicant.
+
+    Every field and file is checked first; on any problem InvalidInput lists them all
+    and nothing is saved. `uploads` pairs each file with the id of the item's material
+    it provides (or None).
+    """
+    item, village, errors = _resolve(item, village)
+    if item and mode not in item.modes:
+        errors["mode"] = [_("This item cannot be handled in the chosen way.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    applicant = {
+        "applicant_name": applicant_name or "",
+        "applicant_phone": applicant_phone or "",
+        "applicant_id_number": applicant_id_number or "",
+    }
+    _check_applicant(applicant, errors)
+    checked = []
+    for upload, material_id in uploads or []:
+        try:
+            checked.append(check_upload(upload, item=item, material_id=material_id))
+        except InvalidInput as exc:
+            errors.setdefault("uploads", []).extend(exc.errors["__all__"])
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        service_request = _create_with_unique_number(
+            item=item,
+            village=village,
+            mode=HandlingMode(mode),
+            channel=channel,
+            applicant_address=applicant_address.strip(),
+            description=description.strip(),
+            account=account,
+            entered_by=entered_by,
+            **applicant,
+        )
+        for upload in checked:
+            attachment_save(service_request, upload, by=account or entered_by)
+        record_event(
+            service_request,
+            kind=EventKind.STATUS,
+            by=account or entered_by,
+            source="",
+            roles=roles_of(account or entered_by, service_request),
+        )
+    return service_request
+
+
+def _create_with_unique_number(**values: Any) -> ServiceRequest:
+    for _attempt in range(TRACKING_ATTEMPTS):
+        number = tracking_number_new()
+        try:
+            with transaction.atomic():
+                return ServiceRequest.objects.create(tracking_number=number, **values)
+        except IntegrityError:
+            if not ServiceRequest.objects.filter(tracking_number=number).exists():
+                raise
+    raise RuntimeError("could not find a free tracking number")
+
+
+@transaction.atomic
+def service_request_accept(
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    expected_version: int | None = None,
+    calendar: WorkCalendar | None = None,
+) -> ServiceRequest:
+    """Accept a submitted request, assign it and start its promised-days clock.
+
+    A due date in a year the calendar does not know is left empty with a note for
+    officials (the periodic sweep fills it in once they add the year).
+    """
+    locked = lock_request(service_request, expected_version)
+    today = timezone.localdate()
+    clock = time_limits.start(
+        today=today,
+        promised_days=locked.item.promised_days,
+        calendar=calendar or WorkCalendar.load(),
+        label=locked.tracking_number,
+    )
+    change_status(
+        locked,
+        to=Status.ACCEPTED,
+        by=by,
+        roles=roles_of(by, locked),
+        changes={
+            "accepted_at": timezone.now(),
+            "assigned_to": locked.assigned_to or by,
+            "due_date": clock.due_date,
+            "due_state": clock.due_state,
+            "due_note": clock.due_note,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def service_request_reject(
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """不予受理 with the reason the resident will read (required)."""
+    locked = lock_request(service_request, expected_version)
+    change_status(
+        locked,
+        to=Status.REJECTED,
+        by=by,
+        roles=roles_of(by, locked),
+        note=reason,
+        changes={"result_note": (reason or "").strip(), "due_state": DueState.NONE},
+    )
+    return locked
+
+
+@transaction.atomic
+def service_request_ask_supplement(
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    what: str,
+    expected_version: int | None = None,
+    calendar: WorkCalendar | None = None,
+) -> ServiceRequest:
+    """Ask for missing materials (待补正): the clock pauses with its days left kept."""
+    locked = lock_request(service_request, expected_version)
+    left = time_limits.days_left(
+        due_date=locked.due_date,
+        today=timezone.localdate(),
+        calendar=calendar or WorkCalendar.load(),
+    )
+    change_status(
+        locked,
+        to=Status.SUPPLEMENT,
+        by=by,
+        roles=roles_of(by, locked),
+        note=what,
+        changes={
+            "paused_days_left": left,
+            "due_date": None,
+            "due_state": DueState.NONE,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def service_request_resume(
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    note: str = "",
+    expected_version: int | None = None,
+    calendar: WorkCalendar | None = None,
+) -> ServiceRequest:
+    """The supplement is complete: back to 已受理, the clock runs on from where it
+    stopped (with the item's full limit if it never started)."""
+    locked = lock_request(service_request, expected_version)
+    left = locked.paused_days_left
+    clock = time_limits.start(
+        today=timezone.localdate(),
+        promised_days=locked.item.promised_days if left is None else left,
+        calendar=calendar or WorkCalendar.load(),
+        label=locked.tracking_number,
+    )
+    change_status(
+        locked,
+        to=Status.ACCEPTED,
+        by=by,
+        roles=roles_of(by, locked),
+        note=note,
+        changes={
+            "paused_days_left": None,
+            "due_date": clock.due_date,
+            "due_state": clock.due_state,
+            "due_note": clock.due_note,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def service_request_complete(
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    result: str = "",
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """已办结: done on the spot, or the result handed to the resident."""
+    locked = lock_request(service_request, expected_version)
+    now = timezone.now()
+    change_status(
+        locked,
+        to=Status.COMPLETED,
+        by=by,
+        roles=roles_of(by, locked),
+        note=result,
+        changes={
+            "completed_at": now,
+            "accepted_at": locked.accepted_at or now,
+            "assigned_to": locked.assigned_to or by,
+            "result_note": (result or locked.result_note).strip(),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def service_request_withdraw(
+    *,
+    service_request: ServiceRequest,
+    by: User | None,
+    reason: str = "",
+    as_applicant: bool = False,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """已撤回, by the applicant (signed in, or proven by number and phone) or a clerk
+    on their behalf."""
+    locked = lock_request(service_request, expected_version)
+    change_status(
+        locked,
+        to=Status.WITHDRAWN,
+        by=by,
+        roles=roles_of(by, locked, as_applicant=as_applicant),
+        note=reason,
+        changes={"due_state": DueState.NONE},
+    )
+    return locked
+
+
+@transaction.atomic
+def service_request_add_note(
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    note: str,
+    public: bool = False,
+) -> ServiceRequest:
+    """A note on the timeline (internal unless `public`); needs a staff role."""
+    from ._core import require_staff_role
+
+    locked = lock_request(service_request)
+    roles = roles_of(by, locked)
+    require_staff_role(roles)
+    if not (note or "").strip():
+        raise InvalidInput({"note": [_("Write the note.")]})
+    record_event(
+        locked,
+        kind=EventKind.NOTE,
+        by=by,
+        roles=roles,
+        note=note.strip(),
+        public=public,
+    )
+    return locked
+
+
+# The status changes a generic form (the admin's) may offer; trips and visits have
+# their own actions because they need more than a note.
+GENERIC = {
+    (Status.SUBMITTED, Status.ACCEPTED): "accept",
+    (Status.SUPPLEMENT, Status.ACCEPTED): "resume",
+    (Status.SUBMITTED, Status.REJECTED): "reject",
+    (Status.ACCEPTED, Status.REJECTED): "reject",
+    (Status.SUPPLEMENT, Status.REJECTED): "reject",
+    (Status.ACCEPTED, Status.SUPPLEMENT): "supplement",
+    (Status.SENT_TO_TOWN, Status.SUPPLEMENT): "supplement",
+    (Status.VISIT_SCHEDULED, Status.SUPPLEMENT): "supplement",
+    (Status.SUBMITTED, Status.COMPLETED): "complete",
+    (Status.ACCEPTED, Status.COMPLETED): "complete",
+    (Status.RETURNED_TO_VILLAGE, Status.COMPLETED): "complete",
+}
+
+
+def service_request_transition(
+    *,
+    service_request: ServiceRequest,
+    to: str,
+    by: User,
+    note: str = "",
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Make the status change to `to` through the action that owns it."""
+    if to == Status.WITHDRAWN:
+        return service_request_withdraw(
+            service_request=service_request,
+            by=by,
+            reason=note,
+            expected_version=expected_version,
+        )
+    name = GENERIC.get((Status(service_request.status), Status(to)))
+    if name is None:
+        raise InvalidTransition(_("This step is recorded with a trip or a home visit."))
+    common = {
+        "service_request": service_request,
+        "by": by,
+        "expected_version": expected_version,
+    }
+    if name == "accept":
+        return service_request_accept(**common)
+    if name == "resume":
+        return service_request_resume(note=note, **common)
+    if name == "reject":
+        return service_request_reject(reason=note, **common)
+    if name == "supplement":
+        return service_request_ask_supplement(what=note, **common)
+    return service_request_complete(result=note, **common)

@@ -1,0 +1,128 @@
+"""Periodic sweeps (Celery beat): time-limit cards and 差评 follow-up reminders."""
+
+import datetime as dt
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import time_limits, workflow
+from ..models import DueState, EventKind, FollowUp, ServiceRequest
+from ..notifications import notify_staff, supervisors
+from ..working_days import UnknownCalendarYear, WorkCalendar
+from ._core import lock_request, record_event
+
+
+def time_limits_sweep(
+    *, today: dt.date | None = None, calendar: WorkCalendar | None = None
+) -> Counter:
+    """Mark running requests due soon (黄牌) or overdue (红牌) and tell the assigned
+    clerk and the supervisors once per state; fill in due dates that were unknown
+    because officials had not yet entered a year's holidays."""
+    today = today or timezone.localdate()
+    calendar = calendar or WorkCalendar.load()
+    counts: Counter = Counter()
+    running = ServiceRequest.objects.filter(status__in=workflow.CLOCK_RUNNING)
+    for pk in running.filter(due_date__isnull=True).values_list("pk", flat=True):
+        counts[_fill_unknown_due_date(pk, calendar, today)] += 1
+    try:
+        horizon = calendar.next_workday(today)
+    except UnknownCalendarYear:
+        horizon = today + dt.timedelta(days=1)
+    near = running.filter(due_date__lte=horizon).exclude(due_state=DueState.OVERDUE)
+    for pk in near.values_list("pk", flat=True):
+        counts[_mark(pk, today, calendar)] += 1
+    return counts
+
+
+@transaction.atomic
+def _fill_unknown_due_date(pk: int, calendar: WorkCalendar, today: dt.date) -> str:
+    locked = lock_request(ServiceRequest(pk=pk))
+    start = timezone.localdate(locked.accepted_at) if locked.accepted_at else today
+    clock = time_limits.start(
+        today=start,
+        promised_days=locked.item.promised_days,
+        calendar=calendar,
+        label=locked.tracking_number,
+    )
+    if clock.due_date is None:
+        return "still_unknown"
+    locked.due_date, locked.due_note = clock.due_date, ""
+    locked.due_state = time_limits.state(
+        due=clock.due_date, today=today, calendar=calendar
+    )
+    locked.save(update_fields=["due_date", "due_note", "due_state", "updated_at"])
+    record_event(
+        locked,
+        kind=EventKind.TIME_LIMIT,
+        by=None,
+        public=False,
+        note=_("Due date set to %(date)s.") % {"date": clock.due_date},
+    )
+    return "due_date_filled"
+
+
+@transaction.atomic
+def _mark(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
+    locked = lock_request(ServiceRequest(pk=pk))
+    new = time_limits.state(due=locked.due_date, today=today, calendar=calendar)
+    if new == locked.due_state or locked.status not in workflow.CLOCK_RUNNING:
+        return "unchanged"
+    locked.due_state = new
+    locked.save(update_fields=["due_state", "updated_at"])
+    with translation.override("zh-hans"):
+        card = DueState(new).label
+        body = _(
+            "[Huagang services] Request %(number)s (%(item)s) is %(card)s: "
+            "due %(date)s."
+        ) % {
+            "number": locked.tracking_number,
+            "item": locked.item.name,
+            "card": card,
+            "date": locked.due_date,
+        }
+    record_event(locked, kind=EventKind.TIME_LIMIT, by=None, public=False, note=body)
+    users = supervisors() + ([locked.assigned_to] if locked.assigned_to else [])
+    key = f"due:{locked.pk}:{new}:{locked.due_date}"
+    transaction.on_commit(
+        lambda: notify_staff(key=key, users=users, body=body, service_request=locked)
+    )
+    return new
+
+
+def follow_ups_remind(
+    *, today: dt.date | None = None, calendar: WorkCalendar | None = None
+) -> int:
+    """Remind the supervisors, once a day, of 差评 follow-ups due by the next working
+    day or already late."""
+    today = today or timezone.localdate()
+    calendar = calendar or WorkCalendar.load()
+    try:
+        horizon = calendar.next_workday(today)
+    except UnknownCalendarYear:
+        horizon = today + dt.timedelta(days=1)
+    due = (
+        FollowUp.objects.exclude(stage=FollowUp.Stage.ANSWERED)
+        .filter(deadline__lte=horizon)
+        .exclude(reminded_on=today)
+        .select_related("rating__request")
+    )
+    people = supervisors()
+    count = 0
+    for follow_up in due:
+        request = follow_up.rating.request
+        with translation.override("zh-hans"):
+            body = _(
+                "[Huagang services] The poor rating of %(number)s must be "
+                "answered by %(date)s."
+            ) % {"number": request.tracking_number, "date": follow_up.deadline}
+        notify_staff(
+            key=f"follow-up:{follow_up.pk}:{today}",
+            users=people,
+            body=body,
+            service_request=request,
+        )
+        FollowUp.objects.filter(pk=follow_up.pk).update(reminded_on=today)
+        count += 1
+    return count

@@ -1,0 +1,192 @@
+"""定时代办: a village's scheduled trips carrying cases to the town center and back."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from villages.models import User, Village
+
+from ..models import AgencyTrip, EventKind, HandlingMode, ServiceRequest, Status
+from ..working_days import WorkCalendar
+from ._core import change_status, lock_request, record_event, roles_of
+
+
+def _serves_village(user: User, village: Village) -> bool:
+    return user.role == User.Role.OFFICIAL or (
+        user.role == User.Role.VILLAGE_CLERK and user.village_id == village.pk
+    )
+
+
+def next_trip_date(
+    *, village: Village, today: dt.date, calendar: WorkCalendar
+) -> dt.date:
+    """The first working day on or after `today` that is one of the village's trip days."""
+    weekdays = set(village.sub_center.trip_weekdays or []) or {1, 2, 3, 4, 5}
+    day = today
+    for _step in range(60):
+        if day.isoweekday() in weekdays and calendar.is_workday(day):
+            return day
+        day += dt.timedelta(days=1)
+    raise InvalidInput(_("No trip day in the next 60 days; check the trip weekdays."))
+
+
+@transaction.atomic
+def agency_trip_plan(
+    *,
+    village: Village,
+    by: User,
+    trip_date: dt.date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> AgencyTrip:
+    """The village's trip on `trip_date` (default: its next trip day), created once."""
+    if not _serves_village(by, village):
+        raise NotPermitted()
+    if trip_date is None:
+        trip_date = next_trip_date(
+            village=village,
+            today=timezone.localdate(),
+            calendar=calendar or WorkCalendar.load(),
+        )
+    trip, _created = AgencyTrip.objects.get_or_create(
+        village=village, trip_date=trip_date
+    )
+    return trip
+
+
+def _lock_trip(trip: AgencyTrip) -> AgencyTrip:
+    return (
+        AgencyTrip.objects.select_for_update().select_related("village").get(pk=trip.pk)
+    )
+
+
+@transaction.atomic
+def agency_trip_add(
+    *, trip: AgencyTrip, service_requests: list[ServiceRequest], by: User
+) -> AgencyTrip:
+    """Put accepted 定时代办 cases of the trip's village on a trip not yet handed over."""
+    trip = _lock_trip(trip)
+    if trip.handed_over_at:
+        raise Conflict(_("This trip has already been handed over to the town."))
+    for service_request in service_requests:
+        locked = lock_request(service_request)
+        roles = roles_of(by, locked)
+        if (
+            locked.mode != HandlingMode.AGENCY
+            or locked.village_id != trip.village_id
+            or locked.status != Status.ACCEPTED
+        ):
+            raise InvalidInput(
+                _("%(number)s is not an accepted scheduled-agency case of %(village)s.")
+                % {"number": locked.tracking_number, "village": trip.village.name}
+            )
+        if not roles - {"resident"}:
+            raise NotPermitted()
+        trip.requests.add(locked)
+        record_event(
+            locked,
+            kind=EventKind.TRIP,
+            by=by,
+            roles=roles,
+            public=False,
+            note=_("Put on the trip of %(date)s.") % {"date": trip.trip_date},
+        )
+    return trip
+
+
+def _count(documents: int) -> int:
+    if not isinstance(documents, int) or documents < 0:
+        raise InvalidInput({"documents": [_("Enter how many documents change hands.")]})
+    return documents
+
+
+@transaction.atomic
+def agency_trip_hand_over(
+    *, trip: AgencyTrip, by: User, received_by: User, documents: int
+) -> AgencyTrip:
+    """Village → town: every case on the trip becomes 已转递, custody recorded."""
+    trip = _lock_trip(trip)
+    if trip.handed_over_at:
+        raise Conflict(_("This trip has already been handed over to the town."))
+    if received_by.role not in (User.Role.TOWN_CLERK, User.Role.OFFICIAL):
+        raise InvalidInput(
+            {"received_by": [_("The receiver must be town-center staff.")]}
+        )
+    cases = list(trip.requests.filter(status=Status.ACCEPTED))
+    if not cases:
+        raise InvalidInput(_("There is no accepted case on this trip."))
+    note = _("Carried to the town center on the trip of %(date)s.") % {
+        "date": trip.trip_date
+    }
+    for case in cases:
+        locked = lock_request(case)
+        change_status(
+            locked, to=Status.SENT_TO_TOWN, by=by, roles=roles_of(by, locked), note=note
+        )
+    trip.handed_over_at = timezone.now()
+    trip.handed_over_by, trip.received_by = by, received_by
+    trip.documents_out = _count(documents)
+    trip.save(
+        update_fields=[
+            "handed_over_at",
+            "handed_over_by",
+            "received_by",
+            "documents_out",
+        ]
+    )
+    return trip
+
+
+@transaction.atomic
+def agency_trip_return(
+    *,
+    trip: AgencyTrip,
+    by: User,
+    received_by: User,
+    documents: int,
+    results: dict[int, str],
+) -> AgencyTrip:
+    """Town → village: the cases in `results` (request id → result) come back 已回村.
+
+    A case handed over on an earlier trip may come back with this one; it is then added
+    to this trip too, so its custody shows both journeys.
+    """
+    trip = _lock_trip(trip)
+    if trip.returned_at:
+        raise Conflict(_("This trip's return has already been recorded."))
+    if not _serves_village(received_by, trip.village):
+        raise InvalidInput(
+            {"received_by": [_("The receiver must serve this village.")]}
+        )
+    if not results:
+        raise InvalidInput(_("Choose the cases whose results come back."))
+    for request_id, result in results.items():
+        locked = lock_request(ServiceRequest(pk=request_id))
+        if locked.village_id != trip.village_id:
+            raise InvalidInput(
+                _("%(number)s belongs to another village.")
+                % {"number": locked.tracking_number}
+            )
+        change_status(
+            locked,
+            to=Status.RETURNED_TO_VILLAGE,
+            by=by,
+            roles=roles_of(by, locked),
+            note=result,
+            changes={"result_note": (result or "").strip()},
+        )
+        trip.requests.add(locked)
+    trip.returned_at = timezone.now()
+    trip.returned_by, trip.return_received_by = by, received_by
+    trip.documents_back = _count(documents)
+    trip.save(
+        update_fields=[
+            "returned_at",
+            "returned_by",
+            "return_received_by",
+            "documents_back",
+        ]
+    )
+    return trip

@@ -1,0 +1,113 @@
+"""上门特办: appointments at a resident's home and what came of them."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huagang.exceptions import Conflict, InvalidInput
+from villages.models import User
+
+from ..models import EventKind, HomeVisit, ServiceRequest, Status
+from ._core import (
+    change_status,
+    lock_request,
+    record_event,
+    require_staff_role,
+    roles_of,
+)
+
+
+def _window_text(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+@transaction.atomic
+def home_visit_schedule(
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    staff: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+) -> HomeVisit:
+    """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent."""
+    locked = lock_request(service_request)
+    roles = roles_of(by, locked)
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The visit must end after it starts.")]
+    if reason not in HomeVisit.Reason.values:
+        errors["reason"] = [_("Choose why the visit is at home.")]
+    if staff.role not in (User.Role.VILLAGE_CLERK, User.Role.OFFICIAL) or (
+        staff.role == User.Role.VILLAGE_CLERK and staff.village_id != locked.village_id
+    ):
+        errors["staff"] = [_("The visitor must be staff of this village.")]
+    if errors:
+        raise InvalidInput(errors)
+    if locked.home_visits.filter(outcome=HomeVisit.Outcome.PLANNED).exists():
+        raise Conflict(_("A visit is already planned; record its outcome first."))
+    visit = HomeVisit.objects.create(
+        request=locked, staff=staff, starts_at=starts_at, ends_at=ends_at, reason=reason
+    )
+    note = _("Home visit on %(window)s.") % {"window": _window_text(starts_at, ends_at)}
+    if locked.status == Status.VISIT_SCHEDULED:
+        require_staff_role(roles)
+        record_event(locked, kind=EventKind.VISIT, by=by, roles=roles, note=note)
+    else:
+        change_status(locked, to=Status.VISIT_SCHEDULED, by=by, roles=roles, note=note)
+    return visit
+
+
+@transaction.atomic
+def home_visit_record(
+    *, visit: HomeVisit, by: User, outcome: str, note: str = ""
+) -> HomeVisit:
+    """Record a planned visit's outcome: done completes the request; absent waits for
+    a new date; not possible returns the request to 已受理."""
+    visit = HomeVisit.objects.select_for_update().get(pk=visit.pk)
+    if visit.outcome != HomeVisit.Outcome.PLANNED:
+        raise Conflict(_("This visit's outcome has already been recorded."))
+    if outcome not in (
+        HomeVisit.Outcome.DONE,
+        HomeVisit.Outcome.ABSENT,
+        HomeVisit.Outcome.IMPOSSIBLE,
+    ):
+        raise InvalidInput({"outcome": [_("Choose what happened at the visit.")]})
+    locked = lock_request(visit.request)
+    roles = roles_of(by, locked)
+    note = (note or "").strip()
+    if outcome == HomeVisit.Outcome.DONE:
+        now = timezone.now()
+        change_status(
+            locked,
+            to=Status.COMPLETED,
+            by=by,
+            roles=roles,
+            note=note,
+            changes={"completed_at": now, "result_note": note},
+        )
+    elif outcome == HomeVisit.Outcome.IMPOSSIBLE:
+        change_status(
+            locked,
+            to=Status.ACCEPTED,
+            by=by,
+            roles=roles,
+            note=note or _("The home visit was not possible."),
+        )
+    else:
+        require_staff_role(roles)
+        record_event(
+            locked,
+            kind=EventKind.VISIT,
+            by=by,
+            roles=roles,
+            note=note or _("Nobody was at home; a new date will be agreed."),
+        )
+    visit.outcome, visit.outcome_note = outcome, note
+    visit.recorded_at = timezone.now()
+    visit.save(update_fields=["outcome", "outcome_note", "recorded_at"])
+    return visit

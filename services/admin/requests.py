@@ -1,0 +1,337 @@
+"""Admin for service requests and everything around them; writes go through actions."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from huagang.exceptions import DomainError
+
+from ..actions import service_request_accept
+from ..models import (
+    AgencyTrip,
+    Attachment,
+    CalendarDay,
+    CalendarYear,
+    DueState,
+    FollowUp,
+    HomeVisit,
+    Notification,
+    Rating,
+    RequestEvent,
+    ServiceRequest,
+)
+from ..selectors import service_requests_visible_to
+from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = [
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_role",
+        "note",
+        "is_public",
+    ]
+    readonly_fields = fields
+    ordering = ["created_at", "pk"]
+    verbose_name_plural = _("timeline (append-only)")
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = [
+        "original_name",
+        "material",
+        "content_type",
+        "size",
+        "uploaded_at",
+        "file",
+    ]
+    readonly_fields = fields
+
+
+class HomeVisitInline(ReadOnlyInline):
+    model = HomeVisit
+    fields = ["starts_at", "ends_at", "staff", "reason", "outcome", "outcome_note"]
+    readonly_fields = fields
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("time limit")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("overdue")),
+            ("due_soon", _("due soon")),
+            ("unknown", _("calendar unknown")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(due_date__lt=today, completed_at__isnull=True)
+        if self.value() in ("due_soon", "unknown"):
+            return queryset.filter(due_state=self.value())
+        return queryset
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "tracking_number",
+        "item",
+        "village",
+        "mode",
+        "status",
+        "due_date",
+        "due_state",
+        "applicant",
+        "submitted_at",
+    ]
+    list_filter = ["status", "mode", OverdueFilter, "channel", "village"]
+    search_fields = ["tracking_number", "item__name", "item__code"]
+    list_select_related = ["item", "village"]
+    date_hierarchy = "submitted_at"
+    actions = ["accept_selected"]
+    inlines = [EventInline, AttachmentInline, HomeVisitInline]
+    readonly_fields = [
+        "tracking_number",
+        "item",
+        "village",
+        "mode",
+        "channel",
+        "status",
+        "version",
+        "applicant_name",
+        "masked_phone",
+        "masked_id_number",
+        "applicant_address",
+        "account",
+        "entered_by",
+        "description",
+        "assigned_to",
+        "submitted_at",
+        "accepted_at",
+        "due_date",
+        "due_state",
+        "due_note",
+        "paused_days_left",
+        "completed_at",
+        "result_note",
+    ]
+
+    @admin.display(description=_("applicant"))
+    def applicant(self, obj):
+        return f"{obj.applicant_name[:1]}** {obj.masked_phone}"
+
+    @admin.display(description=_("applicant's mobile"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
+
+    def get_queryset(self, request):
+        return service_requests_visible_to(user=request.user).select_related(
+            "item", "village"
+        )
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return RequestEntryForm.Meta.fields
+        return ["step", "note", "version", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = RequestStepForm if obj else RequestEntryForm
+        kwargs["form"] = type(base.__name__, (base,), {"user": request.user})
+        kwargs["fields"] = ["step", "note", "version"] if obj else base.Meta.fields
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_form(self, request, form, change):
+        return form.instance if change else form.created
+
+    def save_model(self, request, obj, form, change):
+        """Already saved by the action in the form's clean()."""
+
+    def save_related(self, request, form, formsets, change):
+        """Inlines are read-only."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        unknown = self.get_queryset(request).filter(due_state=DueState.UNKNOWN).count()
+        if unknown:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d request has no due date because the holiday calendar for its "
+                    "year is missing. Add the year under “holiday calendar”.",
+                    "%(n)d requests have no due date because the holiday calendar for their "
+                    "year is missing. Add the year under “holiday calendar”.",
+                    unknown,
+                )
+                % {"n": unknown},
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Accept the selected requests"))
+    def accept_selected(self, request, queryset):
+        done = 0
+        for service_request in queryset.select_related("item"):
+            try:
+                service_request_accept(service_request=service_request, by=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(
+                    request, f"{service_request}: {exc.message}", messages.ERROR
+                )
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(n)d request accepted.", "%(n)d requests accepted.", done)
+                % {"n": done},
+                messages.SUCCESS,
+            )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgencyTrip)
+class AgencyTripAdmin(ReadOnlyAdmin):
+    list_display = [
+        "village",
+        "trip_date",
+        "handed_over_at",
+        "documents_out",
+        "returned_at",
+        "documents_back",
+    ]
+    list_filter = ["village", "trip_date"]
+    date_hierarchy = "trip_date"
+    filter_horizontal = ["requests"]
+    list_select_related = ["village"]
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(ReadOnlyAdmin):
+    list_display = ["request", "starts_at", "staff", "reason", "outcome"]
+    list_filter = ["outcome", "reason"]
+    list_select_related = ["request", "staff"]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    list_display = ["request", "level", "created_at"]
+    list_filter = ["level"]
+    list_select_related = ["request"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["rating", "stage", "deadline", "supervisor", "answered_at"]
+    list_filter = ["stage"]
+    list_select_related = ["rating__request", "supervisor"]
+    readonly_fields = [
+        "rating",
+        "stage",
+        "deadline",
+        "supervisor",
+        "verification_note",
+        "fix_note",
+        "answer",
+        "answered_at",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = type(
+            "FollowUpStepForm", (FollowUpStepForm,), {"user": request.user}
+        )
+        kwargs["fields"] = ["text"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["text", *self.readonly_fields]
+
+    def save_form(self, request, form, change):
+        return form.instance
+
+    def save_model(self, request, obj, form, change):
+        """Saved by ``follow_up_advance`` in the form's clean()."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "channel", "masked_recipient", "state", "request"]
+    list_filter = ["channel", "state"]
+    search_fields = ["request__tracking_number"]
+    fields = [
+        "idempotency_key",
+        "request",
+        "channel",
+        "masked_recipient",
+        "body",
+        "state",
+        "backend",
+        "error",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    list_select_related = ["request"]
+
+    @admin.display(description=_("recipient"))
+    def masked_recipient(self, obj):
+        return obj.masked_recipient
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "note"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

@@ -1,0 +1,166 @@
+"""Load categories, the town's bodies and the service catalog from YAML files.
+
+Every record is checked before it is written; call inside a transaction (the
+``load_town_data`` command does) so that a bad record leaves nothing written.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from huagang.dataload import (
+    DataFileError,
+    LoadReport,
+    Record,
+    mark_updated,
+    read_yaml,
+    upsert,
+)
+
+from .models import Body, Category, HandlingMode, Level, Material, ServiceItem
+
+MATERIAL_FIELDS = ("name", "required", "copies", "original", "source", "check_points")
+
+
+def load_catalog(*, data_dir: Path, report: LoadReport) -> None:
+    categories = {
+        rec.data.get("code"): _load_category(rec, report)
+        for rec in Record.each(
+            "categories.yaml", read_yaml(data_dir / "categories.yaml")
+        )
+    }
+    bodies = {
+        rec.data.get("code"): _load_body(rec, report)
+        for rec in Record.each("bodies.yaml", read_yaml(data_dir / "bodies.yaml"))
+    }
+    names: set[str] = set()
+    for rec in Record.each("services.yaml", read_yaml(data_dir / "services.yaml")):
+        values = _item_values(rec, categories, bodies)
+        if values["name"] in names:
+            raise rec.error("name", _("duplicate value"))
+        names.add(values["name"])
+        materials = [
+            _material_values(m) for m in rec.records("materials", required=False)
+        ]
+        if not materials and not values["no_materials_note"]:
+            raise rec.error(
+                "materials", _("list at least one material or give no_materials_note")
+            )
+        item, changed = upsert(
+            ServiceItem, {"code": rec.text("code", max_length=20)}, values, report
+        )
+        if _sync_materials(item, materials) and not changed:
+            mark_updated(ServiceItem, report)
+
+
+def _load_category(rec: Record, report: LoadReport) -> Category:
+    category, _changed = upsert(
+        Category,
+        {"code": rec.text("code", max_length=40)},
+        {
+            "prefix": rec.text("prefix", max_length=4),
+            "name": rec.text("name", max_length=30),
+            "order": rec.integer("order", maximum=1000),
+        },
+        report,
+    )
+    return category
+
+
+def _load_body(rec: Record, report: LoadReport) -> Body:
+    body, _changed = upsert(
+        Body,
+        {"code": rec.text("code", max_length=40)},
+        {
+            "name": rec.text("name", max_length=30),
+            "kind": rec.choice("kind", Body.Kind.values),
+            "order": rec.integer("order", maximum=1000),
+            "is_demo": rec.boolean("demo"),
+            "note": rec.text("note", required=False, max_length=200),
+        },
+        report,
+    )
+    return body
+
+
+def _item_values(
+    rec: Record, categories: dict[str, Category], bodies: dict[str, Body]
+) -> dict[str, Any]:
+    modes = rec.choices("modes", HandlingMode.values)
+    applicants = rec.choices("applicant_types", ["person", "organization"])
+    source = rec.choice("source", ServiceItem.Source.values)
+    source_url = rec.text("source_url", required=False, max_length=500)
+    if source == ServiceItem.Source.VERIFIED and not source_url:
+        raise rec.error("source_url", _("a verified item must cite its source address"))
+    return {
+        "name": rec.text("name", max_length=100),
+        "category_id": categories[rec.choice("category", categories)].pk,
+        "body_id": bodies[rec.choice("body", bodies)].pk,
+        "item_type": rec.choice("item_type", ServiceItem.ItemType.values),
+        "accept_level": rec.choice("accept_level", Level.values),
+        "decide_level": rec.choice("decide_level", Level.values),
+        "level_note": rec.text("level_note", required=False, max_length=300),
+        "for_persons": "person" in applicants,
+        "for_organizations": "organization" in applicants,
+        "keywords": " ".join(rec.text_list("keywords", required=False)),
+        "conditions": rec.text("conditions"),
+        "legal_basis": rec.text("legal_basis"),
+        "steps": rec.text_list("steps"),
+        "promised_days": rec.integer("promised_days", maximum=365),
+        "statutory_days": rec.integer("statutory_days", maximum=365, nullable=True),
+        "statutory_note": rec.text("statutory_note", required=False, max_length=200),
+        "fee": rec.text("fee", max_length=300),
+        "place": rec.text("place", max_length=300),
+        "hours": rec.text("hours", max_length=200),
+        "inquiry_phone": rec.text("inquiry_phone", max_length=30),
+        "complaint_phone": rec.text("complaint_phone", max_length=30),
+        "visits": rec.integer("visits", maximum=2),
+        "online": rec.boolean("online"),
+        "delivery": rec.text("delivery", max_length=200),
+        "allows_instant": HandlingMode.INSTANT in modes,
+        "allows_agency": HandlingMode.AGENCY in modes,
+        "allows_home": HandlingMode.HOME in modes,
+        "no_materials_note": rec.text(
+            "no_materials_note", required=False, max_length=200
+        ),
+        "faq": _faq(rec),
+        "source": source,
+        "source_title": rec.text("source_title", required=False, max_length=300),
+        "source_url": source_url,
+        "source_note": rec.text("source_note", required=False, max_length=300),
+    }
+
+
+def _faq(rec: Record) -> list[dict[str, str]]:
+    return [
+        {"q": entry.text("q"), "a": entry.text("a")}
+        for entry in rec.records("faq", required=False)
+    ]
+
+
+def _material_values(rec: Record) -> tuple[Any, ...]:
+    return (
+        rec.text("name", max_length=200),
+        rec.boolean("required"),
+        rec.integer("copies", maximum=20),
+        rec.boolean("original"),
+        rec.text("source", required=False, max_length=100),
+        rec.text("check", required=False, max_length=300),
+    )
+
+
+def _sync_materials(item: ServiceItem, wanted: list[tuple[Any, ...]]) -> bool:
+    """Make the item's materials exactly `wanted`, in order; True if anything changed."""
+    current = list(item.materials.order_by("order").values_list(*MATERIAL_FIELDS))
+    if current == wanted:
+        return False
+    item.materials.all().delete()
+    Material.objects.bulk_create(
+        Material(item=item, order=i, **dict(zip(MATERIAL_FIELDS, row, strict=True)))
+        for i, row in enumerate(wanted, start=1)
+    )
+    return True
+
+
+__all__ = ["DataFileError", "load_catalog"]

@@ -1,0 +1,60 @@
+"""Create the four demo accounts documented in README.md (safe to run again)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from services.models import Body
+from villages.actions import user_create
+from villages.models import User, Village
+
+DEMO_PASSWORD = "huagang-demo-2026"
+
+# (phone, name, role, village code, body codes) — all clearly demo people.
+DEMO_ACCOUNTS = [
+    ("13800000001", "演示官员", "official", None, []),
+    (
+        "13800000002",
+        "演示镇中心办事员",
+        "town_clerk",
+        None,
+        ["service-center", "social-management"],
+    ),
+    ("13800000003", "演示村级办事员", "village_clerk", "340123106001", []),
+    ("13800000004", "演示居民", "resident", None, []),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo accounts (an official, two clerks, a resident) for a first look."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created = []
+        for phone, name, role, village_code, body_codes in DEMO_ACCOUNTS:
+            if User.objects.filter(phone=phone).exists():
+                continue
+            village = None
+            if village_code:
+                village = Village.objects.filter(code=village_code).first()
+                if village is None:
+                    raise CommandError("Load the town data first (make run does).")
+            user = user_create(
+                phone=phone,
+                name=name,
+                role=role,
+                password=DEMO_PASSWORD,
+                village=village,
+            )
+            for body in Body.objects.filter(code__in=body_codes):
+                body.clerks.add(user)
+            created.append(user)
+        if not created:
+            self.stdout.write("Demo accounts already exist (see README.md).")
+            return
+        self.stdout.write("Demo accounts (demo data, for trying the portal only):")
+        for user in created:
+            self.stdout.write(
+                f"  {user.get_role_display():<12} {user.phone}  password: {DEMO_PASSWORD}"
+            )

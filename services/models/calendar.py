@@ -1,0 +1,48 @@
+"""The officials' holiday calendar, which overrides and extends ``chinese-calendar``."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays officials have entered from the State Council's notice.
+
+    ``chinese-calendar`` knows 2004–2026. For a later year the portal counts working days
+    only once officials have added the year here (and its holidays and 调休 workdays as
+    ``CalendarDay`` rows); until then time limits in that year are reported as unknown.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    note = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. the State Council's holiday notice for this year."),
+    )
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """One day that is a holiday or a 调休 working day, overriding the package."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"),
+        help_text=_("Ticked for a 调休 working day on a weekend; clear for a holiday."),
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or working day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -1,0 +1,147 @@
+"""Notifications: composing messages and sending each exactly once through a backend.
+
+The default backend is the outbox table itself (officials read it in the admin). A real
+SMS or e-mail gateway plugs in through ``HUAGANG_SMS_BACKEND`` / ``HUAGANG_EMAIL_BACKEND``:
+a class with ``send(notification)`` that passes ``notification.idempotency_key`` on to
+the gateway, so a retry after a crash cannot produce a second message.
+"""
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from villages.models import User
+
+from .models import Notification, RequestEvent, ServiceRequest
+
+logger = logging.getLogger("huagang.notifications")
+
+
+class NotificationBackend(Protocol):
+    def send(self, notification: Notification) -> None: ...
+
+
+class OutboxBackend:
+    """Keeps the message in the outbox table only; nothing leaves the portal."""
+
+    def send(self, notification: Notification) -> None:
+        return None
+
+
+def _backend(channel: str) -> NotificationBackend:
+    path = (
+        settings.HUAGANG_EMAIL_BACKEND
+        if channel == Notification.ChannelKind.EMAIL
+        else settings.HUAGANG_SMS_BACKEND
+    )
+    return import_string(path)()
+
+
+def notification_send(
+    *,
+    key: str,
+    channel: str,
+    recipient: str,
+    body: str,
+    service_request: ServiceRequest | None = None,
+) -> Notification:
+    """Send one message per `key`, whatever happens around it.
+
+    The row is locked while it is sent and marked sent in the same transaction, so a
+    task that dies part way leaves nothing and a retry sends once.
+    """
+    with transaction.atomic():
+        notification, _created = Notification.objects.select_for_update().get_or_create(
+            idempotency_key=key,
+            defaults={
+                "channel": channel,
+                "recipient": recipient,
+                "body": body,
+                "request": service_request,
+            },
+        )
+        if notification.state == Notification.State.SENT:
+            return notification
+        backend = _backend(channel)
+        backend.send(notification)
+        notification.state = Notification.State.SENT
+        notification.sent_at = timezone.now()
+        notification.backend = type(backend).__name__
+        notification.save(update_fields=["state", "sent_at", "backend"])
+    logger.info("notification %s sent (%s)", notification.pk, channel)
+    return notification
+
+
+def _event_text(event: RequestEvent) -> str:
+    request = event.request
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "[Huagang services] Your request %(number)s (%(item)s): %(status)s."
+        ) % {
+            "number": request.tracking_number,
+            "item": request.item.name,
+            "status": request.get_status_display()
+            if event.from_status != event.to_status
+            else event.get_kind_display(),
+        }
+        if event.to_status == "submitted" and not event.from_status:
+            text += " " + _("Keep this number to follow your request.")
+        if request.due_date and event.to_status == "accepted":
+            text += " " + _("Promised by %(date)s.") % {"date": request.due_date}
+        if event.note:
+            text += " " + event.note
+    return text
+
+
+def notifications_for_event(*, event_id: int) -> list[Notification]:
+    """Tell the applicant about a public event, by SMS and (with an account) e-mail."""
+    event = RequestEvent.objects.select_related(
+        "request__item", "request__account"
+    ).get(pk=event_id)
+    if not event.is_public:
+        return []
+    body = _event_text(event)
+    sent = [
+        notification_send(
+            key=f"event:{event.pk}:sms",
+            channel="sms",
+            recipient=event.request.applicant_phone,
+            body=body,
+            service_request=event.request,
+        )
+    ]
+    account = event.request.account
+    if account is not None and account.email:
+        sent.append(
+            notification_send(
+                key=f"event:{event.pk}:email",
+                channel="email",
+                recipient=account.email,
+                body=body,
+                service_request=event.request,
+            )
+        )
+    return sent
+
+
+def notify_staff(
+    *, key: str, users: list[User], body: str, service_request: ServiceRequest | None
+) -> None:
+    """One SMS per staff member for `key` (e.g. a yellow or red card)."""
+    for user in users:
+        notification_send(
+            key=f"{key}:{user.pk}",
+            channel="sms",
+            recipient=user.phone,
+            body=body,
+            service_request=service_request,
+        )
+
+
+def supervisors() -> list[User]:
+    return list(User.objects.filter(role=User.Role.OFFICIAL, is_active=True))

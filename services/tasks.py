@@ -1,0 +1,56 @@
+"""Celery tasks: thin wrappers that take primary keys and call actions.
+
+Every task is safe to run twice (acks_late redelivers after a crash): notifications are
+keyed, sweeps re-check state under a row lock.
+"""
+
+from celery import shared_task
+from django.db import OperationalError
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(acks_late=True, **RETRY)
+def notify_event(event_id: int) -> int:
+    from .notifications import notifications_for_event
+
+    return len(notifications_for_event(event_id=event_id))
+
+
+@shared_task(acks_late=True, **RETRY)
+def notify_follow_up(follow_up_id: int) -> int:
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from .models import FollowUp
+    from .notifications import notify_staff, supervisors
+
+    follow_up = FollowUp.objects.select_related("rating__request").get(pk=follow_up_id)
+    request = follow_up.rating.request
+    with translation.override("zh-hans"):
+        body = _(
+            "[Huagang services] Poor rating on %(number)s: verify, fix and answer "
+            "by %(date)s."
+        ) % {"number": request.tracking_number, "date": follow_up.deadline}
+    people = supervisors()
+    notify_staff(
+        key=f"follow-up-opened:{follow_up.pk}",
+        users=people,
+        body=body,
+        service_request=request,
+    )
+    return len(people)
+
+
+@shared_task(acks_late=True, **RETRY)
+def sweep_time_limits() -> dict[str, int]:
+    from .actions import time_limits_sweep
+
+    return dict(time_limits_sweep())
+
+
+@shared_task(acks_late=True, **RETRY)
+def remind_follow_ups() -> int:
+    from .actions import follow_ups_remind
+
+    return follow_ups_remind()

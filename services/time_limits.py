@@ -1,0 +1,59 @@
+"""Promised time limits of requests on the working-day calendar (rules in one place).
+
+Due date = acceptance day + the item's promised working days (即办: the same working day).
+The clock pauses while a request awaits supplement and resumes with the working days
+that were left. Due soon = the due date is today or the next working day; overdue =
+the due date has passed. A year the calendar does not know gives no date but a note.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from .models import DueState
+from .working_days import UnknownCalendarYear, WorkCalendar
+
+logger = logging.getLogger("huagang.time_limits")
+
+
+@dataclass(frozen=True)
+class Clock:
+    due_date: dt.date | None
+    due_state: str
+    due_note: str = ""
+
+
+def start(
+    *, today: dt.date, promised_days: int, calendar: WorkCalendar, label: str
+) -> Clock:
+    """The clock when a request is accepted (or resumed with `promised_days` left)."""
+    try:
+        due = calendar.add(today, promised_days)
+    except UnknownCalendarYear as exc:
+        logger.warning("time limit unknown for request %s: year %s", label, exc.year)
+        return Clock(None, DueState.UNKNOWN, str(exc))
+    return Clock(due, state(due=due, today=today, calendar=calendar))
+
+
+def days_left(
+    *, due_date: dt.date | None, today: dt.date, calendar: WorkCalendar
+) -> int | None:
+    """Working days left before the due date when the clock pauses (0 if due or late)."""
+    if due_date is None:
+        return None
+    try:
+        return calendar.between(today, due_date)
+    except UnknownCalendarYear:
+        return None
+
+
+def state(*, due: dt.date | None, today: dt.date, calendar: WorkCalendar) -> str:
+    if due is None:
+        return DueState.UNKNOWN
+    if due < today:
+        return DueState.OVERDUE
+    try:
+        soon_limit = calendar.next_workday(today)
+    except UnknownCalendarYear:
+        soon_limit = today + dt.timedelta(days=1)
+    return DueState.DUE_SOON if due <= soon_limit else DueState.ON_TIME

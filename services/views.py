@@ -1,0 +1,63 @@
+"""Public catalog pages: home, catalog search, service guide, village sub-center."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from villages.models import Village
+from villages.selectors import town_get
+
+from . import selectors
+from .forms import CatalogFilterForm
+from .models import HandlingMode
+
+PAGE_SIZE = 20
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "services/home.html",
+        {
+            "town": town_get(),
+            "figures": selectors.catalog_figures(),
+            "categories": selectors.categories_with_items(),
+            "modes": HandlingMode,
+        },
+    )
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    form = CatalogFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "services/catalog.html", {"form": form}, status=400)
+    filters = form.cleaned_data if form.is_bound else {}
+    items = selectors.service_items_search(**{k: v for k, v in filters.items() if v})
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "services/catalog.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def service_detail(request: HttpRequest, code: str) -> HttpResponse:
+    item = get_object_or_404(selectors.service_item_guide(code=code))
+    return render(request, "services/detail.html", {"item": item})
+
+
+def village_detail(request: HttpRequest, code: str) -> HttpResponse:
+    village = get_object_or_404(
+        Village.objects.select_related("sub_center").prefetch_related(
+            "sub_center__windows"
+        ),
+        code=code,
+    )
+    items = selectors.service_items_for_village(village=village)
+    return render(request, "villages/detail.html", {"village": village, "items": items})

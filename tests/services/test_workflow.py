@@ -1,0 +1,147 @@
+"""The state machine, exhaustively: every (status, status) pair, every mode, every role.
+
+The specification below is written out independently of services/workflow.py so that a
+change to the table there must be made here too, on purpose.
+R = resident (applicant), V = village clerk, T = town-center clerk, O = official.
+"""
+
+import itertools
+
+import pytest
+
+from huagang.exceptions import InvalidTransition, NotPermitted
+from services import workflow
+from services.choices import HandlingMode, Status
+
+ROLE_LETTERS = {
+    "R": workflow.Actor.RESIDENT,
+    "V": workflow.Actor.VILLAGE_CLERK,
+    "T": workflow.Actor.TOWN_CLERK,
+    "O": workflow.Actor.OFFICIAL,
+}
+ALL_ACTORS = [*ROLE_LETTERS.values(), workflow.Actor.SYSTEM]
+
+COMMON = {
+    "instant": "V T O",
+    "agency": "V O",
+    "home": "V O",
+}
+SPEC_TEXT = {
+    "instant": """
+        submitted -> accepted: {h}
+        submitted -> rejected: {h}
+        submitted -> withdrawn: R V O
+        submitted -> completed: V T O
+        accepted -> supplement: {h}
+        accepted -> rejected: {h}
+        accepted -> withdrawn: R V O
+        accepted -> completed: V T O
+        supplement -> accepted: {h}
+        supplement -> rejected: {h}
+        supplement -> withdrawn: R V O
+    """,
+    "agency": """
+        submitted -> accepted: {h}
+        submitted -> rejected: {h}
+        submitted -> withdrawn: R V O
+        accepted -> supplement: {h}
+        accepted -> rejected: {h}
+        accepted -> withdrawn: R V O
+        accepted -> sent_to_town: V O
+        supplement -> accepted: {h}
+        supplement -> rejected: {h}
+        supplement -> withdrawn: R V O
+        sent_to_town -> returned_to_village: T O
+        sent_to_town -> supplement: T O
+        returned_to_village -> completed: V O
+    """,
+    "home": """
+        submitted -> accepted: {h}
+        submitted -> rejected: {h}
+        submitted -> withdrawn: R V O
+        accepted -> supplement: {h}
+        accepted -> rejected: {h}
+        accepted -> withdrawn: R V O
+        accepted -> visit_scheduled: V O
+        supplement -> accepted: {h}
+        supplement -> rejected: {h}
+        supplement -> withdrawn: R V O
+        visit_scheduled -> completed: V O
+        visit_scheduled -> accepted: V O
+        visit_scheduled -> supplement: V O
+        visit_scheduled -> withdrawn: R V O
+    """,
+}
+
+
+def _parse(mode: str) -> dict[tuple[str, str], set[workflow.Actor]]:
+    spec = {}
+    for line in SPEC_TEXT[mode].format(h=COMMON[mode]).strip().splitlines():
+        pair, roles = line.split(":")
+        source, target = (part.strip() for part in pair.split("->"))
+        spec[(source, target)] = {ROLE_LETTERS[r] for r in roles.split()}
+    return spec
+
+
+SPEC = {mode: _parse(mode) for mode in SPEC_TEXT}
+CASES = [
+    (mode, source, target)
+    for mode in HandlingMode.values
+    for source, target in itertools.product(Status.values, repeat=2)
+]
+
+
+@pytest.mark.parametrize("mode, source, target", CASES)
+def test_every_pair_for_every_role(mode, source, target):
+    permitted = SPEC[mode].get((source, target))
+    for actor in ALL_ACTORS:
+        expected = permitted is not None and actor in permitted
+        assert workflow.allowed(mode, source, target, {actor}) is expected, actor
+        if expected:
+            workflow.check(mode, source, target, {actor})
+        elif permitted is None:
+            with pytest.raises(InvalidTransition):
+                workflow.check(mode, source, target, {actor})
+        else:
+            with pytest.raises(NotPermitted):
+                workflow.check(mode, source, target, {actor})
+
+
+def test_the_table_has_nothing_the_specification_lacks():
+    for mode in HandlingMode.values:
+        table = {
+            (s.value, t.value): set(actors)
+            for (s, t), actors in workflow.TRANSITIONS[HandlingMode(mode)].items()
+        }
+        assert table == SPEC[mode]
+
+
+def test_terminal_statuses_lead_nowhere():
+    for mode, status in itertools.product(HandlingMode.values, workflow.TERMINAL):
+        assert workflow.next_statuses(mode, status, ROLE_LETTERS.values()) == []
+
+
+def test_no_actor_set_gives_no_step():
+    for mode, status in itertools.product(HandlingMode.values, Status.values):
+        assert workflow.next_statuses(mode, status, set()) == []
+
+
+def test_a_clerk_and_the_applicant_together_have_both_rights():
+    steps = workflow.next_statuses(
+        "agency", "accepted", {workflow.Actor.RESIDENT, workflow.Actor.VILLAGE_CLERK}
+    )
+    assert steps == [
+        Status.SUPPLEMENT,
+        Status.SENT_TO_TOWN,
+        Status.REJECTED,
+        Status.WITHDRAWN,
+    ]
+
+
+def test_rejection_and_supplement_need_a_note():
+    assert {Status.REJECTED, Status.SUPPLEMENT} == workflow.NOTE_REQUIRED
+
+
+def test_the_clock_pauses_only_while_awaiting_supplement():
+    open_statuses = workflow.OPEN - {Status.SUBMITTED}
+    assert open_statuses - workflow.CLOCK_RUNNING == {Status.SUPPLEMENT}

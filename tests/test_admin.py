@@ -1,0 +1,67 @@
+"""The admin renders in Chinese for an official, for every model."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [model for model in admin.site._registry]
+# Groups and their permissions are managed by superusers (and villages.roles), not officials.
+SUPERUSER_ONLY = {"auth.Group"}
+
+
+def _ids(model) -> str:
+    return model._meta.label
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_ids)
+def test_changelist_renders_for_an_official(official_client, model):
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    response = official_client.get(url)
+    if opts.label in SUPERUSER_ONLY:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200, url
+    assert "花岗" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_ids)
+def test_change_page_renders_for_an_official(
+    official_client, official, model, full_case
+):
+    opts = model._meta
+    obj = model._default_manager.first() or official
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    response = official_client.get(url)
+    assert response.status_code == (403 if opts.label in SUPERUSER_ONLY else 200), url
+
+
+def test_service_item_admin_search_and_inline(official_client):
+    url = reverse("admin:services_serviceitem_changelist")
+    response = official_client.get(url, {"q": "低保"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 2
+    from services.models import ServiceItem
+
+    item = ServiceItem.objects.filter(materials__isnull=False).first()
+    page = official_client.get(
+        reverse("admin:services_serviceitem_change", args=[item.pk])
+    )
+    assert item.materials.first().name in page.content.decode()
+
+
+def test_admin_filters_by_mode(official_client):
+    url = reverse("admin:services_serviceitem_changelist")
+    response = official_client.get(url, {"mode": "home"})
+    assert response.status_code == 200
+    assert all(item.allows_home for item in response.context["cl"].result_list)
+
+
+def test_a_resident_cannot_enter_the_admin(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="resident"))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302

@@ -1,0 +1,251 @@
+"""The loader: the real files, idempotence, and each kind of malformed record."""
+
+import csv
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from services.models import Body, Category, Material, ServiceItem
+from villages.models import SubCenter, Town, Village
+
+SHARED_VILLAGES = Path(settings.BASE_DIR).parent / "shared" / "domain" / "villages.csv"
+
+pytestmark = pytest.mark.django_db
+
+
+def load(data_dir: Path | None = None) -> str:
+    """Run the loader with English output (the wording is checked below)."""
+    out = StringIO()
+    args = ["--data-dir", str(data_dir)] if data_dir else []
+    with translation.override("en"):
+        call_command("load_town_data", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(settings.TOWN_DATA_DIR, target)
+    return target
+
+
+def edit(data_dir: Path, name: str, change) -> None:
+    path = data_dir / name
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+def snapshot() -> tuple:
+    return (
+        Village.objects.count(),
+        ServiceItem.objects.count(),
+        Material.objects.count(),
+        list(Village.objects.order_by("code").values_list("name", flat=True)),
+        list(ServiceItem.objects.order_by("code").values_list("name", "promised_days")),
+    )
+
+
+def test_the_town_data_is_loaded_in_full():
+    assert Village.objects.count() == 30
+    assert SubCenter.objects.count() == 30
+    assert Body.objects.count() == 10
+    assert ServiceItem.objects.count() == 123
+    assert Town.objects.get().village_group_count == 964
+
+
+@pytest.mark.skipif(
+    not SHARED_VILLAGES.exists(), reason="shared/domain not beside repo"
+)
+def test_village_codes_match_the_statistical_list():
+    with SHARED_VILLAGES.open(encoding="utf-8") as handle:
+        expected = {row["code"]: row for row in csv.DictReader(handle)}
+    loaded = {v.code: v for v in Village.objects.all()}
+    assert set(loaded) == set(expected)
+    for code, row in expected.items():
+        assert loaded[code].name == row["name"]
+        assert loaded[code].committee_name == row["committee_name"]
+        kind = "community" if row["kind"] == "社区" else "village"
+        assert loaded[code].kind == kind
+
+
+def test_every_item_has_a_complete_guide():
+    items = ServiceItem.objects.prefetch_related("materials").select_related(
+        "category", "body"
+    )
+    for item in items:
+        assert item.name and item.category and item.body, item.code
+        assert item.modes, item.code
+        assert item.promised_days is not None, item.code
+        assert item.fee.strip(), item.code
+        assert item.materials.all() or item.no_materials_note, item.code
+        assert len(item.steps) >= 2, item.code
+        if item.source == ServiceItem.Source.VERIFIED:
+            assert item.source_url.startswith("http"), item.code
+
+
+def test_no_two_items_alike():
+    guides = {
+        (i.conditions, i.legal_basis, tuple(i.steps)) for i in ServiceItem.objects.all()
+    }
+    assert ServiceItem.objects.values("name").distinct().count() == 123
+    assert len(guides) > 100
+
+
+def test_reloading_reports_zero_changes():
+    before = snapshot()
+    output = load()
+    assert "0 changes" in output
+    assert "123 unchanged" in output
+    assert snapshot() == before
+
+
+def test_the_report_is_in_chinese_by_default():
+    out = StringIO()
+    call_command("load_town_data", stdout=out)
+    assert "0 处变更" in out.getvalue()
+
+
+def test_a_changed_record_is_updated_and_reported(data_dir):
+    def rename(doc):
+        doc[0]["name"] = "社会保障卡注销（更名测试）"
+
+    edit(data_dir, "services.yaml", rename)
+    output = load(data_dir)
+    assert "1 changes" in output or "1 change" in output
+    first = yaml.safe_load((data_dir / "services.yaml").read_text("utf-8"))[0]
+    assert (
+        ServiceItem.objects.get(code=first["code"]).name == "社会保障卡注销（更名测试）"
+    )
+
+
+def test_a_changed_material_counts_as_an_item_update(data_dir):
+    def change(doc):
+        doc[0]["materials"].append(
+            {
+                "name": "新增测试材料",
+                "required": False,
+                "copies": 1,
+                "original": False,
+                "source": "申请人自备",
+                "check": "清晰",
+            }
+        )
+
+    edit(data_dir, "services.yaml", change)
+    output = load(data_dir)
+    assert "1 updated" in output
+    code = yaml.safe_load((data_dir / "services.yaml").read_text("utf-8"))[0]["code"]
+    assert (
+        ServiceItem.objects.get(code=code)
+        .materials.filter(name="新增测试材料")
+        .exists()
+    )
+
+
+def _set(file, index, field, value):
+    def change(doc):
+        target = doc["villages"] if file == "villages.yaml" else doc
+        target[index][field] = value
+
+    return file, change
+
+
+def _drop(file, index, field):
+    def change(doc):
+        target = doc["villages"] if file == "villages.yaml" else doc
+        del target[index][field]
+
+    return file, change
+
+
+MALFORMED = {
+    "missing field": (*_drop("services.yaml", 5, "legal_basis"), "legal_basis"),
+    "empty text": (*_set("services.yaml", 5, "name", "  "), "name"),
+    "wrong type": (*_set("services.yaml", 5, "promised_days", "五天"), "promised_days"),
+    "negative number": (
+        *_set("services.yaml", 5, "promised_days", -1),
+        "promised_days",
+    ),
+    "unknown category": (*_set("services.yaml", 5, "category", "nope"), "category"),
+    "unknown body": (*_set("services.yaml", 5, "body", "nope"), "body"),
+    "unknown mode": (*_set("services.yaml", 5, "modes", ["teleport"]), "modes"),
+    "no mode": (*_set("services.yaml", 5, "modes", []), "modes"),
+    "too many visits": (*_set("services.yaml", 5, "visits", 3), "visits"),
+    "no materials": (*_set("services.yaml", 5, "materials", []), "materials"),
+    "bad boolean": (*_set("services.yaml", 5, "online", "yes"), "online"),
+    "verified without source": (
+        "services.yaml",
+        lambda doc: doc[5].update(source="verified", source_url=""),
+        "source_url",
+    ),
+    "duplicate code": (
+        "services.yaml",
+        lambda doc: doc[6].update(code=doc[5]["code"]),
+        "code",
+    ),
+    "duplicate name": (
+        "services.yaml",
+        lambda doc: doc[6].update(name=doc[5]["name"]),
+        "name",
+    ),
+    "bad material": (
+        "services.yaml",
+        lambda doc: doc[5]["materials"][0].update(copies="两份"),
+        "copies",
+    ),
+    "bad village code": (*_set("villages.yaml", 3, "code", "12345"), "code"),
+    "unknown village kind": (*_set("villages.yaml", 3, "kind", "城市"), "kind"),
+    "unknown window": (
+        "villages.yaml",
+        lambda doc: doc["villages"][3]["sub_center"].update(windows=["nope"]),
+        "windows",
+    ),
+    "bad trip day": (
+        "villages.yaml",
+        lambda doc: doc["villages"][3]["sub_center"].update(trip_weekdays=[8]),
+        "trip_weekdays",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_record_is_reported_and_nothing_loads(data_dir, case):
+    file, change, field = case
+
+    def rename_first_village(doc):
+        doc["villages"][0]["name"] = "改名但不应保存"
+
+    # A valid change earlier in the load must be rolled back with the bad record.
+    edit(data_dir, "villages.yaml", rename_first_village)
+    edit(data_dir, file, change)
+    before = snapshot()
+    with pytest.raises(CommandError, match=rf"{file}.*“{field}”") as excinfo:
+        load(data_dir)
+    assert "#" in str(excinfo.value)  # names the record
+    assert snapshot() == before
+
+
+def test_invalid_yaml_is_reported(data_dir):
+    (data_dir / "categories.yaml").write_text("- code: [unclosed\n", encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError, match=r"categories\.yaml"):
+        load(data_dir)
+    assert snapshot() == before
+
+
+def test_a_missing_file_is_reported(data_dir):
+    (data_dir / "bodies.yaml").unlink()
+    with pytest.raises(CommandError, match=r"bodies\.yaml"):
+        load(data_dir)
+
+
+def test_categories_are_the_reference_list():
+    assert Category.objects.count() == 15

@@ -1,0 +1,87 @@
+"""Production settings refuse unsafe configurations; development defaults are safe.
+
+Each case imports the settings in a fresh interpreter, as a server would at start-up.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+GOOD = {
+    "DJANGO_SECRET_KEY": "x" * 60,
+    "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
+}
+PROBE = (
+    "import json, importlib, sys\n"
+    "m = importlib.import_module(sys.argv[1])\n"
+    "print(json.dumps({'debug': m.DEBUG, 'engine': m.DATABASES['default']['ENGINE'],"
+    " 'db': str(m.DATABASES['default']['NAME']), 'eager': m.CELERY_TASK_ALWAYS_EAGER,"
+    " 'secure': m.SESSION_COOKIE_SECURE if hasattr(m, 'SESSION_COOKIE_SECURE') else None,"
+    " 'language': m.LANGUAGE_CODE, 'tz': m.TIME_ZONE}))\n"
+)
+
+
+def load_settings(module: str, **env: str | None) -> subprocess.CompletedProcess:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))
+    }
+    environment.update({k: v for k, v in env.items() if v is not None})
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, module],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_starts_with_real_values():
+    result = load_settings("huagang.settings.production", **GOOD)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["debug"] is False
+    assert values["engine"].endswith("postgresql")
+    assert values["secure"] is True
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DATABASE_URL": None}, "PostgreSQL"),
+        ({"DATABASE_URL": "sqlite:////tmp/portal.sqlite3"}, "PostgreSQL"),
+    ],
+    ids=["no secret", "short secret", "no hosts", "no database", "sqlite"],
+)
+def test_production_refuses_unsafe_configuration(overrides, message):
+    result = load_settings("huagang.settings.production", **{**GOOD, **overrides})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_development_defaults():
+    result = load_settings("huagang.settings.base")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"].endswith("sqlite3")
+    assert values["db"].endswith("var/db.sqlite3")
+    assert values["eager"] is True
+    assert (values["language"], values["tz"]) == ("zh-hans", "Asia/Shanghai")
+
+
+def test_a_broker_turns_off_eager_tasks():
+    result = load_settings(
+        "huagang.settings.base", CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
+    )
+    assert json.loads(result.stdout)["eager"] is False

@@ -1,0 +1,93 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ServiceWindow, SubCenter, Town, User, Village
+
+
+@admin.register(Town)
+class TownAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "county",
+        "area_km2",
+        "population",
+        "village_group_count",
+    ]
+
+
+class SubCenterInline(admin.StackedInline):
+    model = SubCenter
+    filter_horizontal = ["windows"]
+    extra = 0
+
+
+@admin.register(Village)
+class VillageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "committee_name", "group_count", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code", "committee_name"]
+    ordering = ["order", "code"]
+    inlines = [SubCenterInline]
+
+
+@admin.register(SubCenter)
+class SubCenterAdmin(admin.ModelAdmin):
+    list_display = ["name", "village", "phone", "hours", "is_demo"]
+    list_filter = ["is_demo", "windows", "village__kind"]
+    search_fields = ["name", "village__name", "address"]
+    filter_horizontal = ["windows"]
+    list_select_related = ["village"]
+
+
+@admin.register(ServiceWindow)
+class ServiceWindowAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["masked_phone", "name", "role", "village", "is_active", "is_staff"]
+    list_filter = ["role", "is_active", "is_staff", "village"]
+    search_fields = ["phone", "name"]
+    ordering = ["role", "phone"]
+    list_select_related = ["village"]
+    fieldsets = [
+        (None, {"fields": ["phone", "password"]}),
+        (_("Person"), {"fields": ["name", "role", "village"]}),
+        (
+            _("Permissions"),
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "phone",
+                    "name",
+                    "role",
+                    "village",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("mobile number"), ordering="phone")
+    def masked_phone(self, obj: User) -> str:
+        return obj.masked_phone

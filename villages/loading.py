@@ -1,0 +1,122 @@
+"""Load the town, its windows and its 30 villages with their sub-centers from YAML.
+
+Call inside a transaction (the ``load_town_data`` command does): a DataFileError part way
+through must leave nothing written.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from huagang.dataload import (
+    DataFileError,
+    LoadReport,
+    Record,
+    mark_updated,
+    read_yaml,
+    upsert,
+)
+
+from .models import ServiceWindow, SubCenter, Town, Village
+
+FILE = "villages.yaml"
+
+
+def load_villages(*, data_dir: Path, report: LoadReport) -> None:
+    document = read_yaml(data_dir / FILE)
+    if not isinstance(document, dict):
+        raise DataFileError(FILE, _("expected a mapping with town, windows, villages"))
+    _load_town(Record(FILE, "town", document.get("town") or {}), report)
+    windows = {
+        rec.data.get("code"): _load_window(rec, report)
+        for rec in Record.each(FILE, document.get("windows"))
+    }
+    for rec in Record.each(FILE, document.get("villages")):
+        _load_village(rec, windows, report)
+
+
+def _load_town(rec: Record, report: LoadReport) -> None:
+    area = rec.data.get("area_km2")
+    if isinstance(area, bool) or not isinstance(area, int | float) or area <= 0:
+        raise rec.error("area_km2", _("must be a positive number"))
+    upsert(
+        Town,
+        {"code": rec.text("code", max_length=12)},
+        {
+            "name": rec.text("name", max_length=50),
+            "county": rec.text("county", max_length=50),
+            "area_km2": round(Decimal(str(area)), 1),
+            "population": rec.integer("population", maximum=10_000_000),
+            "village_group_count": rec.integer("village_group_count", maximum=100_000),
+            "source_note": rec.text("source_note", required=False, max_length=200),
+        },
+        report,
+    )
+
+
+def _load_window(rec: Record, report: LoadReport) -> ServiceWindow:
+    window, _changed = upsert(
+        ServiceWindow,
+        {"code": rec.text("code", max_length=30)},
+        {
+            "name": rec.text("name", max_length=30),
+            "order": rec.integer("order", maximum=1000),
+        },
+        report,
+    )
+    return window
+
+
+def _load_village(
+    rec: Record, windows: dict[str, ServiceWindow], report: LoadReport
+) -> None:
+    code = rec.text("code", max_length=12)
+    if not (code.isdigit() and len(code) == 12):
+        raise rec.error("code", _("must be a 12-digit division code"))
+    village, _changed = upsert(
+        Village,
+        {"code": code},
+        {
+            "name": rec.text("name", max_length=30),
+            "kind": rec.choice("kind", Village.Kind.values),
+            "committee_name": rec.text("committee_name", max_length=50),
+            "order": rec.integer("order", maximum=1000),
+            "group_count": rec.integer("group_count", maximum=1000, nullable=True),
+        },
+        report,
+    )
+    center = rec.data.get("sub_center")
+    if not isinstance(center, dict):
+        raise rec.error("sub_center", _("must be a mapping"))
+    _load_sub_center(Record(FILE, rec.label, center), village, windows, report)
+
+
+def _load_sub_center(
+    rec: Record, village: Village, windows: dict[str, ServiceWindow], report: LoadReport
+) -> None:
+    trip_days = rec.data.get("trip_weekdays", [])
+    if not isinstance(trip_days, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7
+        for d in trip_days
+    ):
+        raise rec.error("trip_weekdays", _("must be a list of weekdays 1 to 7"))
+    wanted = rec.choices("windows", windows.keys())
+    center, _changed = upsert(
+        SubCenter,
+        {"village": village},
+        {
+            "name": rec.text("name", max_length=60),
+            "address": rec.text("address", max_length=200),
+            "phone": rec.text("phone", max_length=30),
+            "hours": rec.text("hours", max_length=200),
+            "trip_weekdays": sorted(set(trip_days)),
+            "is_demo": rec.boolean("demo"),
+        },
+        report,
+    )
+    current = set(center.windows.values_list("code", flat=True))
+    if current != set(wanted):
+        center.windows.set([windows[code] for code in wanted])
+        if not _changed:
+            mark_updated(SubCenter, report)

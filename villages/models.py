@@ -1,0 +1,224 @@
+"""The town, its 30 villages and communities, their service sub-centers, and people.
+
+The user model lives here because a clerk belongs to a village's sub-center; a town-center
+clerk's bodies are recorded on ``services.Body`` (services depends on villages, never
+the other way round).
+"""
+
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import mask_mobile, validate_mobile
+
+
+class Town(models.Model):
+    """The town itself: the facts the seed article gives, shown on the home page."""
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    county = models.CharField(_("county"), max_length=50)
+    area_km2 = models.DecimalField(_("area (km²)"), max_digits=7, decimal_places=1)
+    population = models.PositiveIntegerField(_("population"))
+    village_group_count = models.PositiveIntegerField(_("village groups"))
+    source_note = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("town")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("village (村)")
+        COMMUNITY = "community", _("community (社区)")
+
+    code = models.CharField(
+        _("division code"),
+        max_length=12,
+        unique=True,
+        help_text=_("12-digit statistical division code."),
+    )
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    committee_name = models.CharField(_("committee"), max_length=50)
+    group_count = models.PositiveIntegerField(
+        _("village groups"),
+        null=True,
+        blank=True,
+        help_text=_("Number of village groups; unknown until officials enter it."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("village or community")
+        verbose_name_plural = _("villages and communities")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{12}$"), name="village_code_12_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:detail", kwargs={"code": self.code})
+
+
+class ServiceWindow(models.Model):
+    """A kind of window a sub-center runs, such as 社保, 计生 or 民政."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("service window")
+        verbose_name_plural = _("service windows")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubCenter(models.Model):
+    """A village's service sub-center (为民服务分中心)."""
+
+    village = models.OneToOneField(
+        Village,
+        on_delete=models.CASCADE,
+        related_name="sub_center",
+        verbose_name=_("village"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30)
+    hours = models.CharField(_("opening hours"), max_length=200)
+    windows = models.ManyToManyField(
+        ServiceWindow, blank=True, related_name="sub_centers", verbose_name=_("windows")
+    )
+    trip_weekdays = models.JSONField(
+        _("agency trip weekdays"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "ISO weekdays (1 = Monday … 7 = Sunday) on which scheduled-agency cases "
+            "are carried to the town center, e.g. [2, 5]."
+        ),
+    )
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=True,
+        help_text=_(
+            "Address, phone and hours are demo values until officials confirm."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("service sub-center")
+        verbose_name_plural = _("service sub-centers")
+        ordering = ["village__order", "village__code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, phone: str, password: str | None = None, **extra) -> "User":
+        user = self.model(phone=phone, **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(
+        self, phone: str, password: str | None = None, **extra
+    ) -> "User":
+        extra.setdefault("role", User.Role.OFFICIAL)
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(phone, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: residents with their mobile number, staff and officials.
+
+    The role says what a person does; Django groups (see ``villages.roles``) carry the
+    matching permissions. A village clerk serves exactly one village's sub-center.
+    """
+
+    class Role(models.TextChoices):
+        RESIDENT = "resident", _("resident")
+        VILLAGE_CLERK = "village_clerk", _("village clerk")
+        TOWN_CLERK = "town_clerk", _("town-center clerk")
+        OFFICIAL = "official", _("official")
+
+    phone = models.CharField(
+        _("mobile number"), max_length=11, unique=True, validators=[validate_mobile]
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clerks",
+        verbose_name=_("village served"),
+        help_text=_("Required for a village clerk; empty for everyone else."),
+    )
+    is_staff = models.BooleanField(
+        _("may use the admin"),
+        default=False,
+        help_text=_("Whether this person can sign in to the admin site."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="village_clerk", village__isnull=False))
+                | (~Q(role="village_clerk") & Q(village__isnull=True)),
+                name="user_village_only_for_village_clerks",
+                violation_error_message=_(
+                    "A village clerk must serve one village; other roles serve none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.masked_phone
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_mobile(self.phone)
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name

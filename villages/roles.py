@@ -1,0 +1,114 @@
+"""The role groups and the permissions each carries, in one place.
+
+A user's ``role`` field says what they do; ``user_set_role`` keeps their group in step.
+Permissions are named as ``app_label.codename`` strings so this module needs no import
+of the services app.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+ROLE_GROUPS: dict[str, str] = {
+    "resident": "residents",
+    "village_clerk": "village clerks",
+    "town_clerk": "town-center clerks",
+    "official": "officials",
+}
+
+_CATALOG_VIEW = [
+    "services.view_category",
+    "services.view_body",
+    "services.view_serviceitem",
+    "services.view_material",
+    "villages.view_town",
+    "villages.view_village",
+    "villages.view_subcenter",
+    "villages.view_servicewindow",
+]
+
+# Officials maintain the catalog and the village directory in the admin.
+_OFFICIAL_EDIT = [
+    f"{app}.{verb}_{model}"
+    for app, model in [
+        ("services", "category"),
+        ("services", "body"),
+        ("services", "serviceitem"),
+        ("services", "material"),
+        ("villages", "village"),
+        ("villages", "subcenter"),
+        ("villages", "servicewindow"),
+        ("villages", "town"),
+    ]
+    for verb in ("add", "change")
+] + ["villages.view_user", "villages.change_user", "villages.add_user"]
+
+# Clerks work on requests in the admin; which requests, and which steps, is decided by
+# services.permissions and services.workflow, not by these model permissions.
+_CASEWORK = [
+    "services.view_servicerequest",
+    "services.add_servicerequest",
+    "services.change_servicerequest",
+    "services.view_requestevent",
+    "services.view_attachment",
+    "services.view_agencytrip",
+    "services.view_homevisit",
+    "services.view_calendaryear",
+    "services.view_calendarday",
+]
+_SUPERVISION = [
+    "services.view_rating",
+    "services.view_followup",
+    "services.change_followup",
+    "services.view_notification",
+    "services.add_calendaryear",
+    "services.change_calendaryear",
+    "services.add_calendarday",
+    "services.change_calendarday",
+    "services.delete_calendarday",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "resident": [],
+    "village_clerk": _CATALOG_VIEW + _CASEWORK,
+    "town_clerk": _CATALOG_VIEW + _CASEWORK,
+    "official": _CATALOG_VIEW + _OFFICIAL_EDIT + _CASEWORK + _SUPERVISION,
+}
+
+ROLE_IS_STAFF = {
+    "resident": False,
+    "village_clerk": True,
+    "town_clerk": True,
+    "official": True,
+}
+
+GROUP_LABELS = {
+    "residents": _("residents"),
+    "village clerks": _("village clerks"),
+    "town-center clerks": _("town-center clerks"),
+    "officials": _("officials"),
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query))
+    if len(found) != len(set(names)):
+        missing = set(names) - {
+            f"{p.content_type.app_label}.{p.codename}" for p in found
+        }
+        raise LookupError(f"Unknown permissions: {sorted(missing)}")
+    return found
+
+
+def ensure_role_groups() -> dict[str, Group]:
+    """Create or refresh the four role groups with exactly their permissions."""
+    groups = {}
+    for role, group_name in ROLE_GROUPS.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        group.permissions.set(_permissions(ROLE_PERMISSIONS[role]))
+        groups[role] = group
+    return groups

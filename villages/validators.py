@@ -1,0 +1,78 @@
+"""Validators for people's data: mainland mobile numbers."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+validate_mobile = RegexValidator(
+    MOBILE_RE,
+    _("Enter a valid mainland China mobile number (11 digits, starting with 1)."),
+    code="invalid_mobile",
+)
+
+
+def normalize_mobile(value: str) -> str:
+    """Strip spaces, dashes and a +86 prefix; raise ValidationError if still invalid."""
+    digits = re.sub(r"[\s-]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    validate_mobile(digits)
+    return digits
+
+
+def mask_mobile(value: str) -> str:
+    """138****5678: for every screen that does not need the full number."""
+    if len(value) != 11:
+        return "***"
+    return f"{value[:3]}****{value[-4:]}"
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def normalize_id_number(value: str) -> str:
+    """Check an 18-digit resident ID number (GB 11643) by its check digit and birth date.
+
+    Returns it upper-cased; raises ValidationError with a message a resident understands.
+    """
+    import datetime as dt
+
+    number = (value or "").strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise ValidationError(
+            _("An ID number has 18 characters: 17 digits and a final digit or X."),
+            code="invalid_id_format",
+        )
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != number[17]:
+        raise ValidationError(
+            _("This ID number's check digit is wrong; please check every digit."),
+            code="invalid_id_check_digit",
+        )
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError(
+            _("This ID number does not contain a valid date of birth."),
+            code="invalid_id_birth_date",
+        ) from None
+    return number
+
+
+def mask_id_number(value: str) -> str:
+    return f"{value[:3]}{'*' * 11}{value[-4:]}" if len(value) == 18 else ""
+
+
+__all__ = [
+    "MOBILE_RE",
+    "ValidationError",
+    "mask_id_number",
+    "mask_mobile",
+    "normalize_id_number",
+    "normalize_mobile",
+]
