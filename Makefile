@@ -29,6 +29,7 @@ run: setup
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install
+	mkdir -p var
 	$(MANAGE) compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -4,12 +4,29 @@ import pytest
 from django.core.management import call_command
 
 
+def reload_town_data() -> None:
+    """Load the real town data (idempotent); also after a transactional test, whose
+    teardown empties every table."""
+    call_command("load_town_data", stdout=StringIO())
+    call_command("setup_roles", stdout=StringIO())
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real town data once per test session (the loader is idempotent)."""
+    """Load the real town data once per test session."""
     with django_db_blocker.unblock():
-        call_command("load_town_data", stdout=StringIO())
-        call_command("setup_roles", stdout=StringIO())
+        reload_town_data()
+
+
+@pytest.fixture(autouse=True)
+def _town_data_for_transactional_tests(request):
+    """A transactional test's teardown empties every table: reload before each one."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        marker and marker.kwargs.get("transaction")
+    ):
+        request.getfixturevalue("transactional_db")
+        reload_town_data()
 
 
 @pytest.fixture

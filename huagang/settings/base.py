@@ -103,8 +103,10 @@ REST_FRAMEWORK = {
 }
 
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_broker = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not _broker
+# Never fall back to Celery's default broker (amqp://localhost): in-memory when eager.
+CELERY_BROKER_URL = _broker or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
@@ -134,8 +136,12 @@ HUAGANG_EMAIL_BACKEND = env.str(
     "HUAGANG_EMAIL_BACKEND", "services.notifications.OutboxBackend"
 )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # acks_late: a message a dead worker held is delivered again after this long.
+    # With acks_late, a message a dead worker held is delivered again once it is older
+    # than the visibility timeout, at the next restore sweep (every interval × throttle
+    # seconds; kombu's defaults 10 × 10). Keep the timeout above the longest task.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-time-limits": {

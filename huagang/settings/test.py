@@ -1,6 +1,7 @@
 """Settings for the test suite: fast hashing, in-memory e-mail, eager Celery."""
 
 from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,3 +15,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The suite runs tasks in-process; tests/services/test_celery_worker.py starts a real
 # worker with its own settings.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# A file, not memory, so that a real Celery worker started by a test sees the same data.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

@@ -1,0 +1,152 @@
+"""A real Celery worker on Redis: a status change gives exactly one notification, even
+when the worker is killed in the middle of sending it and started again."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from huagang.celery import app as celery_app
+from services.actions import service_request_accept
+from services.models import Notification
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_or_skip():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {REDIS_URL} (bash .ci/run starts one)")
+    client.flushdb()
+    return client
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    host = db.get("HOST") or "127.0.0.1"
+    return f"postgres://{user}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class Worker:
+    def __init__(self, marker: Path, log: Path):
+        self.marker, self.log = marker, log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "huagang.settings.base",
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": REDIS_URL,
+            "CELERY_VISIBILITY_TIMEOUT": "4",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+            "HUAGANG_SMS_BACKEND": "tests.services.slow_backend.SlowOnceBackend",
+            "HUAGANG_TEST_SLOW_MARKER": str(self.marker),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "huagang",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ]
+        handle = self.log.open("a")
+        self.process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: "ready." in self.log.read_text(), 30, "the worker to start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def worker(tmp_path, transactional_db):
+    _redis_or_skip()
+    marker = tmp_path / "marker"
+    worker = Worker(marker, tmp_path / "worker.log")
+    saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url")}
+    _configure(task_always_eager=False, broker_url=REDIS_URL)
+    worker.start()
+    yield worker
+    worker.stop()
+    _configure(**saved)
+
+
+def _configure(**conf) -> None:
+    """Point this process's Celery app at a broker, dropping pooled connections that an
+    earlier test may have opened to the default one."""
+    celery_app.conf.update(**conf)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def sms_for(event) -> list[Notification]:
+    return list(Notification.objects.filter(idempotency_key=f"event:{event.pk}:sms"))
+
+
+def test_one_status_change_one_notification_even_if_the_worker_dies(
+    worker, submit, village_clerk
+):
+    request = submit("agency", account=None)  # no account: SMS only
+    submitted = request.events.get()
+    wait_for(lambda: sms_for(submitted), 30, "the submission SMS")
+    assert len(sms_for(submitted)) == 1
+
+    worker.marker.write_text("armed")
+    service_request_accept(service_request=request, by=village_clerk)
+    accepted = request.events.get(to_status="accepted")
+    wait_for(lambda: worker.marker.read_text() == "sleeping", 30, "the task to start")
+    worker.kill()  # SIGKILL in the middle of sending: the task was never acknowledged
+    assert sms_for(accepted) == []
+
+    worker.start()  # the message comes back after the visibility timeout
+    wait_for(lambda: sms_for(accepted), 60, "the redelivered task")
+    time.sleep(6)  # past another visibility timeout: no second delivery, no second SMS
+    notes = sms_for(accepted)
+    assert len(notes) == 1
+    assert notes[0].state == Notification.State.SENT
+    assert Notification.objects.filter(request=request).count() == 2
