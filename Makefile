@@ -26,7 +26,7 @@ setup: install
 
 run: setup
 	@echo "Serving the portal at http://$(HOST):$(PORT)/"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 test: install
 	mkdir -p var

@@ -14,6 +14,7 @@ class CatalogFilterForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=_("All categories"),
+        error_messages={"invalid_choice": _("There is no such category.")},
     )
     body = forms.ModelChoiceField(
         label=_("Responsible body"),
@@ -21,6 +22,7 @@ class CatalogFilterForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=_("All bodies"),
+        error_messages={"invalid_choice": _("There is no such body.")},
     )
     mode = forms.ChoiceField(
         label=_("Handling mode"),

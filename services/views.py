@@ -60,4 +60,5 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
         code=code,
     )
     items = selectors.service_items_for_village(village=village)
-    return render(request, "villages/detail.html", {"village": village, "items": items})
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "villages/detail.html", {"village": village, "page": page})

@@ -1,7 +1,7 @@
 """Settings shared by every environment, read from the environment.
 
 Defaults are safe for development: SQLite in ``var/`` inside the project, Celery tasks run
-eagerly, DEBUG on. ``production.py`` refuses to start without real values.
+eagerly, DEBUG off unless DJANGO_DEBUG=1. ``production.py`` refuses to start without real values.
 """
 
 from pathlib import Path
@@ -17,7 +17,7 @@ env = environ.Env()
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY", default="insecure-development-key-never-use-in-production"
 )
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

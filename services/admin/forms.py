@@ -30,6 +30,12 @@ def _raise_as_form_errors(form: forms.Form, exc: DomainError) -> None:
 class RequestEntryForm(forms.ModelForm):
     """A clerk enters a request for a resident (at a window or by phone)."""
 
+    # Free text here: the action normalizes and checks them with clear messages.
+    applicant_phone = forms.CharField(label=_("applicant's mobile"), max_length=20)
+    applicant_id_number = forms.CharField(
+        label=_("ID number"), max_length=20, required=False
+    )
+
     class Meta:
         model = ServiceRequest
         fields = [

@@ -178,7 +178,10 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         """Already saved by the action in the form's clean()."""
 
     def save_related(self, request, form, formsets, change):
-        """Inlines are read-only."""
+        """The inlines are read-only: saving them changes nothing, but sets what the
+        change message reads. The form has no many-to-many data to save."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def has_delete_permission(self, request, obj=None):
         return False

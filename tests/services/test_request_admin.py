@@ -1,0 +1,164 @@
+"""The admin as the first screen for requests: every write goes through an action."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from services.actions import service_request_accept
+from services.models import ServiceRequest, Status
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:services_servicerequest_changelist")
+
+
+def change_url(request) -> str:
+    return reverse("admin:services_servicerequest_change", args=[request.pk])
+
+
+def post_step(client, request, **data):
+    """Post the change form as a browser would, with the inlines' management forms."""
+    page = client.get(change_url(request))
+    payload = {}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            payload[f"{management.prefix}-{name}"] = management[name].value()
+    payload.update(data)
+    return client.post(change_url(request), payload)
+
+
+def test_a_clerk_enters_a_request_for_a_resident(client, village_clerk, village, items):
+    client.force_login(village_clerk)
+    response = client.post(
+        reverse("admin:services_servicerequest_add"),
+        {
+            "item": items["agency"].pk,
+            "village": village.pk,
+            "mode": "agency",
+            "channel": "phone",
+            "applicant_name": "王大爷",
+            "applicant_phone": "139 5555 0000",
+            "applicant_id_number": "",
+            "applicant_address": "花岗社区三组",
+            "description": "电话申请",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    request = ServiceRequest.objects.get()
+    assert request.entered_by == village_clerk
+    assert request.applicant_phone == "13955550000"
+    assert request.events.get().to_status == Status.SUBMITTED
+
+
+def test_bad_entry_shows_errors_and_saves_nothing(
+    client, village_clerk, village, items
+):
+    client.force_login(village_clerk)
+    response = client.post(
+        reverse("admin:services_servicerequest_add"),
+        {
+            "item": items["instant"].pk,
+            "village": village.pk,
+            "mode": "home",
+            "channel": "phone",
+            "applicant_name": "王",
+            "applicant_phone": "123",
+            "applicant_id_number": "110105194912310021",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"applicant_phone", "applicant_id_number"} <= set(errors)
+    assert not ServiceRequest.objects.exists()
+
+
+def test_the_next_step_form_offers_only_allowed_steps(client, submit, village_clerk):
+    request = submit("agency")
+    client.force_login(village_clerk)
+    form = client.get(change_url(request)).context["adminform"].form
+    offered = [value for value, _label in form.fields["step"].choices if value]
+    assert offered == ["accepted", "rejected", "withdrawn"]
+
+
+def test_accepting_through_the_admin(client, submit, village_clerk):
+    request = submit("agency")
+    client.force_login(village_clerk)
+    response = post_step(
+        client, request, step="accepted", note="", version=request.version
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Status.ACCEPTED and request.due_date
+
+
+def test_rejecting_without_a_reason_is_refused(client, submit, village_clerk):
+    request = submit("agency")
+    client.force_login(village_clerk)
+    response = post_step(
+        client, request, step="rejected", note="", version=request.version
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert ServiceRequest.objects.get(pk=request.pk).status == Status.SUBMITTED
+
+
+def test_a_stale_form_is_a_conflict(client, submit, village_clerk, official):
+    request = submit("agency")
+    stale = request.version
+    service_request_accept(service_request=request, by=official)
+    client.force_login(village_clerk)
+    response = post_step(client, request, step="rejected", note="重复", version=stale)
+    assert response.status_code == 200
+    assert "reload" in str(
+        response.context["adminform"].form.errors
+    ).lower() or "刷新" in str(response.context["adminform"].form.errors)
+    assert ServiceRequest.objects.get(pk=request.pk).status == Status.ACCEPTED
+
+
+def test_accept_selected_reports_each_outcome(client, submit, village_clerk):
+    first, second = submit("agency"), submit("agency")
+    service_request_accept(service_request=second, by=village_clerk)
+    client.force_login(village_clerk)
+    response = client.post(
+        CHANGELIST,
+        {"action": "accept_selected", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+    levels = sorted(m.level_tag for m in response.context["messages"])
+    assert levels == ["error", "success"]
+    assert ServiceRequest.objects.get(pk=first.pk).status == Status.ACCEPTED
+
+
+def test_a_village_clerk_sees_only_their_village(
+    client, submit, other_village, village_clerk, other_village_clerk
+):
+    mine = submit("agency")
+    theirs = submit("agency", village=other_village)
+    client.force_login(village_clerk)
+    listed = list(client.get(CHANGELIST).context["cl"].result_list)
+    assert listed == [mine]
+    assert client.get(change_url(theirs)).status_code == 302  # redirected: not found
+    client.force_login(other_village_clerk)
+    response = client.post(change_url(mine), {"step": "accepted", "version": 1})
+    assert response.status_code == 302
+    assert ServiceRequest.objects.get(pk=mine.pk).status == Status.SUBMITTED
+
+
+def test_phone_numbers_are_masked_in_the_list(client, submit, official):
+    submit("agency")
+    client.force_login(official)
+    html = client.get(CHANGELIST).content.decode()
+    assert "139****0123" in html and "13955550123" not in html
+
+
+def test_officials_are_told_about_a_missing_calendar_year(
+    client, submit, village_clerk, official
+):
+    with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.UTC)):
+        request = submit("agency")
+        service_request_accept(service_request=request, by=village_clerk)
+    client.force_login(official)
+    messages = [str(m) for m in client.get(CHANGELIST).context["messages"]]
+    assert any("1" in m and ("节假日" in m or "calendar" in m) for m in messages)

@@ -1,0 +1,279 @@
+"""定时代办 trips with their chain of custody, and 上门特办 home visits."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from services.actions import (
+    agency_trip_add,
+    agency_trip_hand_over,
+    agency_trip_plan,
+    agency_trip_return,
+    home_visit_record,
+    home_visit_schedule,
+    service_request_accept,
+    service_request_complete,
+)
+from services.actions.trips import next_trip_date
+from services.models import HomeVisit, ServiceRequest, Status
+from services.working_days import WorkCalendar
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accepted(submit, village_clerk):
+    def _accepted(kind="agency", **overrides):
+        request = submit(kind, **overrides)
+        service_request_accept(service_request=request, by=village_clerk)
+        request.refresh_from_db()
+        return request
+
+    return _accepted
+
+
+def test_the_next_trip_is_on_the_villages_trip_weekday(village):
+    village.sub_center.trip_weekdays = [2, 5]  # Tuesday and Friday
+    # Wed 2026-09-30 → Fri 10-02 is National Day, Tue 10-06 too → Fri 10-09.
+    assert next_trip_date(
+        village=village, today=dt.date(2026, 9, 30), calendar=WorkCalendar()
+    ) == dt.date(2026, 10, 9)
+    assert next_trip_date(
+        village=village, today=dt.date(2026, 3, 3), calendar=WorkCalendar()
+    ) == dt.date(2026, 3, 3)
+
+
+def test_the_chain_of_custody_resident_village_town_village_resident(
+    accepted, village, village_clerk, town_clerk
+):
+    first, second = accepted(), accepted()
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    assert agency_trip_plan(village=village, by=village_clerk) == trip  # once per day
+    agency_trip_add(trip=trip, service_requests=[first, second], by=village_clerk)
+    agency_trip_hand_over(
+        trip=trip, by=village_clerk, received_by=town_clerk, documents=7
+    )
+    trip.refresh_from_db()
+    assert (trip.handed_over_by, trip.received_by, trip.documents_out) == (
+        village_clerk,
+        town_clerk,
+        7,
+    )
+    assert set(
+        ServiceRequest.objects.filter(pk__in=[first.pk, second.pk]).values_list(
+            "status", flat=True
+        )
+    ) == {Status.SENT_TO_TOWN}
+
+    # Only the first result is ready; the second stays at the town.
+    agency_trip_return(
+        trip=trip,
+        by=town_clerk,
+        received_by=village_clerk,
+        documents=3,
+        results={first.pk: "审核通过，证件已制作"},
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Status.RETURNED_TO_VILLAGE
+    assert first.result_note == "审核通过，证件已制作"
+    assert second.status == Status.SENT_TO_TOWN
+
+    later = agency_trip_plan(
+        village=village,
+        by=village_clerk,
+        trip_date=trip.trip_date + dt.timedelta(days=3),
+    )
+    agency_trip_return(
+        trip=later,
+        by=town_clerk,
+        received_by=village_clerk,
+        documents=2,
+        results={second.pk: "已办结"},
+    )
+    assert set(second.agency_trips.all()) == {trip, later}
+
+    service_request_complete(
+        service_request=first, by=village_clerk, result="已交申请人"
+    )
+    path = [
+        (e.from_status, e.to_status, e.actor_role)
+        for e in first.events.filter(kind="status").order_by("created_at", "pk")
+    ]
+    assert path == [
+        ("", "submitted", "resident"),
+        ("submitted", "accepted", "village_clerk"),
+        ("accepted", "sent_to_town", "village_clerk"),
+        ("sent_to_town", "returned_to_village", "town_clerk"),
+        ("returned_to_village", "completed", "village_clerk"),
+    ]
+
+
+def test_a_trip_is_handed_over_once(accepted, village, village_clerk, town_clerk):
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    agency_trip_add(trip=trip, service_requests=[accepted()], by=village_clerk)
+    agency_trip_hand_over(
+        trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+    )
+    with pytest.raises(Conflict):
+        agency_trip_hand_over(
+            trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+        )
+    with pytest.raises(Conflict):
+        agency_trip_add(trip=trip, service_requests=[accepted()], by=village_clerk)
+
+
+def test_a_trip_refuses_cases_that_do_not_belong(
+    accepted, submit, village, village_clerk, other_village_clerk
+):
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    with pytest.raises(InvalidInput):
+        agency_trip_add(
+            trip=trip, service_requests=[submit("agency")], by=village_clerk
+        )  # not accepted yet
+    with pytest.raises(InvalidInput):
+        agency_trip_add(
+            trip=trip, service_requests=[accepted("home")], by=village_clerk
+        )  # not a scheduled-agency case
+    with pytest.raises(NotPermitted):
+        agency_trip_plan(village=village, by=other_village_clerk)
+    assert trip.requests.count() == 0
+
+
+def test_the_receiver_must_be_town_staff(accepted, village, village_clerk, resident):
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    agency_trip_add(trip=trip, service_requests=[accepted()], by=village_clerk)
+    with pytest.raises(InvalidInput):
+        agency_trip_hand_over(
+            trip=trip, by=village_clerk, received_by=resident, documents=1
+        )
+    trip.refresh_from_db()
+    assert trip.handed_over_at is None
+
+
+def test_only_the_town_returns_results(accepted, village, village_clerk, town_clerk):
+    case = accepted()
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    agency_trip_hand_over(
+        trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+    )
+    with pytest.raises(NotPermitted):
+        agency_trip_return(
+            trip=trip,
+            by=village_clerk,
+            received_by=village_clerk,
+            documents=1,
+            results={case.pk: "x"},
+        )
+    case.refresh_from_db()
+    assert case.status == Status.SENT_TO_TOWN
+
+
+def _window(days: int = 1):
+    start = timezone.now() + dt.timedelta(days=days)
+    return {"starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+
+
+def test_a_home_visit_done_completes_the_request(accepted, village_clerk):
+    request = accepted("home")
+    visit = home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="disability",
+        **_window(),
+    )
+    request.refresh_from_db()
+    assert request.status == Status.VISIT_SCHEDULED
+    home_visit_record(visit=visit, by=village_clerk, outcome="done", note="已上门办结")
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert request.result_note == "已上门办结"
+
+
+def test_a_resident_absent_is_rescheduled(accepted, village_clerk):
+    request = accepted("home")
+    visit = home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="age",
+        **_window(),
+    )
+    with pytest.raises(Conflict):
+        home_visit_schedule(
+            service_request=request,
+            by=village_clerk,
+            staff=village_clerk,
+            reason="age",
+            **_window(2),
+        )
+    home_visit_record(visit=visit, by=village_clerk, outcome="absent")
+    with pytest.raises(Conflict):
+        home_visit_record(visit=visit, by=village_clerk, outcome="done")
+    second = home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="age",
+        **_window(3),
+    )
+    request.refresh_from_db()
+    assert request.status == Status.VISIT_SCHEDULED
+    assert list(request.home_visits.values_list("outcome", flat=True)) == [
+        HomeVisit.Outcome.ABSENT,
+        HomeVisit.Outcome.PLANNED,
+    ]
+    assert request.events.filter(kind="visit").count() == 2
+    assert second.outcome == HomeVisit.Outcome.PLANNED
+
+
+def test_a_visit_not_possible_returns_the_request_to_accepted(accepted, village_clerk):
+    request = accepted("home")
+    visit = home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="illness",
+        **_window(),
+    )
+    home_visit_record(
+        visit=visit, by=village_clerk, outcome="impossible", note="申请人已住院"
+    )
+    request.refresh_from_db()
+    assert request.status == Status.ACCEPTED
+
+
+def test_bad_visit_input_is_refused(accepted, village_clerk, other_village_clerk):
+    request = accepted("home")
+    start = timezone.now()
+    with pytest.raises(InvalidInput) as excinfo:
+        home_visit_schedule(
+            service_request=request,
+            by=village_clerk,
+            staff=other_village_clerk,
+            reason="whim",
+            starts_at=start,
+            ends_at=start - dt.timedelta(hours=1),
+        )
+    assert {"staff", "reason", "ends_at"} <= set(excinfo.value.errors)
+    assert not request.home_visits.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+def test_the_clock_keeps_running_through_trips(
+    accepted, village, village_clerk, town_clerk
+):
+    case = accepted()
+    due = case.due_date
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    agency_trip_hand_over(
+        trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+    )
+    case.refresh_from_db()
+    assert case.due_date == due
