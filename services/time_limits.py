@@ -22,6 +22,14 @@ class Clock:
     due_state: str
     due_note: str = ""
 
+    def fields(self) -> dict[str, object]:
+        """The request fields this clock sets."""
+        return {
+            "due_date": self.due_date,
+            "due_state": self.due_state,
+            "due_note": self.due_note,
+        }
+
 
 def start(
     *, today: dt.date, promised_days: int, calendar: WorkCalendar, label: str

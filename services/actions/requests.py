@@ -170,9 +170,7 @@ def service_request_accept(
         changes={
             "accepted_at": timezone.now(),
             "assigned_to": locked.assigned_to or by,
-            "due_date": clock.due_date,
-            "due_state": clock.due_state,
-            "due_note": clock.due_note,
+            **clock.fields(),
         },
     )
     return locked
@@ -257,9 +255,7 @@ def service_request_resume(
         note=note,
         changes={
             "paused_days_left": None,
-            "due_date": clock.due_date,
-            "due_state": clock.due_state,
-            "due_note": clock.due_note,
+            **clock.fields(),
         },
     )
     return locked

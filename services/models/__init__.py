@@ -3,16 +3,14 @@
 from ..choices import HandlingMode, Level, Status
 from .calendar import CalendarDay, CalendarYear
 from .catalog import Body, Category, Material, ServiceItem
+from .fieldwork import AgencyTrip, HomeVisit
 from .notifications import Notification
+from .ratings import FollowUp, Rating
 from .requests import (
-    AgencyTrip,
     Attachment,
     Channel,
     DueState,
     EventKind,
-    FollowUp,
-    HomeVisit,
-    Rating,
     RequestEvent,
     ServiceRequest,
 )
