@@ -94,6 +94,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):
+    """Lists show masked phone numbers; a request's own page shows the applicant's
+    contact details in full, to the staff who act on it (the queryset is scoped)."""
+
     list_display = [
         "tracking_number",
         "item",
@@ -120,8 +123,8 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         "status",
         "version",
         "applicant_name",
-        "masked_phone",
-        "masked_id_number",
+        "applicant_phone",
+        "applicant_id_number",
         "applicant_address",
         "account",
         "entered_by",
@@ -140,14 +143,6 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("applicant"))
     def applicant(self, obj):
         return f"{obj.applicant_name[:1]}** {obj.masked_phone}"
-
-    @admin.display(description=_("applicant's mobile"))
-    def masked_phone(self, obj):
-        return obj.masked_phone
-
-    @admin.display(description=_("ID number"))
-    def masked_id_number(self, obj):
-        return obj.masked_id_number
 
     def get_queryset(self, request):
         return service_requests_visible_to(user=request.user).select_related(

@@ -146,11 +146,15 @@ def test_a_village_clerk_sees_only_their_village(
     assert ServiceRequest.objects.get(pk=mine.pk).status == Status.SUBMITTED
 
 
-def test_phone_numbers_are_masked_in_the_list(client, submit, official):
-    submit("agency")
-    client.force_login(official)
+def test_phone_numbers_are_masked_in_the_list_and_full_for_the_clerk(
+    client, submit, village_clerk
+):
+    request = submit("agency", applicant_id_number="11010519491231002X")
+    client.force_login(village_clerk)
     html = client.get(CHANGELIST).content.decode()
     assert "139****0123" in html and "13955550123" not in html
+    page = client.get(change_url(request)).content.decode()
+    assert "13955550123" in page and "11010519491231002X" in page
 
 
 def test_officials_are_told_about_a_missing_calendar_year(
@@ -162,3 +166,13 @@ def test_officials_are_told_about_a_missing_calendar_year(
     client.force_login(official)
     messages = [str(m) for m in client.get(CHANGELIST).context["messages"]]
     assert any("1" in m and ("节假日" in m or "calendar" in m) for m in messages)
+
+
+def test_an_official_answers_a_poor_rating_in_the_admin(client, full_case, official):
+    follow_up = full_case["rating"].follow_up
+    url = reverse("admin:services_followup_change", args=[follow_up.pk])
+    client.force_login(official)
+    assert client.post(url, {"text": "经核实情况属实"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.stage == "verified"
+    assert follow_up.verification_note == "经核实情况属实"
