@@ -290,6 +290,9 @@ class FollowUpAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Saved by ``follow_up_advance`` in the form's clean()."""
 
+    def save_related(self, request, form, formsets, change):
+        """Nothing related to save."""
+
     def has_add_permission(self, request):
         return False
 
