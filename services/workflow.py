@@ -6,24 +6,12 @@ in ``services.permissions``; this module only knows actor roles.
 """
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
 from huagang.exceptions import InvalidTransition, NotPermitted
 
-from .choices import HandlingMode, Status
-
-
-class Actor(StrEnum):
-    """The roles an actor can hold *towards one request*."""
-
-    RESIDENT = "resident"  # the applicant, signed in or identified by number + phone
-    VILLAGE_CLERK = "village_clerk"  # serves the request's village
-    TOWN_CLERK = "town_clerk"  # serves the body responsible for the request's item
-    OFFICIAL = "official"
-    SYSTEM = "system"  # periodic jobs; makes no status change today
-
+from .choices import Actor, HandlingMode, Status
 
 S, A = Status, Actor
 TERMINAL = frozenset({S.COMPLETED, S.REJECTED, S.WITHDRAWN})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from villages.models import Village
 from villages.validators import mask_id_number, mask_mobile, validate_mobile
 
-from ..choices import HandlingMode, Status
+from ..choices import Actor, HandlingMode, Status
 from .catalog import Material, ServiceItem
 
 
@@ -171,7 +171,9 @@ class RequestEvent(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
-    actor_role = models.CharField(_("acting as"), max_length=20, blank=True)
+    actor_role = models.CharField(
+        _("acting as"), max_length=20, choices=Actor.choices, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(
         _("shown to the resident"),
@@ -189,7 +191,10 @@ class RequestEvent(models.Model):
         indexes = [models.Index(fields=["request", "created_at"], name="event_request")]
 
     def __str__(self) -> str:
-        return f"{self.request_id} {self.from_status}→{self.to_status}"
+        if self.from_status == self.to_status:
+            return self.get_kind_display()
+        source = self.get_from_status_display() if self.from_status else ""
+        return f"{source} → {self.get_to_status_display()}".strip()
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

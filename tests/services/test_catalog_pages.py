@@ -36,9 +36,16 @@ def test_home_is_in_chinese_with_figures_from_the_data(client):
     assert "<strong>123</strong>" in html and "<strong>30</strong>" in html
 
 
-def test_english_is_available(client):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
-    assert '<html lang="en">' in response.content.decode()
+def test_chinese_whatever_the_browser_prefers(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_english_is_available_through_the_switch(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/services/"})
+    assert response.status_code == 302
+    html = client.get("/services/").content.decode()
+    assert '<html lang="en">' in html and "Public-service items" in html
 
 
 @pytest.mark.parametrize(

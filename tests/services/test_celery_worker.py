@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,6 @@ def _redis_or_skip():
         client.ping()
     except redis.RedisError:
         pytest.skip(f"needs Redis at {REDIS_URL} (bash .ci/run starts one)")
-    client.flushdb()
     return client
 
 
@@ -41,8 +41,8 @@ def _database_url() -> str:
 
 
 class Worker:
-    def __init__(self, marker: Path, log: Path):
-        self.marker, self.log = marker, log
+    def __init__(self, marker: Path, log: Path, queue: str):
+        self.marker, self.log, self.queue = marker, log, queue
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -56,6 +56,7 @@ class Worker:
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "HUAGANG_SMS_BACKEND": "tests.services.slow_backend.SlowOnceBackend",
             "HUAGANG_TEST_SLOW_MARKER": str(self.marker),
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
         }
         command = [
             sys.executable,
@@ -78,7 +79,12 @@ class Worker:
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: "ready." in self.log.read_text(), 30, "the worker to start")
+        wait_for(
+            lambda: "ready." in self.log.read_text(),
+            30,
+            "the worker to start",
+            self.log,
+        )
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -94,22 +100,29 @@ class Worker:
                 self.kill()
 
 
-def wait_for(condition, seconds: float, what: str) -> None:
+def _tail(path: Path) -> str:
+    return "\n".join(path.read_text().splitlines()[-15:]) if path.exists() else ""
+
+
+def wait_for(condition, seconds: float, what: str, log: Path | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}\n{_tail(log) if log else ''}")
 
 
 @pytest.fixture
 def worker(tmp_path, transactional_db):
     _redis_or_skip()
     marker = tmp_path / "marker"
-    worker = Worker(marker, tmp_path / "worker.log")
-    saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url")}
-    _configure(task_always_eager=False, broker_url=REDIS_URL)
+    # A queue of its own, so that no other worker on this Redis takes the test's tasks.
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    worker = Worker(marker, tmp_path / "worker.log", queue)
+    keys = ("task_always_eager", "broker_url", "task_default_queue")
+    saved = {k: celery_app.conf[k] for k in keys}
+    _configure(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
     worker.start()
     yield worker
     worker.stop()
@@ -121,7 +134,7 @@ def _configure(**conf) -> None:
     earlier test may have opened to the default one."""
     celery_app.conf.update(**conf)
     celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app.__dict__.pop("amqp", None)  # rebuilt with the new default queue
 
 
 def sms_for(event) -> list[Notification]:
@@ -133,18 +146,23 @@ def test_one_status_change_one_notification_even_if_the_worker_dies(
 ):
     request = submit("agency", account=None)  # no account: SMS only
     submitted = request.events.get()
-    wait_for(lambda: sms_for(submitted), 30, "the submission SMS")
+    wait_for(lambda: sms_for(submitted), 30, "the submission SMS", worker.log)
     assert len(sms_for(submitted)) == 1
 
     worker.marker.write_text("armed")
     service_request_accept(service_request=request, by=village_clerk)
     accepted = request.events.get(to_status="accepted")
-    wait_for(lambda: worker.marker.read_text() == "sleeping", 30, "the task to start")
+    wait_for(
+        lambda: worker.marker.read_text() == "sleeping",
+        30,
+        "the task to start",
+        worker.log,
+    )
     worker.kill()  # SIGKILL in the middle of sending: the task was never acknowledged
     assert sms_for(accepted) == []
 
     worker.start()  # the message comes back after the visibility timeout
-    wait_for(lambda: sms_for(accepted), 60, "the redelivered task")
+    wait_for(lambda: sms_for(accepted), 60, "the redelivered task", worker.log)
     time.sleep(6)  # past another visibility timeout: no second delivery, no second SMS
     notes = sms_for(accepted)
     assert len(notes) == 1
