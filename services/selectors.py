@@ -21,10 +21,12 @@ from villages.models import User, Village
 
 from . import workflow
 from .models import (
+    AgencyTrip,
     Body,
     Category,
     DueState,
     HandlingMode,
+    HomeVisit,
     RequestEvent,
     ServiceItem,
     ServiceRequest,
@@ -207,3 +209,26 @@ def service_request_timeline(
 ) -> QuerySet[RequestEvent]:
     events = service_request.events.select_related("actor")
     return events.filter(is_public=True) if public_only else events
+
+
+def agency_trips_visible_to(*, user) -> QuerySet[AgencyTrip]:
+    """Trips a user may see: a village clerk their village's; a town-center clerk those
+    carrying a request of their bodies; an official all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return AgencyTrip.objects.none()
+    if user.role == User.Role.OFFICIAL:
+        return AgencyTrip.objects.all()
+    if user.role == User.Role.VILLAGE_CLERK:
+        return AgencyTrip.objects.filter(village_id=user.village_id)
+    if user.role == User.Role.TOWN_CLERK:
+        carried = AgencyTrip.requests.through.objects.filter(
+            servicerequest__item__body__in=body_ids_of(user)
+        ).values("agencytrip_id")
+        return AgencyTrip.objects.filter(pk__in=carried)
+    return AgencyTrip.objects.none()
+
+
+def home_visits_visible_to(*, user) -> QuerySet[HomeVisit]:
+    return HomeVisit.objects.filter(
+        request__in=service_requests_visible_to(user=user).values("pk")
+    )

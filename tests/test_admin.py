@@ -16,7 +16,7 @@ def _ids(model) -> str:
 
 
 @pytest.mark.parametrize("model", MODELS, ids=_ids)
-def test_changelist_renders_for_an_official(official_client, model):
+def test_changelist_renders_for_an_official(official_client, model, full_case):
     opts = model._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     response = official_client.get(url)
@@ -25,6 +25,7 @@ def test_changelist_renders_for_an_official(official_client, model):
         return
     assert response.status_code == 200, url
     assert "花岗" in response.content.decode()
+    assert response.context["cl"].result_count > 0, url  # rows, not an empty list
 
 
 @pytest.mark.parametrize("model", MODELS, ids=_ids)

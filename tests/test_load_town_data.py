@@ -61,19 +61,57 @@ def test_the_town_data_is_loaded_in_full():
     assert Town.objects.get().village_group_count == 964
 
 
+# The 30 villages and communities with their statistical division codes
+# (../shared/domain/villages.csv, from the national division-code lists 2017–2020).
+OFFICIAL_VILLAGES = {
+    "340123106001": ("花岗社区", "community"),
+    "340123106003": ("董岗社区", "community"),
+    "340123106004": ("孙集社区", "community"),
+    "340123106006": ("芮店社区", "community"),
+    "340123106007": ("天堰社区", "community"),
+    "340123106011": ("李祠社区", "community"),
+    "340123106012": ("张店社区", "community"),
+    "340123106013": ("七十埠社区", "community"),
+    "340123106014": ("善岗社区", "community"),
+    "340123106015": ("八里社区", "community"),
+    "340123106016": ("陶店社区", "community"),
+    "340123106017": ("四合社区", "community"),
+    "340123106018": ("河丰社区", "community"),
+    "340123106019": ("花西社区", "community"),
+    "340123106020": ("建新社区", "community"),
+    "340123106202": ("粉坊村", "village"),
+    "340123106204": ("杨湾村", "village"),
+    "340123106206": ("叶岗村", "village"),
+    "340123106209": ("陈岗村", "village"),
+    "340123106210": ("慈山村", "village"),
+    "340123106211": ("童岗村", "village"),
+    "340123106212": ("群光村", "village"),
+    "340123106213": ("蔡冲村", "village"),
+    "340123106214": ("胜利村", "village"),
+    "340123106215": ("大众村", "village"),
+    "340123106216": ("正新村", "village"),
+    "340123106225": ("大黄村", "village"),
+    "340123106226": ("红堰村", "village"),
+    "340123106229": ("英塘村", "village"),
+    "340123106236": ("跨河村", "village"),
+}
+
+
+def test_village_codes_names_and_kinds_are_the_official_ones():
+    loaded = {v.code: (v.name, v.kind) for v in Village.objects.all()}
+    assert loaded == OFFICIAL_VILLAGES
+    assert all(v.committee_name.startswith(v.name) for v in Village.objects.all())
+
+
 @pytest.mark.skipif(
     not SHARED_VILLAGES.exists(), reason="shared/domain not beside repo"
 )
-def test_village_codes_match_the_statistical_list():
+def test_the_list_above_is_the_shared_reference():
     with SHARED_VILLAGES.open(encoding="utf-8") as handle:
-        expected = {row["code"]: row for row in csv.DictReader(handle)}
-    loaded = {v.code: v for v in Village.objects.all()}
-    assert set(loaded) == set(expected)
-    for code, row in expected.items():
-        assert loaded[code].name == row["name"]
-        assert loaded[code].committee_name == row["committee_name"]
-        kind = "community" if row["kind"] == "社区" else "village"
-        assert loaded[code].kind == kind
+        rows = list(csv.DictReader(handle))
+    assert {r["code"]: r["name"] for r in rows} == {
+        code: name for code, (name, _kind) in OFFICIAL_VILLAGES.items()
+    }
 
 
 def test_every_item_has_a_complete_guide():
@@ -102,15 +140,17 @@ def test_no_two_items_alike():
 def test_reloading_reports_zero_changes():
     before = snapshot()
     output = load()
-    assert "0 changes" in output
-    assert "123 unchanged" in output
+    assert "Already up to date: 0 changes." in output
+    assert "service items: 0 created, 0 updated, 123 unchanged" in output
+    assert "service sub-centers: 0 created, 0 updated, 30 unchanged" in output
+    assert not any(f" {n} updated" in output for n in range(1, 200))
     assert snapshot() == before
 
 
 def test_the_report_is_in_chinese_by_default():
     out = StringIO()
     call_command("load_town_data", stdout=out)
-    assert "0 处变更" in out.getvalue()
+    assert "数据已是最新：0 处变更。" in out.getvalue()
 
 
 def test_a_changed_record_is_updated_and_reported(data_dir):
@@ -119,7 +159,8 @@ def test_a_changed_record_is_updated_and_reported(data_dir):
 
     edit(data_dir, "services.yaml", rename)
     output = load(data_dir)
-    assert "1 changes" in output or "1 change" in output
+    assert "Loaded: 1 changes." in output
+    assert "service items: 0 created, 1 updated, 122 unchanged" in output
     first = yaml.safe_load((data_dir / "services.yaml").read_text("utf-8"))[0]
     assert (
         ServiceItem.objects.get(code=first["code"]).name == "社会保障卡注销（更名测试）"
@@ -141,7 +182,7 @@ def test_a_changed_material_counts_as_an_item_update(data_dir):
 
     edit(data_dir, "services.yaml", change)
     output = load(data_dir)
-    assert "1 updated" in output
+    assert "service items: 0 created, 1 updated, 122 unchanged" in output
     code = yaml.safe_load((data_dir / "services.yaml").read_text("utf-8"))[0]["code"]
     assert (
         ServiceItem.objects.get(code=code)
@@ -216,9 +257,9 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize("case", MALFORMED.values(), ids=MALFORMED.keys())
-def test_a_malformed_record_is_reported_and_nothing_loads(data_dir, case):
-    file, change, field = case
+@pytest.mark.parametrize("case_id", MALFORMED.keys())
+def test_a_malformed_record_is_reported_and_nothing_loads(data_dir, case_id):
+    file, change, field = MALFORMED[case_id]
 
     def rename_first_village(doc):
         doc["villages"][0]["name"] = "改名但不应保存"
@@ -229,7 +270,8 @@ def test_a_malformed_record_is_reported_and_nothing_loads(data_dir, case):
     before = snapshot()
     with pytest.raises(CommandError, match=rf"{file}.*“{field}”") as excinfo:
         load(data_dir)
-    assert "#" in str(excinfo.value)  # names the record
+    number = 7 if case_id.startswith("duplicate") else (4 if "villages" in file else 6)
+    assert f"#{number} (" in str(excinfo.value)  # names the record, counted from 1
     assert snapshot() == before
 
 

@@ -21,7 +21,11 @@ from ..models import (
     RequestEvent,
     ServiceRequest,
 )
-from ..selectors import service_requests_visible_to
+from ..selectors import (
+    agency_trips_visible_to,
+    home_visits_visible_to,
+    service_requests_visible_to,
+)
 from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
 
 
@@ -243,12 +247,20 @@ class AgencyTripAdmin(ReadOnlyAdmin):
     filter_horizontal = ["requests"]
     list_select_related = ["village"]
 
+    def get_queryset(self, request):
+        return agency_trips_visible_to(user=request.user).select_related("village")
+
 
 @admin.register(HomeVisit)
 class HomeVisitAdmin(ReadOnlyAdmin):
     list_display = ["request", "starts_at", "staff", "reason", "outcome"]
     list_filter = ["outcome", "reason"]
     list_select_related = ["request", "staff"]
+
+    def get_queryset(self, request):
+        return home_visits_visible_to(user=request.user).select_related(
+            "request", "staff"
+        )
 
 
 @admin.register(Rating)

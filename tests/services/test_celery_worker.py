@@ -43,6 +43,7 @@ def _database_url() -> str:
 class Worker:
     def __init__(self, marker: Path, log: Path, queue: str):
         self.marker, self.log, self.queue = marker, log, queue
+        self.sent_log = marker.with_name("sent.log")
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -56,6 +57,7 @@ class Worker:
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "HUAGANG_SMS_BACKEND": "tests.services.slow_backend.SlowOnceBackend",
             "HUAGANG_TEST_SLOW_MARKER": str(self.marker),
+            "HUAGANG_TEST_SENT_LOG": str(self.sent_log),
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
         }
         command = [
@@ -167,4 +169,8 @@ def test_one_status_change_one_notification_even_if_the_worker_dies(
     notes = sms_for(accepted)
     assert len(notes) == 1
     assert notes[0].state == Notification.State.SENT
+    # What the gateway delivered: each message once, the interrupted one included.
+    delivered = worker.sent_log.read_text().split()
+    assert delivered.count(f"event:{accepted.pk}:sms") == 1
+    assert delivered.count(f"event:{submitted.pk}:sms") == 1
     assert Notification.objects.filter(request=request).count() == 2

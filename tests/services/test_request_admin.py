@@ -176,3 +176,46 @@ def test_an_official_answers_a_poor_rating_in_the_admin(client, full_case, offic
     follow_up.refresh_from_db()
     assert follow_up.stage == "verified"
     assert follow_up.verification_note == "经核实情况属实"
+
+
+def test_trips_and_visits_are_scoped_like_requests(
+    client, full_case, village_clerk, other_village_clerk
+):
+    lists = [
+        reverse("admin:services_agencytrip_changelist"),
+        reverse("admin:services_homevisit_changelist"),
+    ]
+    pages = [
+        reverse("admin:services_agencytrip_change", args=[full_case["trip"].pk]),
+        reverse("admin:services_homevisit_change", args=[full_case["visit"].pk]),
+    ]
+    client.force_login(village_clerk)
+    assert [client.get(u).context["cl"].result_count for u in lists] == [1, 1]
+    assert [client.get(u).status_code for u in pages] == [200, 200]
+    client.force_login(other_village_clerk)
+    assert [client.get(u).context["cl"].result_count for u in lists] == [0, 0]
+    assert [client.get(u).status_code for u in pages] == [302, 302]
+
+
+def test_the_request_list_costs_the_same_queries_for_5_and_200(
+    client, village, other_village, village_clerk
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.services.test_staff_queue import make_requests
+
+    client.force_login(village_clerk)
+
+    def list_all(expected: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(CHANGELIST, {"all": ""})  # every row on one page
+        assert response.context["cl"].result_count == expected
+        assert len(response.context["cl"].result_list) == expected
+        return len(queries)
+
+    make_requests(5, village, assigned_to=village_clerk)
+    few = list_all(5)
+    make_requests(195, other_village)  # and one village's list beside another's
+    make_requests(195, village, status=Status.SENT_TO_TOWN)
+    assert list_all(200) == few

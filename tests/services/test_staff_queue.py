@@ -22,7 +22,9 @@ CALENDAR = WorkCalendar()
 AUTO = object()
 
 
-def make_requests(count: int, village, *, status=Status.ACCEPTED, due=AUTO) -> None:
+def make_requests(
+    count: int, village, *, status=Status.ACCEPTED, due=AUTO, assigned_to=None
+) -> None:
     items = list(ServiceItem.objects.filter(allows_agency=True)[:20])
     ServiceRequest.objects.bulk_create(
         ServiceRequest(
@@ -37,6 +39,7 @@ def make_requests(count: int, village, *, status=Status.ACCEPTED, due=AUTO) -> N
             accepted_at=timezone.now(),
             due_date=TODAY + dt.timedelta(days=n % 9 - 3) if due is AUTO else due,
             completed_at=timezone.now() if status == Status.COMPLETED else None,
+            assigned_to=assigned_to,
         )
         for n in range(count)
     )
@@ -53,19 +56,17 @@ def rendered_rows(user) -> int:
                 row.item.category.name,
                 row.item.body.name,
                 row.village.name,
-                row.assigned_to,
+                row.assigned_to.name,
                 row.due_flag,
             )
         )
-    assert all(
-        all(cell is not None or i == 4 for i, cell in enumerate(c)) for c in cells
-    )
+    assert all(all(cell is not None for cell in c) for c in cells)
     return len(rows)
 
 
 @pytest.mark.parametrize("count", [5, 200])
 def test_the_queue_uses_the_same_number_of_queries(count, village, village_clerk):
-    make_requests(count, village)
+    make_requests(count, village, assigned_to=village_clerk)
     with CaptureQueriesContext(connection) as queries:
         assert rendered_rows(village_clerk) == count
     assert len(queries) == 1, [q["sql"] for q in queries]
@@ -92,8 +93,8 @@ def test_flags_follow_the_working_day_calendar(village, village_clerk):
 def test_a_clerk_sees_only_their_village(
     village, other_village, village_clerk, other_village_clerk, official
 ):
-    make_requests(3, village)
-    make_requests(2, other_village)
+    make_requests(3, village, assigned_to=village_clerk)
+    make_requests(2, other_village, assigned_to=other_village_clerk)
     assert rendered_rows(village_clerk) == 3
     assert rendered_rows(other_village_clerk) == 2
     assert rendered_rows(official) == 5
