@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from villages.models import User
 
@@ -145,3 +146,52 @@ def notify_staff(
 
 def supervisors() -> list[User]:
     return list(User.objects.filter(role=User.Role.OFFICIAL, is_active=True))
+
+
+# Messages to staff, composed in the portal's language whoever triggers them.
+DUE_CARD = gettext_lazy(
+    "[Huagang services] Request %(number)s (%(item)s) is %(card)s: due %(date)s."
+)
+FOLLOW_UP_OPENED = gettext_lazy(
+    "[Huagang services] Poor rating on %(number)s: verify, fix and answer by %(date)s."
+)
+FOLLOW_UP_REMINDER = gettext_lazy(
+    "[Huagang services] The poor rating of %(number)s must be answered by %(date)s."
+)
+
+
+def compose(text, **values) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text) % {k: str(v) for k, v in values.items()}
+
+
+def due_card_text(service_request: ServiceRequest, state: str) -> str:
+    """The 黄牌 (due soon) or 红牌 (overdue) message for the clerk and supervisors."""
+    from .models import DueState
+
+    return compose(
+        DUE_CARD,
+        number=service_request.tracking_number,
+        item=service_request.item.name,
+        card=DueState(state).label,
+        date=service_request.due_date,
+    )
+
+
+def notifications_for_follow_up(*, follow_up_id: int) -> int:
+    """Tell the supervisors that a poor rating opened a follow-up (once)."""
+    from .models import FollowUp
+
+    follow_up = FollowUp.objects.select_related("rating__request").get(pk=follow_up_id)
+    request = follow_up.rating.request
+    body = compose(
+        FOLLOW_UP_OPENED, number=request.tracking_number, date=follow_up.deadline
+    )
+    people = supervisors()
+    notify_staff(
+        key=f"follow-up-opened:{follow_up.pk}",
+        users=people,
+        body=body,
+        service_request=request,
+    )
+    return len(people)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from villages.models import User, Village
 
-from . import workflow
+from . import time_limits, workflow
 from .models import (
     AgencyTrip,
     Body,
@@ -33,7 +33,7 @@ from .models import (
     Status,
 )
 from .permissions import body_ids_of
-from .working_days import UnknownCalendarYear, WorkCalendar
+from .working_days import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -166,10 +166,7 @@ def service_requests_open_for_staff(
     (overdue / due_soon / on_time / unknown / "" when paused) computed in the query."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar.load()
-    try:
-        horizon = calendar.next_workday(today)
-    except UnknownCalendarYear:
-        horizon = today + dt.timedelta(days=1)
+    horizon = time_limits.due_soon_until(today=today, calendar=calendar)
     return (
         service_requests_visible_to(user=user)
         .filter(status__in=workflow.OPEN)

@@ -19,27 +19,9 @@ def notify_event(event_id: int) -> int:
 
 @shared_task(acks_late=True, **RETRY)
 def notify_follow_up(follow_up_id: int) -> int:
-    from django.utils import translation
-    from django.utils.translation import gettext as _
+    from .notifications import notifications_for_follow_up
 
-    from .models import FollowUp
-    from .notifications import notify_staff, supervisors
-
-    follow_up = FollowUp.objects.select_related("rating__request").get(pk=follow_up_id)
-    request = follow_up.rating.request
-    with translation.override("zh-hans"):
-        body = _(
-            "[Huagang services] Poor rating on %(number)s: verify, fix and answer "
-            "by %(date)s."
-        ) % {"number": request.tracking_number, "date": follow_up.deadline}
-    people = supervisors()
-    notify_staff(
-        key=f"follow-up-opened:{follow_up.pk}",
-        users=people,
-        body=body,
-        service_request=request,
-    )
-    return len(people)
+    return notifications_for_follow_up(follow_up_id=follow_up_id)
 
 
 @shared_task(acks_late=True, **RETRY)

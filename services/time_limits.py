@@ -55,13 +55,20 @@ def days_left(
         return None
 
 
+def due_soon_until(*, today: dt.date, calendar: WorkCalendar) -> dt.date:
+    """A due date on or before this day is due soon (黄牌): today or the next working
+    day. Past an unknown year's boundary, tomorrow."""
+    try:
+        return calendar.next_workday(today)
+    except UnknownCalendarYear:
+        return today + dt.timedelta(days=1)
+
+
 def state(*, due: dt.date | None, today: dt.date, calendar: WorkCalendar) -> str:
     if due is None:
         return DueState.UNKNOWN
     if due < today:
         return DueState.OVERDUE
-    try:
-        soon_limit = calendar.next_workday(today)
-    except UnknownCalendarYear:
-        soon_limit = today + dt.timedelta(days=1)
-    return DueState.DUE_SOON if due <= soon_limit else DueState.ON_TIME
+    if due <= due_soon_until(today=today, calendar=calendar):
+        return DueState.DUE_SOON
+    return DueState.ON_TIME

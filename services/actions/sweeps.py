@@ -4,13 +4,19 @@ import datetime as dt
 from collections import Counter
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import time_limits, workflow
 from ..models import DueState, EventKind, FollowUp, ServiceRequest
-from ..notifications import notify_staff, supervisors
-from ..working_days import UnknownCalendarYear, WorkCalendar
+from ..notifications import (
+    FOLLOW_UP_REMINDER,
+    compose,
+    due_card_text,
+    notify_staff,
+    supervisors,
+)
+from ..working_days import WorkCalendar
 from ._core import lock_request, record_event
 
 
@@ -26,10 +32,7 @@ def time_limits_sweep(
     running = ServiceRequest.objects.filter(status__in=workflow.CLOCK_RUNNING)
     for pk in running.filter(due_date__isnull=True).values_list("pk", flat=True):
         counts[_fill_unknown_due_date(pk, calendar, today)] += 1
-    try:
-        horizon = calendar.next_workday(today)
-    except UnknownCalendarYear:
-        horizon = today + dt.timedelta(days=1)
+    horizon = time_limits.due_soon_until(today=today, calendar=calendar)
     near = running.filter(due_date__lte=horizon).exclude(due_state=DueState.OVERDUE)
     for pk in near.values_list("pk", flat=True):
         counts[_mark(pk, today, calendar)] += 1
@@ -71,17 +74,7 @@ def _mark(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
         return "unchanged"
     locked.due_state = new
     locked.save(update_fields=["due_state", "updated_at"])
-    with translation.override("zh-hans"):
-        card = DueState(new).label
-        body = _(
-            "[Huagang services] Request %(number)s (%(item)s) is %(card)s: "
-            "due %(date)s."
-        ) % {
-            "number": locked.tracking_number,
-            "item": locked.item.name,
-            "card": card,
-            "date": locked.due_date,
-        }
+    body = due_card_text(locked, new)
     record_event(locked, kind=EventKind.TIME_LIMIT, by=None, public=False, note=body)
     users = supervisors() + ([locked.assigned_to] if locked.assigned_to else [])
     key = f"due:{locked.pk}:{new}:{locked.due_date}"
@@ -98,10 +91,7 @@ def follow_ups_remind(
     day or already late."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar.load()
-    try:
-        horizon = calendar.next_workday(today)
-    except UnknownCalendarYear:
-        horizon = today + dt.timedelta(days=1)
+    horizon = time_limits.due_soon_until(today=today, calendar=calendar)
     due = (
         FollowUp.objects.exclude(stage=FollowUp.Stage.ANSWERED)
         .filter(deadline__lte=horizon)
@@ -112,11 +102,9 @@ def follow_ups_remind(
     count = 0
     for follow_up in due:
         request = follow_up.rating.request
-        with translation.override("zh-hans"):
-            body = _(
-                "[Huagang services] The poor rating of %(number)s must be "
-                "answered by %(date)s."
-            ) % {"number": request.tracking_number, "date": follow_up.deadline}
+        body = compose(
+            FOLLOW_UP_REMINDER, number=request.tracking_number, date=follow_up.deadline
+        )
         notify_staff(
             key=f"follow-up:{follow_up.pk}:{today}",
             users=people,
