@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import InvalidInput, InvalidTransition
+from huagang.exceptions import InvalidInput, InvalidTransition, NotPermitted
 from villages.models import User, Village
 from villages.validators import normalize_id_number, normalize_mobile
 
@@ -91,6 +91,8 @@ def service_request_submit(
         errors["mode"] = [_("This item cannot be handled in the chosen way.")]
     if channel not in Channel.values:
         errors["channel"] = [_("Unknown channel.")]
+    if entered_by is not None:
+        _check_entered_by(entered_by, village, errors)
     applicant = {
         "applicant_name": applicant_name or "",
         "applicant_phone": applicant_phone or "",
@@ -127,6 +129,22 @@ def service_request_submit(
             roles=roles_of(account or entered_by, service_request),
         )
     return service_request
+
+
+def _check_entered_by(
+    entered_by: User, village: Village | None, errors: dict[str, list[str]]
+) -> None:
+    """Staff enter requests for residents; a village clerk only for their village."""
+    if entered_by.role == User.Role.RESIDENT:
+        raise NotPermitted(_("Only staff can enter a request for someone else."))
+    if (
+        entered_by.role == User.Role.VILLAGE_CLERK
+        and village is not None
+        and village.pk != entered_by.village_id
+    ):
+        errors["village"] = [
+            _("You can enter requests only for the village you serve.")
+        ]
 
 
 def _create_with_unique_number(**values: Any) -> ServiceRequest:

@@ -227,3 +227,27 @@ def test_resuming_when_the_time_was_already_up_leaves_no_extra_days(
 
     assert request.status == Status.ACCEPTED
     assert request.due_date == WorkCalendar().add(late.date(), 0)
+
+
+def test_staff_enter_requests_only_where_they_serve(
+    items, village, other_village, village_clerk, resident
+):
+    values = {
+        "item": items["agency"],
+        "mode": "agency",
+        "channel": "phone",
+        "applicant_name": "王",
+        "applicant_phone": "13900001111",
+    }
+    with pytest.raises(InvalidInput) as excinfo:
+        actions.service_request_submit(
+            village=other_village, entered_by=village_clerk, **values
+        )
+    assert "village" in excinfo.value.errors
+    with pytest.raises(NotPermitted):
+        actions.service_request_submit(village=village, entered_by=resident, **values)
+    assert not ServiceRequest.objects.exists()
+    entered = actions.service_request_submit(
+        village=village, entered_by=village_clerk, **values
+    )
+    assert entered.events.get().actor_role == "village_clerk"
