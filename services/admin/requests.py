@@ -32,6 +32,10 @@ from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+    related = ()  # foreign keys shown in the rows, fetched with them
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -42,6 +46,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class EventInline(ReadOnlyInline):
     model = RequestEvent
+    related = ("actor",)
     fields = [
         "created_at",
         "kind",
@@ -59,6 +64,7 @@ class EventInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
+    related = ("material",)
     fields = [
         "original_name",
         "material",
@@ -72,6 +78,7 @@ class AttachmentInline(ReadOnlyInline):
 
 class HomeVisitInline(ReadOnlyInline):
     model = HomeVisit
+    related = ("staff",)
     fields = ["starts_at", "ends_at", "staff", "reason", "outcome", "outcome_note"]
     readonly_fields = fields
 

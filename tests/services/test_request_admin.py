@@ -219,3 +219,26 @@ def test_the_request_list_costs_the_same_queries_for_5_and_200(
     make_requests(195, other_village)  # and one village's list beside another's
     make_requests(195, village, status=Status.SENT_TO_TOWN)
     assert list_all(200) == few
+
+
+def test_a_long_timeline_costs_no_extra_queries(
+    client, submit, village_clerk, official
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from services.actions import service_request_add_note
+
+    request = submit("agency")
+    client.force_login(village_clerk)
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(change_url(request)).status_code == 200
+        return len(queries)
+
+    short = page_queries()
+    for n in range(10):
+        by = official if n % 2 else village_clerk
+        service_request_add_note(service_request=request, by=by, note=f"备注{n}")
+    assert page_queries() == short
