@@ -141,7 +141,7 @@ def catalog_figures() -> CatalogFigures:
 # --- service requests -----------------------------------------------------------------
 
 
-def service_requests_visible_to(*, user) -> QuerySet[ServiceRequest]:
+def service_requests_visible_to(*, user: User | None) -> QuerySet[ServiceRequest]:
     """The requests `user` may see: the queryset form of ``permissions.actor_roles``.
 
     Officials see all; a village clerk their village's; a town-center clerk those for
@@ -160,7 +160,10 @@ def service_requests_visible_to(*, user) -> QuerySet[ServiceRequest]:
 
 
 def service_requests_open_for_staff(
-    *, user, today: dt.date | None = None, calendar: WorkCalendar | None = None
+    *,
+    user: User | None,
+    today: dt.date | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> QuerySet[ServiceRequest]:
     """The open requests a clerk works on, oldest due first, with a `due_flag`
     (overdue / due_soon / on_time / unknown / "" when paused) computed in the query."""
@@ -208,7 +211,7 @@ def service_request_timeline(
     return events.filter(is_public=True) if public_only else events
 
 
-def agency_trips_visible_to(*, user) -> QuerySet[AgencyTrip]:
+def agency_trips_visible_to(*, user: User | None) -> QuerySet[AgencyTrip]:
     """Trips a user may see: a village clerk their village's; a town-center clerk those
     carrying a request of their bodies; an official all."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -225,7 +228,7 @@ def agency_trips_visible_to(*, user) -> QuerySet[AgencyTrip]:
     return AgencyTrip.objects.none()
 
 
-def home_visits_visible_to(*, user) -> QuerySet[HomeVisit]:
+def home_visits_visible_to(*, user: User | None) -> QuerySet[HomeVisit]:
     return HomeVisit.objects.filter(
         request__in=service_requests_visible_to(user=user).values("pk")
     )
