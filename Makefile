@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint format check clean
+.PHONY: run test setup install lint format check messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ format: install
 
 check: install
 	$(MANAGE) makemigrations --check --dry-run
+
+# Update the catalogue after changing user-facing strings (needs GNU gettext), then
+# translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po.
+messages: install
+	$(MANAGE) makemessages -l zh_Hans --no-location --ignore '.venv/*' \
+		--ignore 'var/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'benchmarks/*'
 
 clean:
 	rm -rf $(VENV) var staticfiles

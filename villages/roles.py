@@ -52,7 +52,10 @@ _CASEWORK = [
     "services.view_requestevent",
     "services.view_attachment",
     "services.view_agencytrip",
+    "services.change_agencytrip",
     "services.view_homevisit",
+    "services.add_homevisit",
+    "services.change_homevisit",
     "services.view_calendaryear",
     "services.view_calendarday",
 ]

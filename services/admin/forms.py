@@ -2,19 +2,26 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huagang.exceptions import DomainError, InvalidInput
+from villages.models import User
 
 from .. import workflow
 from ..actions import (
+    agency_trip_hand_over,
+    agency_trip_return,
     follow_up_advance,
+    home_visit_record,
+    home_visit_schedule,
     service_request_submit,
     service_request_transition,
 )
 from ..actions.requests import GENERIC
-from ..models import FollowUp, ServiceRequest, Status
+from ..models import AgencyTrip, FollowUp, HomeVisit, ServiceRequest, Status
 from ..permissions import actor_roles
+from ..selectors import service_requests_visible_to
 
 
 def _raise_as_form_errors(form: forms.Form, exc: DomainError) -> None:
@@ -60,7 +67,7 @@ class RequestEntryForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            self.created = service_request_submit(
+            self.instance = service_request_submit(
                 **{
                     name: data.get(name) or ""
                     for name in self.Meta.fields
@@ -152,6 +159,156 @@ class FollowUpStepForm(forms.ModelForm):
         try:
             self.instance = follow_up_advance(
                 follow_up=self.instance, by=self.user, text=data["text"]
+            )
+        except DomainError as exc:
+            _raise_as_form_errors(self, exc)
+        return data
+
+
+class TripStepForm(forms.ModelForm):
+    """Record a trip's hand-over to the town, or the results coming back."""
+
+    HAND_OVER, RETURN = "hand_over", "return"
+
+    step = forms.ChoiceField(label=_("Step"), required=False)
+    counterpart = forms.ModelChoiceField(
+        label=_("Received by"), queryset=User.objects.none(), required=False
+    )
+    documents = forms.IntegerField(label=_("Documents"), min_value=0, required=False)
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases whose results come back"),
+        queryset=ServiceRequest.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    result = forms.CharField(
+        label=_("Result for the resident"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = AgencyTrip
+        fields = []
+
+    user = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        trip = self.instance
+        steps = []
+        if not trip.handed_over_at:
+            steps.append((self.HAND_OVER, _("Hand the cases over to the town center")))
+            receivers = User.objects.filter(role__in=["town_clerk", "official"])
+        else:
+            receivers = User.objects.filter(
+                Q(role="official") | Q(role="village_clerk", village=trip.village_id)
+            )
+        if trip.handed_over_at and not trip.returned_at:
+            steps.append((self.RETURN, _("Record the results coming back")))
+        self.fields["step"].choices = [("", "—"), *steps]
+        self.fields["counterpart"].queryset = receivers.filter(is_active=True)
+        self.fields["cases"].queryset = ServiceRequest.objects.filter(
+            village=trip.village_id, status=Status.SENT_TO_TOWN
+        )
+
+    def _post_clean(self):
+        """Saving happens in the action (see ``clean``)."""
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not data.get("step"):
+            return data
+        if data.get("counterpart") is None or data.get("documents") is None:
+            raise ValidationError(_("Say who received the papers and how many."))
+        common = {
+            "trip": self.instance,
+            "by": self.user,
+            "received_by": data["counterpart"],
+            "documents": data["documents"],
+        }
+        try:
+            if data["step"] == self.HAND_OVER:
+                self.instance = agency_trip_hand_over(**common)
+            else:
+                results = {case.pk: data.get("result", "") for case in data["cases"]}
+                self.instance = agency_trip_return(results=results, **common)
+        except DomainError as exc:
+            _raise_as_form_errors(self, exc)
+        return data
+
+
+class VisitScheduleForm(forms.ModelForm):
+    """Book a home visit for an accepted 上门特办 request."""
+
+    class Meta:
+        model = HomeVisit
+        fields = ["request", "staff", "starts_at", "ends_at", "reason"]
+
+    user = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"].queryset = service_requests_visible_to(
+            user=self.user
+        ).filter(mode="home", status__in=[Status.ACCEPTED, Status.VISIT_SCHEDULED])
+        self.fields["staff"].queryset = User.objects.filter(
+            role__in=["village_clerk", "official"], is_active=True
+        )
+
+    def _post_clean(self):
+        """Saving happens in the action (see ``clean``)."""
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.instance = home_visit_schedule(
+                service_request=data["request"],
+                by=self.user,
+                staff=data["staff"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            _raise_as_form_errors(self, exc)
+        return data
+
+
+class VisitOutcomeForm(forms.ModelForm):
+    """What happened at a planned visit."""
+
+    outcome_choice = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[
+            ("", "—"),
+            *[(o.value, o.label) for o in HomeVisit.Outcome if o != "planned"],
+        ],
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    class Meta:
+        model = HomeVisit
+        fields = []
+
+    user = None
+
+    def _post_clean(self):
+        """Saving happens in the action (see ``clean``)."""
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not data.get("outcome_choice"):
+            return data
+        try:
+            self.instance = home_visit_record(
+                visit=self.instance,
+                by=self.user,
+                outcome=data["outcome_choice"],
+                note=data.get("note", ""),
             )
         except DomainError as exc:
             _raise_as_form_errors(self, exc)

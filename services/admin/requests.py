@@ -7,9 +7,8 @@ from django.utils.translation import ngettext
 
 from huagang.exceptions import DomainError
 
-from ..actions import service_request_accept
+from ..actions import agency_trip_add, agency_trip_plan, service_request_accept
 from ..models import (
-    AgencyTrip,
     Attachment,
     CalendarDay,
     CalendarYear,
@@ -22,10 +21,9 @@ from ..models import (
     ServiceRequest,
 )
 from ..selectors import (
-    agency_trips_visible_to,
-    home_visits_visible_to,
     service_requests_visible_to,
 )
+from .base import ActionFormAdmin
 from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
 
 
@@ -104,7 +102,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ActionFormAdmin):
     """Lists show masked phone numbers; a request's own page shows the applicant's
     contact details in full, to the staff who act on it (the queryset is scoped)."""
 
@@ -123,7 +121,9 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     search_fields = ["tracking_number", "item__name", "item__code"]
     list_select_related = ["item", "village"]
     date_hierarchy = "submitted_at"
-    actions = ["accept_selected"]
+    actions = ["accept_selected", "put_on_next_trip"]
+    add_action_form = RequestEntryForm
+    change_action_form = RequestStepForm
     inlines = [EventInline, AttachmentInline, HomeVisitInline]
     readonly_fields = [
         "tracking_number",
@@ -160,37 +160,8 @@ class ServiceRequestAdmin(admin.ModelAdmin):
             "item", "village"
         )
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return RequestEntryForm.Meta.fields
-        return ["step", "note", "version", *self.readonly_fields]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        base = RequestStepForm if obj else RequestEntryForm
-        kwargs["form"] = type(base.__name__, (base,), {"user": request.user})
-        kwargs["fields"] = ["step", "note", "version"] if obj else base.Meta.fields
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def save_form(self, request, form, change):
-        return form.instance if change else form.created
-
-    def save_model(self, request, obj, form, change):
-        """Already saved by the action in the form's clean()."""
-
-    def save_related(self, request, form, formsets, change):
-        """The inlines are read-only: saving them changes nothing, but sets what the
-        change message reads. The form has no many-to-many data to save."""
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         unknown = self.get_queryset(request).filter(due_state=DueState.UNKNOWN).count()
@@ -210,22 +181,50 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Accept the selected requests"))
     def accept_selected(self, request, queryset):
+        done = self._each(
+            request,
+            queryset,
+            lambda r: service_request_accept(service_request=r, by=request.user),
+        )
+        self._report(
+            request,
+            ngettext("%(n)d request accepted.", "%(n)d requests accepted.", done)
+            % {"n": done},
+            done,
+        )
+
+    @admin.action(description=_("Put the selected cases on their village's next trip"))
+    def put_on_next_trip(self, request, queryset):
+        def put(service_request):
+            trip = agency_trip_plan(village=service_request.village, by=request.user)
+            agency_trip_add(
+                trip=trip, service_requests=[service_request], by=request.user
+            )
+
+        done = self._each(request, queryset, put)
+        self._report(
+            request,
+            ngettext("%(n)d case put on a trip.", "%(n)d cases put on a trip.", done)
+            % {"n": done},
+            done,
+        )
+
+    def _each(self, request, queryset, action) -> int:
+        """Run `action` on each selected request; report each refusal, count successes."""
         done = 0
-        for service_request in queryset.select_related("item"):
+        for service_request in queryset.select_related("item", "village__sub_center"):
             try:
-                service_request_accept(service_request=service_request, by=request.user)
+                action(service_request)
                 done += 1
             except DomainError as exc:
                 self.message_user(
                     request, f"{service_request}: {exc.message}", messages.ERROR
                 )
+        return done
+
+    def _report(self, request, message: str, done: int) -> None:
         if done:
-            self.message_user(
-                request,
-                ngettext("%(n)d request accepted.", "%(n)d requests accepted.", done)
-                % {"n": done},
-                messages.SUCCESS,
-            )
+            self.message_user(request, message, messages.SUCCESS)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -239,37 +238,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(AgencyTrip)
-class AgencyTripAdmin(ReadOnlyAdmin):
-    list_display = [
-        "village",
-        "trip_date",
-        "handed_over_at",
-        "documents_out",
-        "returned_at",
-        "documents_back",
-    ]
-    list_filter = ["village", "trip_date"]
-    date_hierarchy = "trip_date"
-    filter_horizontal = ["requests"]
-    list_select_related = ["village"]
-
-    def get_queryset(self, request):
-        return agency_trips_visible_to(user=request.user).select_related("village")
-
-
-@admin.register(HomeVisit)
-class HomeVisitAdmin(ReadOnlyAdmin):
-    list_display = ["request", "starts_at", "staff", "reason", "outcome"]
-    list_filter = ["outcome", "reason"]
-    list_select_related = ["request", "staff"]
-
-    def get_queryset(self, request):
-        return home_visits_visible_to(user=request.user).select_related(
-            "request", "staff"
-        )
-
-
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyAdmin):
     list_display = ["request", "level", "created_at"]
@@ -278,7 +246,8 @@ class RatingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ActionFormAdmin):
+    change_action_form = FollowUpStepForm
     list_display = ["rating", "stage", "deadline", "supervisor", "answered_at"]
     list_filter = ["stage"]
     list_select_related = ["rating__request", "supervisor"]
@@ -292,31 +261,6 @@ class FollowUpAdmin(admin.ModelAdmin):
         "answer",
         "answered_at",
     ]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = type(
-            "FollowUpStepForm", (FollowUpStepForm,), {"user": request.user}
-        )
-        kwargs["fields"] = ["text"]
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return ["text", *self.readonly_fields]
-
-    def save_form(self, request, form, change):
-        return form.instance
-
-    def save_model(self, request, obj, form, change):
-        """Saved by ``follow_up_advance`` in the form's clean()."""
-
-    def save_related(self, request, form, formsets, change):
-        """Nothing related to save."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -1,0 +1,87 @@
+"""Admin for 定时代办 trips and 上门特办 home visits, scoped like the requests."""
+
+from django.contrib import admin
+
+from ..models import AgencyTrip, HomeVisit
+from ..selectors import agency_trips_visible_to, home_visits_visible_to
+from .base import ActionFormAdmin
+from .forms import TripStepForm, VisitOutcomeForm, VisitScheduleForm
+
+
+@admin.register(AgencyTrip)
+class AgencyTripAdmin(ActionFormAdmin):
+    """Trips are planned from the request list (“put on the next trip”); here the
+    hand-over and the return are recorded."""
+
+    change_action_form = TripStepForm
+    list_display = [
+        "village",
+        "trip_date",
+        "handed_over_at",
+        "documents_out",
+        "returned_at",
+        "documents_back",
+    ]
+    list_filter = ["village", "trip_date"]
+    date_hierarchy = "trip_date"
+    list_select_related = ["village"]
+    readonly_fields = [
+        "village",
+        "trip_date",
+        "cases_carried",
+        "handed_over_at",
+        "handed_over_by",
+        "received_by",
+        "documents_out",
+        "returned_at",
+        "returned_by",
+        "return_received_by",
+        "documents_back",
+    ]
+
+    @admin.display(description=AgencyTrip._meta.get_field("requests").verbose_name)
+    def cases_carried(self, obj):
+        return (
+            "、".join(
+                f"{r.tracking_number}（{r.get_status_display()}）"
+                for r in obj.requests.all()
+            )
+            or "—"
+        )
+
+    def get_queryset(self, request):
+        return (
+            agency_trips_visible_to(user=request.user)
+            .select_related(
+                "village",
+                "handed_over_by",
+                "received_by",
+                "returned_by",
+                "return_received_by",
+            )
+            .prefetch_related("requests")
+        )
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(ActionFormAdmin):
+    add_action_form = VisitScheduleForm
+    change_action_form = VisitOutcomeForm
+    list_display = ["request", "starts_at", "ends_at", "staff", "reason", "outcome"]
+    list_filter = ["outcome", "reason"]
+    list_select_related = ["request", "staff"]
+    readonly_fields = [
+        "request",
+        "starts_at",
+        "ends_at",
+        "staff",
+        "reason",
+        "outcome",
+        "outcome_note",
+        "recorded_at",
+    ]
+
+    def get_queryset(self, request):
+        return home_visits_visible_to(user=request.user).select_related(
+            "request", "staff"
+        )
