@@ -28,9 +28,11 @@ def test_a_trip_from_the_request_list_to_the_town_and_back(
 ):
     cases = [accepted(), accepted()]
     client.force_login(village_clerk)
-    response = client.post(REQUESTS, {"action": "put_on_next_trip",
-                                       "_selected_action": [c.pk for c in cases]},
-                           follow=True)
+    response = client.post(
+        REQUESTS,
+        {"action": "put_on_next_trip", "_selected_action": [c.pk for c in cases]},
+        follow=True,
+    )
     assert [m.level_tag for m in response.context["messages"]] == ["success"]
     trip = AgencyTrip.objects.get()
     assert set(trip.requests.all()) == set(cases)
@@ -38,15 +40,27 @@ def test_a_trip_from_the_request_list_to_the_town_and_back(
     url = reverse("admin:services_agencytrip_change", args=[trip.pk])
     form = client.get(url).context["adminform"].form
     assert [v for v, _ in form.fields["step"].choices if v] == ["hand_over"]
-    assert client.post(url, {"step": "hand_over", "counterpart": town_clerk.pk,
-                             "documents": 4}).status_code == 302
+    assert (
+        client.post(
+            url, {"step": "hand_over", "counterpart": town_clerk.pk, "documents": 4}
+        ).status_code
+        == 302
+    )
     assert set(ServiceRequest.objects.values_list("status", flat=True)) == {
-        Status.SENT_TO_TOWN}
+        Status.SENT_TO_TOWN
+    }
 
     client.force_login(town_clerk)
-    response = client.post(url, {"step": "return", "counterpart": village_clerk.pk,
-                                 "documents": 2, "cases": [cases[0].pk],
-                                 "result": "审核通过"})
+    response = client.post(
+        url,
+        {
+            "step": "return",
+            "counterpart": village_clerk.pk,
+            "documents": 2,
+            "cases": [cases[0].pk],
+            "result": "审核通过",
+        },
+    )
     assert response.status_code == 302
     first, second = (ServiceRequest.objects.get(pk=c.pk) for c in cases)
     assert (first.status, first.result_note) == (Status.RETURNED_TO_VILLAGE, "审核通过")
@@ -57,8 +71,9 @@ def test_a_trip_from_the_request_list_to_the_town_and_back(
 
 def test_a_hand_over_needs_a_receiver_and_a_count(client, accepted, village_clerk):
     client.force_login(village_clerk)
-    client.post(REQUESTS, {"action": "put_on_next_trip",
-                           "_selected_action": [accepted().pk]})
+    client.post(
+        REQUESTS, {"action": "put_on_next_trip", "_selected_action": [accepted().pk]}
+    )
     trip = AgencyTrip.objects.get()
     url = reverse("admin:services_agencytrip_change", args=[trip.pk])
     response = client.post(url, {"step": "hand_over", "documents": ""})
@@ -70,8 +85,11 @@ def test_a_hand_over_needs_a_receiver_and_a_count(client, accepted, village_cler
 def test_only_accepted_agency_cases_go_on_a_trip(client, submit, village_clerk):
     waiting = submit("agency")
     client.force_login(village_clerk)
-    response = client.post(REQUESTS, {"action": "put_on_next_trip",
-                                       "_selected_action": [waiting.pk]}, follow=True)
+    response = client.post(
+        REQUESTS,
+        {"action": "put_on_next_trip", "_selected_action": [waiting.pk]},
+        follow=True,
+    )
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert not AgencyTrip.objects.filter(requests=waiting).exists()
 
@@ -80,18 +98,27 @@ def test_a_home_visit_booked_and_done_in_the_admin(client, accepted, village_cle
     request = accepted("home")
     start = timezone.localtime(timezone.now() + dt.timedelta(days=1))
     client.force_login(village_clerk)
-    response = client.post(reverse("admin:services_homevisit_add"), {
-        "request": request.pk, "staff": village_clerk.pk, "reason": "disability",
-        "starts_at_0": start.strftime("%Y-%m-%d"), "starts_at_1": "09:00:00",
-        "ends_at_0": start.strftime("%Y-%m-%d"), "ends_at_1": "10:00:00",
-    })
+    response = client.post(
+        reverse("admin:services_homevisit_add"),
+        {
+            "request": request.pk,
+            "staff": village_clerk.pk,
+            "reason": "disability",
+            "starts_at_0": start.strftime("%Y-%m-%d"),
+            "starts_at_1": "09:00:00",
+            "ends_at_0": start.strftime("%Y-%m-%d"),
+            "ends_at_1": "10:00:00",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     visit = HomeVisit.objects.get()
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.VISIT_SCHEDULED
 
     url = reverse("admin:services_homevisit_change", args=[visit.pk])
-    assert client.post(url, {"outcome_choice": "done", "note": "已上门办结"}
-                       ).status_code == 302
+    assert (
+        client.post(url, {"outcome_choice": "done", "note": "已上门办结"}).status_code
+        == 302
+    )
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.COMPLETED
 
 
@@ -99,11 +126,18 @@ def test_a_visit_that_ends_before_it_starts_is_refused(client, accepted, village
     request = accepted("home")
     day = (timezone.localdate() + dt.timedelta(days=1)).strftime("%Y-%m-%d")
     client.force_login(village_clerk)
-    response = client.post(reverse("admin:services_homevisit_add"), {
-        "request": request.pk, "staff": village_clerk.pk, "reason": "age",
-        "starts_at_0": day, "starts_at_1": "10:00:00",
-        "ends_at_0": day, "ends_at_1": "09:00:00",
-    })
+    response = client.post(
+        reverse("admin:services_homevisit_add"),
+        {
+            "request": request.pk,
+            "staff": village_clerk.pk,
+            "reason": "age",
+            "starts_at_0": day,
+            "starts_at_1": "10:00:00",
+            "ends_at_0": day,
+            "ends_at_1": "09:00:00",
+        },
+    )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert not HomeVisit.objects.exists()
