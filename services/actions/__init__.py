@@ -10,11 +10,10 @@ from .requests import (
     service_request_complete,
     service_request_reject,
     service_request_resume,
-    service_request_submit,
     service_request_transition,
     service_request_withdraw,
-    tracking_number_new,
 )
+from .submission import service_request_submit, tracking_number_new
 from .sweeps import follow_ups_remind, time_limits_sweep
 from .trips import (
     agency_trip_add,

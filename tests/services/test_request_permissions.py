@@ -168,7 +168,7 @@ def test_a_taken_tracking_number_is_drawn_again(monkeypatch, submit):
     first = submit("agency")
     draws = iter([first.tracking_number, "HG260101000042"])
     monkeypatch.setattr(
-        "services.actions.requests.tracking_number_new", lambda now=None: next(draws)
+        "services.actions.submission.tracking_number_new", lambda now=None: next(draws)
     )
     second = submit("agency")
     assert second.tracking_number == "HG260101000042"
