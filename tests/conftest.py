@@ -19,6 +19,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _a_fixed_ordinary_day():
+    """Every test runs on Tuesday 2026-03-10 (time ticking on from there) unless it
+    travels elsewhere itself: results must not depend on the day CI happens to run,
+    e.g. a time limit reaching into a year the holiday calendar does not know yet."""
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 10, 1, 0, tzinfo=dt.UTC), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _town_data_for_transactional_tests(request):
     """A transactional test's teardown empties every table: reload before each one."""
     marker = request.node.get_closest_marker("django_db")

@@ -10,7 +10,7 @@ from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from villages.models import User, Village
 
 from ..models import AgencyTrip, EventKind, HandlingMode, ServiceRequest, Status
-from ..working_days import WorkCalendar
+from ..working_days import UnknownCalendarYear, WorkCalendar
 from ._core import change_status, lock_request, record_event, roles_of
 
 
@@ -27,8 +27,11 @@ def next_trip_date(
     weekdays = set(village.sub_center.trip_weekdays or []) or {1, 2, 3, 4, 5}
     day = today
     for _step in range(60):
-        if day.isoweekday() in weekdays and calendar.is_workday(day):
-            return day
+        try:
+            if day.isoweekday() in weekdays and calendar.is_workday(day):
+                return day
+        except UnknownCalendarYear as exc:
+            raise InvalidInput(str(exc), code="calendar_unknown") from None
         day += dt.timedelta(days=1)
     raise InvalidInput(_("No trip day in the next 60 days; check the trip weekdays."))
 
