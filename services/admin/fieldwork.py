@@ -49,6 +49,13 @@ class AgencyTripAdmin(ActionFormAdmin):
             or "—"
         )
 
+    def get_fields(self, request, obj=None):
+        """Before the hand-over there are no results to record: hide those fields."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.handed_over_at:
+            fields = [f for f in fields if f not in ("cases", "result")]
+        return fields
+
     def get_queryset(self, request):
         return (
             agency_trips_visible_to(user=request.user)

@@ -38,7 +38,9 @@ def test_a_trip_from_the_request_list_to_the_town_and_back(
     assert set(trip.requests.all()) == set(cases)
 
     url = reverse("admin:services_agencytrip_change", args=[trip.pk])
-    form = client.get(url).context["adminform"].form
+    page = client.get(url)
+    assert 'name="cases"' not in page.content.decode()  # nothing to return yet
+    form = page.context["adminform"].form
     assert [v for v, _ in form.fields["step"].choices if v] == ["hand_over"]
     assert (
         client.post(
@@ -51,6 +53,7 @@ def test_a_trip_from_the_request_list_to_the_town_and_back(
     }
 
     client.force_login(town_clerk)
+    assert 'name="cases"' in client.get(url).content.decode()
     response = client.post(
         url,
         {
