@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+import huagang.converters  # noqa: F401  (registers item_code and division_code)
 from services import views as service_views
 from villages import views as village_views
 
@@ -10,7 +11,7 @@ from villages import views as village_views
 village_patterns = (
     [
         path("", village_views.village_list, name="list"),
-        path("<str:code>/", service_views.village_detail, name="detail"),
+        path("<division_code:code>/", service_views.village_detail, name="detail"),
     ],
     "villages",
 )

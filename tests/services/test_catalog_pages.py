@@ -147,7 +147,15 @@ def test_demo_items_are_labelled(client):
 
 
 @pytest.mark.parametrize(
-    "url", ["/services/HG-XX-999/", "/villages/340123106999/", "/no-such-page/"]
+    "url",
+    [
+        "/services/HG-XX-999/",
+        "/villages/340123106999/",
+        "/no-such-page/",
+        "/services/HG%00/",  # a NUL would make PostgreSQL raise: refused by the URL
+        "/villages/3401%00/",
+        "/villages/abc/",
+    ],
 )
 def test_unknown_codes_give_a_404_page(client, url):
     response = client.get(url)
