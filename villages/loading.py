@@ -19,6 +19,7 @@ from huagang.dataload import (
 )
 
 from .models import ServiceWindow, SubCenter, Town, Village
+from .validators import is_weekday_list
 
 FILE = "villages.yaml"
 
@@ -96,10 +97,7 @@ def _load_sub_center(
     rec: Record, village: Village, windows: dict[str, ServiceWindow], report: LoadReport
 ) -> None:
     trip_days = rec.data.get("trip_weekdays", [])
-    if not isinstance(trip_days, list) or not all(
-        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7
-        for d in trip_days
-    ):
+    if not is_weekday_list(trip_days):
         raise rec.error("trip_weekdays", _("must be a list of weekdays 1 to 7"))
     wanted = rec.choices("windows", windows.keys())
     center, _changed = upsert(

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import mask_mobile, validate_mobile
+from .validators import mask_mobile, validate_mobile, validate_weekdays
 
 
 class Town(models.Model):
@@ -113,6 +113,7 @@ class SubCenter(models.Model):
         _("agency trip weekdays"),
         default=list,
         blank=True,
+        validators=[validate_weekdays],
         help_text=_(
             "ISO weekdays (1 = Monday … 7 = Sunday) on which scheduled-agency cases "
             "are carried to the town center, e.g. [2, 5]."

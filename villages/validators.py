@@ -64,6 +64,21 @@ def normalize_id_number(value: str) -> str:
     return number
 
 
+def is_weekday_list(value) -> bool:
+    """A list of ISO weekdays, 1 (Monday) to 7 (Sunday)."""
+    return isinstance(value, list) and all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in value
+    )
+
+
+def validate_weekdays(value) -> None:
+    if not is_weekday_list(value):
+        raise ValidationError(
+            _("Enter a list of weekdays from 1 (Monday) to 7 (Sunday), e.g. [2, 5]."),
+            code="invalid_weekdays",
+        )
+
+
 def mask_id_number(value: str) -> str:
     return f"{value[:3]}{'*' * 11}{value[-4:]}" if len(value) == 18 else ""
 
@@ -71,8 +86,10 @@ def mask_id_number(value: str) -> str:
 __all__ = [
     "MOBILE_RE",
     "ValidationError",
+    "is_weekday_list",
     "mask_id_number",
     "mask_mobile",
     "normalize_id_number",
     "normalize_mobile",
+    "validate_weekdays",
 ]

@@ -118,6 +118,12 @@ def require_staff_role(roles: frozenset[workflow.Actor]) -> None:
         raise NotPermitted()
 
 
+def require_village_staff(roles: frozenset[workflow.Actor]) -> None:
+    """Steps outside the status table that belong to the village (home visits)."""
+    if not roles & {workflow.Actor.VILLAGE_CLERK, workflow.Actor.OFFICIAL}:
+        raise NotPermitted()
+
+
 def _primary_role(roles: frozenset[workflow.Actor]) -> str:
     for role in (
         workflow.Actor.OFFICIAL,

@@ -158,6 +158,7 @@ def service_request_complete(
         note=result,
         changes={
             "completed_at": now,
+            "due_state": DueState.NONE,
             "accepted_at": locked.accepted_at or now,
             "assigned_to": locked.assigned_to or by,
             "result_note": (result or locked.result_note).strip(),

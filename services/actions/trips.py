@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from villages.models import User, Village
+from villages.validators import is_weekday_list
 
 from ..models import AgencyTrip, EventKind, HandlingMode, ServiceRequest, Status
 from ..working_days import UnknownCalendarYear, WorkCalendar
@@ -24,7 +25,18 @@ def next_trip_date(
     *, village: Village, today: dt.date, calendar: WorkCalendar
 ) -> dt.date:
     """The first working day on or after `today` that is one of the village's trip days."""
-    weekdays = set(village.sub_center.trip_weekdays or []) or {1, 2, 3, 4, 5}
+    sub_center = getattr(village, "sub_center", None)
+    raw = (sub_center.trip_weekdays or []) if sub_center else []
+    if not is_weekday_list(raw):
+        raise InvalidInput(
+            _(
+                "%(village)s's trip days are not weekdays 1 to 7; correct them in the "
+                "admin (service sub-centers)."
+            )
+            % {"village": village.name},
+            code="bad_trip_days",
+        )
+    weekdays = set(raw) or {1, 2, 3, 4, 5}
     day = today
     for _step in range(60):
         try:
@@ -87,6 +99,14 @@ def agency_trip_add(
             )
         if not roles - {"resident"}:
             raise NotPermitted()
+        open_trips = locked.agency_trips.filter(handed_over_at__isnull=True)
+        if open_trips.filter(pk=trip.pk).exists():
+            continue  # already on this trip
+        if open_trips.exists():
+            raise Conflict(
+                _("%(number)s is already on another trip that has not left yet.")
+                % {"number": locked.tracking_number}
+            )
         trip.requests.add(locked)
         record_event(
             locked,
@@ -99,8 +119,11 @@ def agency_trip_add(
     return trip
 
 
+MAX_DOCUMENTS = 32767  # the column is a small integer
+
+
 def _count(documents: int) -> int:
-    if not isinstance(documents, int) or documents < 0:
+    if not isinstance(documents, int) or not 0 <= documents <= MAX_DOCUMENTS:
         raise InvalidInput({"documents": [_("Enter how many documents change hands.")]})
     return documents
 

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User
 
-from ..models import EventKind, HomeVisit, ServiceRequest, Status
+from ..models import DueState, EventKind, HomeVisit, ServiceRequest, Status
 from ._core import (
     change_status,
     lock_request,
     record_event,
-    require_staff_role,
+    require_village_staff,
     roles_of,
 )
 
@@ -37,6 +37,7 @@ def home_visit_schedule(
     """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent."""
     locked = lock_request(service_request)
     roles = roles_of(by, locked)
+    require_village_staff(roles)  # the status table says the same for 已受理 → 已预约
     errors: dict[str, list[str]] = {}
     if ends_at <= starts_at:
         errors["ends_at"] = [_("The visit must end after it starts.")]
@@ -55,7 +56,6 @@ def home_visit_schedule(
     )
     note = _("Home visit on %(window)s.") % {"window": _window_text(starts_at, ends_at)}
     if locked.status == Status.VISIT_SCHEDULED:
-        require_staff_role(roles)
         record_event(locked, kind=EventKind.VISIT, by=by, roles=roles, note=note)
     else:
         change_status(locked, to=Status.VISIT_SCHEDULED, by=by, roles=roles, note=note)
@@ -88,7 +88,11 @@ def home_visit_record(
             by=by,
             roles=roles,
             note=note,
-            changes={"completed_at": now, "result_note": note},
+            changes={
+                "completed_at": now,
+                "result_note": note,
+                "due_state": DueState.NONE,
+            },
         )
     elif outcome == HomeVisit.Outcome.IMPOSSIBLE:
         change_status(
@@ -99,7 +103,7 @@ def home_visit_record(
             note=note or _("The home visit was not possible."),
         )
     else:
-        require_staff_role(roles)
+        require_village_staff(roles)
         record_event(
             locked,
             kind=EventKind.VISIT,

@@ -1,9 +1,14 @@
 """Admin for 定时代办 trips and 上门特办 home visits, scoped like the requests."""
 
 from django.contrib import admin
+from django.db.models import Prefetch
 
 from ..models import AgencyTrip, HomeVisit
-from ..selectors import agency_trips_visible_to, home_visits_visible_to
+from ..selectors import (
+    agency_trips_visible_to,
+    home_visits_visible_to,
+    service_requests_visible_to,
+)
 from .base import ActionFormAdmin
 from .forms import TripStepForm, VisitOutcomeForm, VisitScheduleForm
 
@@ -44,7 +49,7 @@ class AgencyTripAdmin(ActionFormAdmin):
         return (
             "、".join(
                 f"{r.tracking_number}（{r.get_status_display()}）"
-                for r in obj.requests.all()
+                for r in obj.visible_requests
             )
             or "—"
         )
@@ -66,7 +71,14 @@ class AgencyTripAdmin(ActionFormAdmin):
                 "returned_by",
                 "return_received_by",
             )
-            .prefetch_related("requests")
+            # Only the cases this user may see: a town-center clerk, its bodies'.
+            .prefetch_related(
+                Prefetch(
+                    "requests",
+                    queryset=service_requests_visible_to(user=request.user),
+                    to_attr="visible_requests",
+                )
+            )
         )
 
 

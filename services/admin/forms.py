@@ -174,7 +174,9 @@ class TripStepForm(forms.ModelForm):
     counterpart = forms.ModelChoiceField(
         label=_("Received by"), queryset=User.objects.none(), required=False
     )
-    documents = forms.IntegerField(label=_("Documents"), min_value=0, required=False)
+    documents = forms.IntegerField(
+        label=_("Documents"), min_value=0, max_value=9999, required=False
+    )
     cases = forms.ModelMultipleChoiceField(
         label=_("Cases whose results come back"),
         queryset=ServiceRequest.objects.none(),
@@ -208,9 +210,10 @@ class TripStepForm(forms.ModelForm):
             steps.append((self.RETURN, _("Record the results coming back")))
         self.fields["step"].choices = [("", "—"), *steps]
         self.fields["counterpart"].queryset = receivers.filter(is_active=True)
-        self.fields["cases"].queryset = ServiceRequest.objects.filter(
-            village=trip.village_id, status=Status.SENT_TO_TOWN
-        )
+        # Only cases this user may see and act on: a town-center clerk, its bodies'.
+        self.fields["cases"].queryset = service_requests_visible_to(
+            user=self.user
+        ).filter(village=trip.village_id, status=Status.SENT_TO_TOWN)
 
     def _post_clean(self):
         """Saving happens in the action (see ``clean``)."""
@@ -252,9 +255,12 @@ class VisitScheduleForm(forms.ModelForm):
         self.fields["request"].queryset = service_requests_visible_to(
             user=self.user
         ).filter(mode="home", status__in=[Status.ACCEPTED, Status.VISIT_SCHEDULED])
-        self.fields["staff"].queryset = User.objects.filter(
-            role__in=["village_clerk", "official"], is_active=True
-        )
+        staff = User.objects.filter(is_active=True)
+        if self.user.role == User.Role.VILLAGE_CLERK:
+            staff = staff.filter(role="village_clerk", village=self.user.village_id)
+        else:
+            staff = staff.filter(role__in=["village_clerk", "official"])
+        self.fields["staff"].queryset = staff
 
     def _post_clean(self):
         """Saving happens in the action (see ``clean``)."""

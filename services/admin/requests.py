@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from huagang.exceptions import DomainError
 
+from .. import workflow
 from ..actions import agency_trip_add, agency_trip_plan, service_request_accept
 from ..models import (
     Attachment,
@@ -95,7 +96,7 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "overdue":
-            return queryset.filter(due_date__lt=today, completed_at__isnull=True)
+            return queryset.filter(due_date__lt=today, status__in=workflow.OPEN)
         if self.value() in ("due_soon", "unknown"):
             return queryset.filter(due_state=self.value())
         return queryset
@@ -161,7 +162,11 @@ class ServiceRequestAdmin(ActionFormAdmin):
         )
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj else []
+        # The step is taken in the form's clean(); with no inline formsets on POST, a
+        # missing or tampered management form cannot show an error after it was taken.
+        if obj is None or request.method == "POST":
+            return []
+        return self.inlines
 
     def changelist_view(self, request, extra_context=None):
         unknown = self.get_queryset(request).filter(due_state=DueState.UNKNOWN).count()

@@ -144,3 +144,41 @@ def test_a_visit_that_ends_before_it_starts_is_refused(client, accepted, village
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert not HomeVisit.objects.exists()
+
+
+def test_a_town_clerk_sees_only_their_bodies_cases_on_a_trip(
+    client, submit, items, village, village_clerk, town_clerk
+):
+    from services.actions import agency_trip_add, agency_trip_plan
+    from services.models import ServiceItem
+
+    mine = submit("agency")
+    other_item = (
+        ServiceItem.objects.filter(allows_agency=True)
+        .exclude(body__in=town_clerk.bodies.all())
+        .first()
+    )
+    theirs = submit("agency", item=other_item)
+    for case in (mine, theirs):
+        service_request_accept(service_request=case, by=village_clerk)
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    agency_trip_add(trip=trip, service_requests=[mine, theirs], by=village_clerk)
+    client.force_login(town_clerk)
+    html = client.get(
+        reverse("admin:services_agencytrip_change", args=[trip.pk])
+    ).content.decode()
+    assert mine.tracking_number in html
+    assert theirs.tracking_number not in html
+
+
+def test_a_step_without_the_inline_forms_is_taken_once_and_reported_once(
+    client, submit, village_clerk
+):
+    request = submit("agency")
+    client.force_login(village_clerk)
+    url = reverse("admin:services_servicerequest_change", args=[request.pk])
+    response = client.post(url, {"step": "accepted", "version": request.version})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Status.ACCEPTED
+    assert request.events.filter(to_status=Status.ACCEPTED).count() == 1

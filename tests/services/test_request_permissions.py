@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from huagang.exceptions import InvalidInput, NotPermitted
+from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from services import actions
 from services.models import Notification, RequestEvent, ServiceRequest, Status
 from tests.factories import UserFactory
@@ -251,3 +251,81 @@ def test_staff_enter_requests_only_where_they_serve(
         village=village, entered_by=village_clerk, **values
     )
     assert entered.events.get().actor_role == "village_clerk"
+
+
+def test_a_town_clerk_cannot_take_home_visit_steps(submit, village_clerk, town_clerk):
+    request = submit("home")
+    actions.service_request_accept(service_request=request, by=village_clerk)
+    start = timezone.now() + dt.timedelta(days=1)
+    window = {"starts_at": start, "ends_at": start + dt.timedelta(hours=1)}
+    with pytest.raises(NotPermitted):
+        actions.home_visit_schedule(
+            service_request=request,
+            by=town_clerk,
+            staff=village_clerk,
+            reason="age",
+            **window,
+        )
+    visit = actions.home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="age",
+        **window,
+    )
+    for outcome in ("absent", "done"):
+        with pytest.raises(NotPermitted):
+            actions.home_visit_record(visit=visit, by=town_clerk, outcome=outcome)
+    visit.refresh_from_db()
+    assert visit.outcome == "planned"
+
+
+def test_a_case_sits_on_one_open_trip_at_a_time(submit, village, village_clerk):
+    case = submit("agency")
+    actions.service_request_accept(service_request=case, by=village_clerk)
+    first = actions.agency_trip_plan(village=village, by=village_clerk)
+    actions.agency_trip_add(trip=first, service_requests=[case], by=village_clerk)
+    actions.agency_trip_add(trip=first, service_requests=[case], by=village_clerk)
+    later = actions.agency_trip_plan(
+        village=village,
+        by=village_clerk,
+        trip_date=first.trip_date + dt.timedelta(days=3),
+    )
+    with pytest.raises(Conflict):
+        actions.agency_trip_add(trip=later, service_requests=[case], by=village_clerk)
+    assert list(case.agency_trips.all()) == [first]
+    assert case.events.filter(kind="trip").count() == 1
+
+
+@pytest.mark.parametrize("weekdays", [5, ["2"], [0], [8]])
+def test_bad_trip_days_are_a_clear_400(village, village_clerk, weekdays):
+    from django.core.exceptions import ValidationError
+
+    center = village.sub_center
+    center.trip_weekdays = weekdays
+    with pytest.raises(ValidationError):
+        center.full_clean()
+    center.save(update_fields=["trip_weekdays"])
+    with pytest.raises(InvalidInput):
+        actions.agency_trip_plan(village=village, by=village_clerk)
+
+
+def test_too_many_documents_is_a_clear_400(submit, village, village_clerk, town_clerk):
+    case = submit("agency")
+    actions.service_request_accept(service_request=case, by=village_clerk)
+    trip = actions.agency_trip_plan(village=village, by=village_clerk)
+    actions.agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    with pytest.raises(InvalidInput):
+        actions.agency_trip_hand_over(
+            trip=trip, by=village_clerk, received_by=town_clerk, documents=40000
+        )
+
+
+def test_closing_a_request_clears_its_time_limit_flag(submit, village_clerk):
+    from services.models import DueState
+
+    request = submit("instant")
+    actions.service_request_accept(service_request=request, by=village_clerk)
+    actions.service_request_complete(service_request=request, by=village_clerk)
+    request.refresh_from_db()
+    assert request.due_state == DueState.NONE
