@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .actions import user_set_role
 from .models import ServiceWindow, SubCenter, Town, User, Village
 
 
@@ -91,3 +92,21 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("mobile number"), ordering="phone")
     def masked_phone(self, obj: User) -> str:
         return obj.masked_phone
+
+    # Officials manage people's roles; only superusers touch permissions directly.
+    PRIVILEGED = ["is_superuser", "is_staff", "groups", "user_permissions"]
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [*self.PRIVILEGED, "last_login", "date_joined"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        """Save, then let the role decide the group and admin access."""
+        super().save_model(request, obj, form, change)
+        user_set_role(user=obj, role=obj.role, village=obj.village)

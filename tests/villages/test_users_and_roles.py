@@ -69,3 +69,50 @@ def test_invalid_mobile_numbers_are_refused(raw):
 def test_phone_numbers_are_masked_for_display():
     assert mask_mobile("13800138000") == "138****8000"
     assert str(UserFactory(name="", phone="13912345678")) == "139****5678"
+
+
+def test_an_official_cannot_make_anyone_a_superuser(client):
+    from django.urls import reverse
+
+    official = UserFactory(role="official")
+    admin_user = User.objects.create_superuser(phone="13912340000", password="x" * 12)
+    client.force_login(official)
+    own = reverse("admin:villages_user_change", args=[official.pk])
+    page = client.get(own)
+    assert "is_superuser" not in page.context["adminform"].form.fields
+    client.post(
+        own,
+        {
+            "phone": official.phone,
+            "name": "官员",
+            "role": "official",
+            "is_superuser": "on",
+            "is_active": "on",
+        },
+    )
+    official.refresh_from_db()
+    assert not official.is_superuser
+    superuser_page = reverse("admin:villages_user_change", args=[admin_user.pk])
+    assert client.get(superuser_page).status_code == 302  # not found for officials
+
+
+def test_changing_a_role_in_the_admin_changes_group_and_access(client):
+    from django.urls import reverse
+
+    official = UserFactory(role="official")
+    clerk = UserFactory(role="village_clerk", village=Village.objects.first())
+    client.force_login(official)
+    response = client.post(
+        reverse("admin:villages_user_change", args=[clerk.pk]),
+        {
+            "phone": clerk.phone,
+            "name": clerk.name,
+            "role": "resident",
+            "village": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    clerk = User.objects.get(pk=clerk.pk)
+    assert clerk.role == "resident" and not clerk.is_staff
+    assert list(clerk.groups.values_list("name", flat=True)) == ["residents"]
