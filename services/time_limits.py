@@ -55,6 +55,17 @@ def days_left(
         return None
 
 
+def follow_up_deadline(*, opened_on: dt.date, calendar: WorkCalendar) -> dt.date | None:
+    """A 差评 follow-up is answered within HUAGANG_FOLLOW_UP_DAYS working days of the
+    rating; None while the calendar does not know the year (the sweep fills it in)."""
+    from django.conf import settings
+
+    try:
+        return calendar.add(opened_on, settings.HUAGANG_FOLLOW_UP_DAYS)
+    except UnknownCalendarYear:
+        return None
+
+
 def due_soon_until(*, today: dt.date, calendar: WorkCalendar) -> dt.date:
     """A due date on or before this day is due soon (黄牌): today or the next working
     day. Past an unknown year's boundary, tomorrow."""

@@ -1,6 +1,5 @@
 """好差评: one rating per completed request; a 差评 opens a supervised follow-up."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,9 +7,10 @@ from django.utils.translation import gettext as _
 from huagang.exceptions import Conflict, InvalidInput, InvalidTransition, NotPermitted
 from villages.models import User
 
+from .. import time_limits
 from ..models import EventKind, FollowUp, Rating, ServiceRequest, Status
 from ..workflow import Actor
-from ..working_days import UnknownCalendarYear, WorkCalendar
+from ..working_days import WorkCalendar
 from ._core import lock_request, record_event, roles_of
 
 
@@ -60,10 +60,9 @@ def rating_submit(
 def _open_follow_up(
     locked: ServiceRequest, rating: Rating, calendar: WorkCalendar
 ) -> None:
-    try:
-        deadline = calendar.add(timezone.localdate(), settings.HUAGANG_FOLLOW_UP_DAYS)
-    except UnknownCalendarYear:
-        deadline = None
+    deadline = time_limits.follow_up_deadline(
+        opened_on=timezone.localdate(rating.created_at), calendar=calendar
+    )
     follow_up = FollowUp.objects.create(rating=rating, deadline=deadline)
     record_event(
         locked,

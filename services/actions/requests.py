@@ -47,6 +47,7 @@ def service_request_accept(
         roles=roles_of(by, locked),
         changes={
             "accepted_at": timezone.now(),
+            "clock_started_on": today,
             "assigned_to": locked.assigned_to or by,
             **clock.fields(),
         },
@@ -132,7 +133,9 @@ def service_request_resume(
         roles=roles_of(by, locked),
         note=note,
         changes={
-            "paused_days_left": None,
+            # Kept while the due date cannot be computed: the sweep needs it later.
+            "paused_days_left": left if clock.due_date is None else None,
+            "clock_started_on": timezone.localdate(),
             **clock.fields(),
         },
     )

@@ -42,20 +42,34 @@ def time_limits_sweep(
 @transaction.atomic
 def _fill_unknown_due_date(pk: int, calendar: WorkCalendar, today: dt.date) -> str:
     locked = lock_request(ServiceRequest(pk=pk))
-    start = timezone.localdate(locked.accepted_at) if locked.accepted_at else today
+    # Count from the day the clock last started (acceptance or resumption), with the
+    # working days it had left then.
+    accepted_on = (
+        timezone.localdate(locked.accepted_at) if locked.accepted_at else today
+    )
+    start = locked.clock_started_on or accepted_on
+    left = locked.paused_days_left
     clock = time_limits.start(
         today=start,
-        promised_days=locked.item.promised_days,
+        promised_days=locked.item.promised_days if left is None else left,
         calendar=calendar,
         label=locked.tracking_number,
     )
     if clock.due_date is None:
         return "still_unknown"
-    locked.due_date, locked.due_note = clock.due_date, ""
+    locked.due_date, locked.due_note, locked.paused_days_left = clock.due_date, "", None
     locked.due_state = time_limits.state(
         due=clock.due_date, today=today, calendar=calendar
     )
-    locked.save(update_fields=["due_date", "due_note", "due_state", "updated_at"])
+    locked.save(
+        update_fields=[
+            "due_date",
+            "due_note",
+            "due_state",
+            "paused_days_left",
+            "updated_at",
+        ]
+    )
     record_event(
         locked,
         kind=EventKind.TIME_LIMIT,
@@ -84,6 +98,21 @@ def _mark(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
     return new
 
 
+def _fill_follow_up_deadlines(calendar: WorkCalendar) -> None:
+    """Deadlines left empty because the calendar did not know the year, once it does."""
+    missing = (
+        FollowUp.objects.filter(deadline__isnull=True)
+        .exclude(stage=FollowUp.Stage.ANSWERED)
+        .select_related("rating")
+    )
+    for follow_up in missing:
+        deadline = time_limits.follow_up_deadline(
+            opened_on=timezone.localdate(follow_up.rating.created_at), calendar=calendar
+        )
+        if deadline is not None:
+            FollowUp.objects.filter(pk=follow_up.pk).update(deadline=deadline)
+
+
 def follow_ups_remind(
     *, today: dt.date | None = None, calendar: WorkCalendar | None = None
 ) -> int:
@@ -91,6 +120,7 @@ def follow_ups_remind(
     day or already late."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar.load()
+    _fill_follow_up_deadlines(calendar)
     horizon = time_limits.due_soon_until(today=today, calendar=calendar)
     due = (
         FollowUp.objects.exclude(stage=FollowUp.Stage.ANSWERED)

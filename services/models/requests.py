@@ -90,6 +90,12 @@ class ServiceRequest(models.Model):
 
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    clock_started_on = models.DateField(
+        _("clock (re)started on"),
+        null=True,
+        blank=True,
+        help_text=_("The day of acceptance, or of resuming after a supplement."),
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     paused_days_left = models.PositiveSmallIntegerField(
         _("working days left when paused"), null=True, blank=True

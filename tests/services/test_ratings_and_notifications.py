@@ -255,3 +255,47 @@ def test_a_supplement_upload_is_recorded(submit, village_clerk, resident):
     assert request.attachments.count() == 1
     assert request.events.filter(kind="attachment").count() == 1
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.SUBMITTED
+
+
+def test_a_request_resumed_into_an_unknown_year_keeps_its_days_left(
+    submit, village_clerk
+):
+    from services.working_days import WorkCalendar
+
+    with time_machine.travel(dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)):
+        request = submit("agency")
+        actions.service_request_accept(service_request=request, by=village_clerk)
+    with time_machine.travel(dt.datetime(2026, 3, 12, 2, tzinfo=dt.UTC)):
+        actions.service_request_ask_supplement(
+            service_request=request, by=village_clerk, what="补材料"
+        )
+        request.refresh_from_db()
+        left = request.paused_days_left
+    with time_machine.travel(dt.datetime(2026, 12, 28, 2, tzinfo=dt.UTC)):
+        actions.service_request_resume(service_request=request, by=village_clerk)
+    request.refresh_from_db()
+    assert request.due_date is None and request.paused_days_left == left
+    CalendarYear.objects.create(year=2027)
+    counts = actions.time_limits_sweep(today=dt.date(2026, 12, 29))
+    assert counts["due_date_filled"] == 1
+    request.refresh_from_db()
+    # From the day it resumed, with the days it had left — not from acceptance.
+    assert request.due_date == WorkCalendar.load().add(dt.date(2026, 12, 28), left)
+    assert request.paused_days_left is None
+    assert request.due_state == DueState.ON_TIME
+
+
+def test_a_follow_up_opened_into_an_unknown_year_gets_its_deadline_later(
+    completed, resident, official
+):
+    with time_machine.travel(dt.datetime(2026, 12, 28, 2, tzinfo=dt.UTC)):
+        rating = actions.rating_submit(service_request=completed, by=resident, level=1)
+    follow_up = rating.follow_up
+    assert follow_up.deadline is None
+    actions.follow_ups_remind(today=dt.date(2026, 12, 29))
+    follow_up.refresh_from_db()
+    assert follow_up.deadline is None
+    CalendarYear.objects.create(year=2027)
+    actions.follow_ups_remind(today=dt.date(2026, 12, 29))
+    follow_up.refresh_from_db()
+    assert follow_up.deadline is not None and follow_up.deadline.year == 2027
