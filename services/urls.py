@@ -9,4 +9,9 @@ app_name = "services"
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("<item_code:code>/", views.service_detail, name="detail"),
+    path(
+        "attachments/<int:pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
 ]

@@ -1,7 +1,7 @@
 """Public catalog pages: home, catalog search, service guide, village sub-center."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from villages.models import Village
@@ -9,7 +9,8 @@ from villages.selectors import town_get
 
 from . import selectors
 from .forms import CatalogFilterForm
-from .models import HandlingMode
+from .models import Attachment, HandlingMode
+from .permissions import can_view
 
 PAGE_SIZE = 20
 
@@ -62,3 +63,21 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
     items = selectors.service_items_for_village(village=village)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "villages/detail.html", {"village": village, "page": page})
+
+
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A request's material, only for the people who act on that request.
+
+    Uploaded files are never served from MEDIA_URL: they hold ID cards and the like.
+    """
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("request__item"), pk=pk
+    )
+    if not can_view(request.user, attachment.request):
+        raise Http404  # the same answer as for a file that does not exist
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.file.name.rsplit("/", 1)[-1],
+    )

@@ -1,7 +1,9 @@
 """Admin for service requests and everything around them; writes go through actions."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -70,9 +72,14 @@ class AttachmentInline(ReadOnlyInline):
         "content_type",
         "size",
         "uploaded_at",
-        "file",
+        "download",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("services:attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("download"))
 
 
 class HomeVisitInline(ReadOnlyInline):

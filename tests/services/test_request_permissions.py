@@ -329,3 +329,28 @@ def test_closing_a_request_clears_its_time_limit_flag(submit, village_clerk):
     actions.service_request_complete(service_request=request, by=village_clerk)
     request.refresh_from_db()
     assert request.due_state == DueState.NONE
+
+
+def test_materials_are_downloaded_only_by_those_who_act_on_the_request(
+    client, submit, village_clerk, other_village_clerk, resident, stranger
+):
+    from django.urls import reverse
+
+    request = submit("agency", uploads=[(SimpleUploadedFile("身份证.pdf", PDF), None)])
+    url = reverse("services:attachment", args=[request.attachments.get().pk])
+    for user, status in [
+        (village_clerk, 200),
+        (resident, 200),
+        (other_village_clerk, 404),
+        (stranger, 404),
+    ]:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == status, user
+        if status == 200:
+            assert b"".join(response.streaming_content) == PDF
+    client.logout()
+    assert client.get(url).status_code == 404
+    admin_page = reverse("admin:services_servicerequest_change", args=[request.pk])
+    client.force_login(village_clerk)
+    assert url in client.get(admin_page).content.decode()
