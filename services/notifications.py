@@ -23,6 +23,10 @@ from .models import Notification, RequestEvent, ServiceRequest
 logger = logging.getLogger("huagang.notifications")
 
 
+class NotificationFailed(Exception):
+    """The gateway refused or failed; the row is marked failed and the task retries."""
+
+
 class NotificationBackend(Protocol):
     def send(self, notification: Notification) -> None: ...
 
@@ -54,8 +58,11 @@ def notification_send(
     """Send one message per `key`, whatever happens around it.
 
     The row is locked while it is sent and marked sent in the same transaction, so a
-    task that dies part way leaves nothing and a retry sends once.
+    task that dies part way leaves nothing and a retry sends once. A backend error is
+    recorded on the row (state failed) and raised as NotificationFailed, so that the
+    task is retried; the next attempt sends the same row.
     """
+    failure = None
     with transaction.atomic():
         notification, _created = Notification.objects.select_for_update().get_or_create(
             idempotency_key=key,
@@ -69,11 +76,21 @@ def notification_send(
         if notification.state == Notification.State.SENT:
             return notification
         backend = _backend(channel)
-        backend.send(notification)
-        notification.state = Notification.State.SENT
-        notification.sent_at = timezone.now()
         notification.backend = type(backend).__name__
-        notification.save(update_fields=["state", "sent_at", "backend"])
+        try:
+            backend.send(notification)
+        except Exception as exc:  # any gateway error: record it, retry later
+            failure = exc
+            notification.state = Notification.State.FAILED
+            notification.error = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            notification.state = Notification.State.SENT
+            notification.sent_at = timezone.now()
+            notification.error = ""
+        notification.save(update_fields=["state", "sent_at", "backend", "error"])
+    if failure is not None:
+        logger.warning("notification %s failed (%s)", notification.pk, channel)
+        raise NotificationFailed(notification.pk) from failure
     logger.info("notification %s sent (%s)", notification.pk, channel)
     return notification
 

@@ -7,7 +7,14 @@ keyed, sweeps re-check state under a row lock.
 from celery import shared_task
 from django.db import OperationalError
 
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+from .notifications import NotificationFailed
+
+# A database hiccup or a gateway failure: try again later, with backoff.
+RETRY = {
+    "autoretry_for": (OperationalError, NotificationFailed),
+    "retry_backoff": True,
+    "max_retries": 8,
+}
 
 
 @shared_task(acks_late=True, **RETRY)

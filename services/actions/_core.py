@@ -68,7 +68,9 @@ def record_event(
     if public:
         from .. import tasks
 
-        transaction.on_commit(lambda: tasks.notify_event.delay(event.pk))
+        # robust: the change is committed; a failure to queue (or, when eager, to
+        # send) the message is logged and must not turn the answer into an error.
+        transaction.on_commit(lambda: tasks.notify_event.delay(event.pk), robust=True)
     return event
 
 

@@ -73,7 +73,9 @@ def _open_follow_up(
     )
     from .. import tasks
 
-    transaction.on_commit(lambda: tasks.notify_follow_up.delay(follow_up.pk))
+    transaction.on_commit(
+        lambda: tasks.notify_follow_up.delay(follow_up.pk), robust=True
+    )
 
 
 _NEXT = {

@@ -93,7 +93,8 @@ def _mark(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
     users = supervisors() + ([locked.assigned_to] if locked.assigned_to else [])
     key = f"due:{locked.pk}:{new}:{locked.due_date}"
     transaction.on_commit(
-        lambda: notify_staff(key=key, users=users, body=body, service_request=locked)
+        lambda: notify_staff(key=key, users=users, body=body, service_request=locked),
+        robust=True,
     )
     return new
 

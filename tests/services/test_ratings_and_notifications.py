@@ -299,3 +299,54 @@ def test_a_follow_up_opened_into_an_unknown_year_gets_its_deadline_later(
     actions.follow_ups_remind(today=dt.date(2026, 12, 29))
     follow_up.refresh_from_db()
     assert follow_up.deadline is not None and follow_up.deadline.year == 2027
+
+
+def test_a_gateway_failure_is_recorded_and_the_same_message_retried(settings):
+    import sys
+    import types
+
+    from services.notifications import NotificationFailed
+
+    calls = []
+
+    class FlakyGateway:
+        def send(self, notification):
+            calls.append(notification.idempotency_key)
+            if len(calls) == 1:
+                raise ConnectionError("gateway unreachable")
+
+    module = types.ModuleType("flaky_gateway")
+    module.FlakyGateway = FlakyGateway
+    sys.modules["flaky_gateway"] = module
+    settings.HUAGANG_SMS_BACKEND = "flaky_gateway.FlakyGateway"
+    with pytest.raises(NotificationFailed):
+        notification_send(
+            key="flaky:1", channel="sms", recipient="13900000000", body="测试"
+        )
+    failed = Notification.objects.get(idempotency_key="flaky:1")
+    assert failed.state == Notification.State.FAILED
+    assert "gateway unreachable" in failed.error
+    notification_send(
+        key="flaky:1", channel="sms", recipient="13900000000", body="测试"
+    )
+    sent = Notification.objects.get(idempotency_key="flaky:1")
+    assert (sent.pk, sent.state, sent.error) == (failed.pk, "sent", "")
+    assert calls == ["flaky:1", "flaky:1"]
+
+
+def test_a_failing_gateway_does_not_undo_or_break_a_submission(settings, submit):
+    import sys
+    import types
+
+    class DownGateway:
+        def send(self, notification):
+            raise ConnectionError("down")
+
+    module = types.ModuleType("down_gateway")
+    module.DownGateway = DownGateway
+    sys.modules["down_gateway"] = module
+    settings.HUAGANG_SMS_BACKEND = "down_gateway.DownGateway"
+    request = submit("agency", account=None)  # on-commit work runs, eagerly
+    assert ServiceRequest.objects.filter(pk=request.pk).exists()
+    outbox = Notification.objects.get(request=request)
+    assert outbox.state == Notification.State.FAILED and "down" in outbox.error
