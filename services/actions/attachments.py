@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import InvalidInput
+from huagang.exceptions import InvalidInput, NotPermitted
 from villages.models import User
 
 from ..models import Attachment, EventKind, Material, ServiceItem, ServiceRequest
@@ -117,8 +117,6 @@ def attachment_add(
     locked = lock_request(service_request)
     roles = roles_of(by, locked, as_applicant=as_applicant)
     if not roles:
-        from huagang.exceptions import NotPermitted
-
         raise NotPermitted()
     checked = check_upload(upload, item=locked.item, material_id=material_id)
     attachment = attachment_save(locked, checked, by=by)

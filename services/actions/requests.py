@@ -16,7 +16,13 @@ from ..models import (
     Status,
 )
 from ..working_days import WorkCalendar
-from ._core import change_status, lock_request, record_event, roles_of
+from ._core import (
+    change_status,
+    lock_request,
+    record_event,
+    require_staff_role,
+    roles_of,
+)
 
 
 @transaction.atomic
@@ -202,8 +208,6 @@ def service_request_add_note(
     public: bool = False,
 ) -> ServiceRequest:
     """A note on the timeline (internal unless `public`); needs a staff role."""
-    from ._core import require_staff_role
-
     locked = lock_request(service_request)
     roles = roles_of(by, locked)
     require_staff_role(roles)

@@ -1,8 +1,9 @@
 """The admin's one way of writing: a form whose clean() calls an action.
 
 A ModelAdmin using ``ActionFormAdmin`` never saves a model itself. Its add and change
-forms run the action in ``clean()`` (so a domain error becomes a form error and nothing
-is saved), and set ``form.instance`` to what the action returned.
+forms are ``services.admin.forms.ActionForm`` subclasses: they run the action in
+``clean()`` (so a domain error becomes a form error and nothing is saved) and set
+``form.instance`` to what the action returned.
 """
 
 from django import forms

@@ -34,7 +34,36 @@ def _raise_as_form_errors(form: forms.Form, exc: DomainError) -> None:
     raise ValidationError(exc.message, code=exc.code)
 
 
-class RequestEntryForm(forms.ModelForm):
+class ActionForm(forms.ModelForm):
+    """A form whose clean() calls one action; the admin never saves the model itself.
+
+    Subclasses implement ``run_action(data)`` (return what the action returned) and may
+    narrow ``wants_action(data)``; a domain error becomes form errors, nothing saved.
+    """
+
+    user = None  # set by ActionFormAdmin.get_form
+
+    def _post_clean(self):
+        """No model validation or instance construction here: the action does both."""
+
+    def wants_action(self, data: dict) -> bool:
+        return True
+
+    def run_action(self, data: dict):
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not self.wants_action(data):
+            return data
+        try:
+            self.instance = self.run_action(data)
+        except DomainError as exc:
+            _raise_as_form_errors(self, exc)
+        return data
+
+
+class RequestEntryForm(ActionForm):
     """A clerk enters a request for a resident (at a window or by phone)."""
 
     # Free text here: the action normalizes and checks them with clear messages.
@@ -57,32 +86,20 @@ class RequestEntryForm(forms.ModelForm):
             "description",
         ]
 
-    user = None  # set by the admin
-
-    def _post_clean(self):
-        """Validation and saving happen in the action (see ``clean``)."""
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        try:
-            self.instance = service_request_submit(
-                **{
-                    name: data.get(name) or ""
-                    for name in self.Meta.fields
-                    if name not in ("item", "village")
-                },
-                item=data["item"],
-                village=data["village"],
-                entered_by=self.user,
-            )
-        except DomainError as exc:
-            _raise_as_form_errors(self, exc)
-        return data
+    def run_action(self, data):
+        return service_request_submit(
+            **{
+                name: data.get(name) or ""
+                for name in self.Meta.fields
+                if name not in ("item", "village")
+            },
+            item=data["item"],
+            village=data["village"],
+            entered_by=self.user,
+        )
 
 
-class RequestStepForm(forms.ModelForm):
+class RequestStepForm(ActionForm):
     """The next step for one request: only the steps this user may take now."""
 
     step = forms.ChoiceField(label=_("Next step"), required=False)
@@ -101,8 +118,6 @@ class RequestStepForm(forms.ModelForm):
         model = ServiceRequest
         fields = []
 
-    user = None
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
@@ -116,27 +131,20 @@ class RequestStepForm(forms.ModelForm):
         ]
         self.fields["step"].choices = [("", "—")] + [(s.value, s.label) for s in steps]
 
-    def _post_clean(self):
-        """Saving happens in the action (see ``clean``)."""
+    def wants_action(self, data):
+        return bool(data.get("step"))
 
-    def clean(self):
-        data = super().clean()
-        if self.errors or not data.get("step"):
-            return data
-        try:
-            self.instance = service_request_transition(
-                service_request=self.instance,
-                to=data["step"],
-                by=self.user,
-                note=data.get("note", ""),
-                expected_version=data["version"],
-            )
-        except DomainError as exc:
-            _raise_as_form_errors(self, exc)
-        return data
+    def run_action(self, data):
+        return service_request_transition(
+            service_request=self.instance,
+            to=data["step"],
+            by=self.user,
+            note=data.get("note", ""),
+            expected_version=data["version"],
+        )
 
 
-class FollowUpStepForm(forms.ModelForm):
+class FollowUpStepForm(ActionForm):
     text = forms.CharField(
         label=_("What was verified, fixed or answered"),
         required=False,
@@ -147,25 +155,16 @@ class FollowUpStepForm(forms.ModelForm):
         model = FollowUp
         fields = []
 
-    user = None
+    def wants_action(self, data):
+        return bool(data.get("text"))
 
-    def _post_clean(self):
-        """Saving happens in the action (see ``clean``)."""
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("text"):
-            return data
-        try:
-            self.instance = follow_up_advance(
-                follow_up=self.instance, by=self.user, text=data["text"]
-            )
-        except DomainError as exc:
-            _raise_as_form_errors(self, exc)
-        return data
+    def run_action(self, data):
+        return follow_up_advance(
+            follow_up=self.instance, by=self.user, text=data["text"]
+        )
 
 
-class TripStepForm(forms.ModelForm):
+class TripStepForm(ActionForm):
     """Record a trip's hand-over to the town, or the results coming back."""
 
     HAND_OVER, RETURN = "hand_over", "return"
@@ -193,8 +192,6 @@ class TripStepForm(forms.ModelForm):
         model = AgencyTrip
         fields = []
 
-    user = None
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         trip = self.instance
@@ -215,13 +212,10 @@ class TripStepForm(forms.ModelForm):
             user=self.user
         ).filter(village=trip.village_id, status=Status.SENT_TO_TOWN)
 
-    def _post_clean(self):
-        """Saving happens in the action (see ``clean``)."""
+    def wants_action(self, data):
+        return bool(data.get("step"))
 
-    def clean(self):
-        data = super().clean()
-        if self.errors or not data.get("step"):
-            return data
+    def run_action(self, data):
         if data.get("counterpart") is None or data.get("documents") is None:
             raise ValidationError(_("Say who received the papers and how many."))
         common = {
@@ -230,25 +224,18 @@ class TripStepForm(forms.ModelForm):
             "received_by": data["counterpart"],
             "documents": data["documents"],
         }
-        try:
-            if data["step"] == self.HAND_OVER:
-                self.instance = agency_trip_hand_over(**common)
-            else:
-                results = {case.pk: data.get("result", "") for case in data["cases"]}
-                self.instance = agency_trip_return(results=results, **common)
-        except DomainError as exc:
-            _raise_as_form_errors(self, exc)
-        return data
+        if data["step"] == self.HAND_OVER:
+            return agency_trip_hand_over(**common)
+        results = {case.pk: data.get("result", "") for case in data["cases"]}
+        return agency_trip_return(results=results, **common)
 
 
-class VisitScheduleForm(forms.ModelForm):
+class VisitScheduleForm(ActionForm):
     """Book a home visit for an accepted 上门特办 request."""
 
     class Meta:
         model = HomeVisit
         fields = ["request", "staff", "starts_at", "ends_at", "reason"]
-
-    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,28 +249,18 @@ class VisitScheduleForm(forms.ModelForm):
             staff = staff.filter(role__in=["village_clerk", "official"])
         self.fields["staff"].queryset = staff
 
-    def _post_clean(self):
-        """Saving happens in the action (see ``clean``)."""
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        try:
-            self.instance = home_visit_schedule(
-                service_request=data["request"],
-                by=self.user,
-                staff=data["staff"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                reason=data["reason"],
-            )
-        except DomainError as exc:
-            _raise_as_form_errors(self, exc)
-        return data
+    def run_action(self, data):
+        return home_visit_schedule(
+            service_request=data["request"],
+            by=self.user,
+            staff=data["staff"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            reason=data["reason"],
+        )
 
 
-class VisitOutcomeForm(forms.ModelForm):
+class VisitOutcomeForm(ActionForm):
     """What happened at a planned visit."""
 
     outcome_choice = forms.ChoiceField(
@@ -300,22 +277,13 @@ class VisitOutcomeForm(forms.ModelForm):
         model = HomeVisit
         fields = []
 
-    user = None
+    def wants_action(self, data):
+        return bool(data.get("outcome_choice"))
 
-    def _post_clean(self):
-        """Saving happens in the action (see ``clean``)."""
-
-    def clean(self):
-        data = super().clean()
-        if self.errors or not data.get("outcome_choice"):
-            return data
-        try:
-            self.instance = home_visit_record(
-                visit=self.instance,
-                by=self.user,
-                outcome=data["outcome_choice"],
-                note=data.get("note", ""),
-            )
-        except DomainError as exc:
-            _raise_as_form_errors(self, exc)
-        return data
+    def run_action(self, data):
+        return home_visit_record(
+            visit=self.instance,
+            by=self.user,
+            outcome=data["outcome_choice"],
+            note=data.get("note", ""),
+        )
