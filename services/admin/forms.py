@@ -112,7 +112,9 @@ class RequestStepForm(ActionForm):
             "the resident reads it."
         ),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # Not "version": that name is a read-only field on the page, which the admin renders
+    # as text, so a form field of the same name would never be posted.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = ServiceRequest
@@ -120,7 +122,7 @@ class RequestStepForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
+        self.fields["expected_version"].initial = self.instance.version
         roles = actor_roles(self.user, self.instance)
         steps = [
             s
@@ -140,7 +142,7 @@ class RequestStepForm(ActionForm):
             to=data["step"],
             by=self.user,
             note=data.get("note", ""),
-            expected_version=data["version"],
+            expected_version=data["expected_version"],
         )
 
 
