@@ -3,6 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from villages.choices import Role
+
 
 def reload_town_data() -> None:
     """Load the real town data (idempotent); also after a transactional test, whose
@@ -46,7 +48,7 @@ def _town_data_for_transactional_tests(request):
 def official(db):
     from tests.factories import UserFactory
 
-    return UserFactory(role="official", is_superuser=False)
+    return UserFactory(role=Role.OFFICIAL, is_superuser=False)
 
 
 @pytest.fixture
@@ -103,21 +105,21 @@ def other_village(db):
 def village_clerk(village):
     from tests.factories import UserFactory
 
-    return UserFactory(role="village_clerk", village=village, name="村代办员")
+    return UserFactory(role=Role.VILLAGE_CLERK, village=village, name="村代办员")
 
 
 @pytest.fixture
 def other_village_clerk(other_village):
     from tests.factories import UserFactory
 
-    return UserFactory(role="village_clerk", village=other_village)
+    return UserFactory(role=Role.VILLAGE_CLERK, village=other_village)
 
 
 @pytest.fixture
 def resident(db):
     from tests.factories import UserFactory
 
-    return UserFactory(role="resident", email="resident@example.org")
+    return UserFactory(role=Role.RESIDENT, email="resident@example.org")
 
 
 @pytest.fixture
@@ -137,7 +139,7 @@ def items(db):
 def town_clerk(items):
     from tests.factories import UserFactory
 
-    clerk = UserFactory(role="town_clerk", name="镇中心工作人员")
+    clerk = UserFactory(role=Role.TOWN_CLERK, name="镇中心工作人员")
     for item in items.values():
         item.body.clerks.add(clerk)
     return clerk

@@ -1,6 +1,7 @@
 """Validators for people's data: mainland mobile numbers."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -13,6 +14,14 @@ validate_mobile = RegexValidator(
     _("Enter a valid mainland China mobile number (11 digits, starting with 1)."),
     code="invalid_mobile",
 )
+
+
+def ascii_digits(value: str | None) -> str | None:
+    """The value as ASCII digits after Unicode normalisation (full-width digits become
+    ASCII), or None if anything else is left (Python's ``\\d`` and ``int()`` would accept
+    any script's digits; an SMS gateway and a lookup by digits would not)."""
+    text = unicodedata.normalize("NFKC", (value or "").strip())
+    return text if re.fullmatch(r"[0-9]+", text) else None
 
 
 def normalize_mobile(value: str) -> str:

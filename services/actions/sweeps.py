@@ -4,6 +4,7 @@ import datetime as dt
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,9 +33,12 @@ def time_limits_sweep(
     running = ServiceRequest.objects.filter(status__in=workflow.CLOCK_RUNNING)
     for pk in running.filter(due_date__isnull=True).values_list("pk", flat=True):
         counts[_fill_unknown_due_date(pk, calendar, today)] += 1
-    horizon = time_limits.due_soon_until(today=today, calendar=calendar)
-    near = running.filter(due_date__lte=horizon).exclude(due_state=DueState.OVERDUE)
-    for pk in near.values_list("pk", flat=True):
+    cards = (
+        running.annotate(flag=time_limits.flag(today=today, calendar=calendar))
+        .filter(flag__in=[DueState.DUE_SOON, DueState.OVERDUE])
+        .exclude(due_state=F("flag"))
+    )
+    for pk in cards.values_list("pk", flat=True):
         counts[_mark(pk, today, calendar)] += 1
     return counts
 
@@ -83,8 +87,10 @@ def _fill_unknown_due_date(pk: int, calendar: WorkCalendar, today: dt.date) -> s
 @transaction.atomic
 def _mark(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
     locked = lock_request(ServiceRequest(pk=pk))
-    new = time_limits.state(due=locked.due_date, today=today, calendar=calendar)
-    if new == locked.due_state or locked.status not in workflow.CLOCK_RUNNING:
+    new = time_limits.state_of(
+        status=locked.status, due=locked.due_date, today=today, calendar=calendar
+    )
+    if new == locked.due_state or new not in (DueState.DUE_SOON, DueState.OVERDUE):
         return "unchanged"
     locked.due_state = new
     locked.save(update_fields=["due_state", "updated_at"])

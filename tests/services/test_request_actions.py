@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from huagang.exceptions import Conflict, InvalidInput, InvalidTransition, NotPermitted
+from services.access import ApplicantProof, applicant_proof_by_lookup
 from services.actions import (
     service_request_accept,
     service_request_add_note,
@@ -19,7 +20,6 @@ from services.actions import (
     service_request_withdraw,
 )
 from services.models import DueState, Notification, RequestEvent, ServiceRequest, Status
-from services.selectors import service_request_for_applicant
 
 pytestmark = pytest.mark.django_db
 
@@ -146,20 +146,32 @@ def test_a_resident_may_withdraw_but_not_accept(submit, resident):
 
 def test_the_applicant_proven_by_number_and_phone_may_withdraw(submit):
     request = submit("instant", account=None)
-    found = service_request_for_applicant(
+    found, proof = applicant_proof_by_lookup(
         tracking_number=request.tracking_number, phone_last4="0123"
     )
     assert found == request
     assert (
-        service_request_for_applicant(
+        applicant_proof_by_lookup(
             tracking_number=request.tracking_number, phone_last4="9999"
         )
         is None
     )
     with pytest.raises(NotPermitted):
         service_request_withdraw(service_request=found, by=None)
-    service_request_withdraw(service_request=found, by=None, as_applicant=True)
+    service_request_withdraw(service_request=found, by=None, proof=proof)
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.WITHDRAWN
+
+
+def test_a_proof_covers_only_its_own_request_and_cannot_be_forged(submit):
+    request, other = submit("instant", account=None), submit("instant", account=None)
+    _found, proof = applicant_proof_by_lookup(
+        tracking_number=request.tracking_number, phone_last4="0123"
+    )
+    with pytest.raises(NotPermitted):
+        service_request_withdraw(service_request=other, by=None, proof=proof)
+    with pytest.raises(TypeError):
+        ApplicantProof(other.pk)
+    assert ServiceRequest.objects.get(pk=other.pk).status == Status.SUBMITTED
 
 
 def test_rejection_needs_a_reason_the_resident_reads(submit, village_clerk, commit):
