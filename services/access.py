@@ -281,6 +281,15 @@ def may_enter_request(user: User | None, village: Village | None) -> bool:
     return village is not None and serves_village(user, village.pk)
 
 
+def villages_for_entry(user: User | None) -> QuerySet[Village]:
+    """The villages `user` may enter requests for (``may_enter_request`` as a list)."""
+    if has_role(user, Role.TOWN_CLERK, Role.OFFICIAL):
+        return Village.objects.all()
+    if has_role(user, Role.VILLAGE_CLERK):
+        return Village.objects.filter(pk=user.village_id)  # type: ignore[union-attr]
+    return Village.objects.none()
+
+
 def may_visit(staff: User | None, village_id: int) -> bool:
     """Who may be sent to a resident's home: staff serving the request's village."""
     return serves_village(staff, village_id)

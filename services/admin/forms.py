@@ -95,6 +95,15 @@ class RequestEntryForm(ActionForm):
         model = ServiceRequest
         fields = ["item", "village", *ENTRY_TEXT_FIELDS]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the villages this clerk may enter requests for (a village clerk: their
+        # own, preset); the action checks the same rule on the server.
+        villages = access.villages_for_entry(self.user)
+        self.fields["village"].queryset = villages
+        if len(villages) == 1:
+            self.fields["village"].initial = villages[0].pk
+
     def run_action(self, data):
         return service_request_submit(
             **{name: data.get(name) or "" for name in ENTRY_TEXT_FIELDS},

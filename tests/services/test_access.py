@@ -99,6 +99,27 @@ def test_object_and_queryset_answers_agree_for_every_user_and_request(world, vil
     assert seen == set(Role)
 
 
+def test_the_entry_form_offers_the_villages_the_clerk_may_enter_for(
+    village, other_village, village_clerk, town_clerk
+):
+    from services.admin.forms import RequestEntryForm
+    from villages.models import Village
+
+    def offered(user):
+        form = type("F", (RequestEntryForm,), {"user": user})()
+        field = form.fields["village"]
+        return list(field.queryset), field.initial
+
+    assert offered(village_clerk) == ([village], village.pk)
+    everywhere, preset = offered(town_clerk)
+    assert len(everywhere) == Village.objects.count() == 30 and preset is None
+    for candidate in Village.objects.all():
+        assert access.may_enter_request(village_clerk, candidate) is (
+            candidate == village
+        )
+        assert access.may_enter_request(town_clerk, candidate)
+
+
 def test_visits_and_trips_are_scoped_by_the_same_rule(full_case, village_clerk):
     stranger = UserFactory(role=Role.VILLAGE_CLERK, village=full_case["case"].village)
     other = UserFactory(role=Role.TOWN_CLERK)  # serves no body
