@@ -175,15 +175,39 @@ def notifications_for_event(*, event_id: int) -> list[Notification]:
 def notify_staff(
     *, key: str, users: list[User], body: str, service_request: ServiceRequest | None
 ) -> None:
-    """One SMS per staff member for `key` (e.g. a yellow or red card)."""
+    """One SMS per staff member for `key` (e.g. a yellow or red card), keyed
+    ``<key>:<user pk>``. Call it with no transaction open (see notification_send).
+
+    Every member is tried; if any send failed, NotificationFailed is raised at the
+    end so that the task is retried, and the retry sends only the failed ones (the
+    others are already sent under their keys).
+    """
+    failed = []
     for user in users:
-        notification_send(
-            key=f"{key}:{user.pk}",
-            channel="sms",
-            recipient=user.phone,
-            body=body,
-            service_request=service_request,
-        )
+        try:
+            notification_send(
+                key=f"{key}:{user.pk}",
+                channel="sms",
+                recipient=user.phone,
+                body=body,
+                service_request=service_request,
+            )
+        except NotificationFailed as exc:
+            failed.append(exc)
+    if failed:
+        raise NotificationFailed(*(exc.args[0] for exc in failed)) from failed[0]
+
+
+def notifications_for_staff(
+    *, key: str, user_ids: list[int], body: str, request_id: int | None
+) -> int:
+    """``notify_staff`` by primary keys (what the Celery task receives)."""
+    users = list(User.objects.filter(pk__in=user_ids).order_by("pk"))
+    service_request = (
+        ServiceRequest.objects.get(pk=request_id) if request_id is not None else None
+    )
+    notify_staff(key=key, users=users, body=body, service_request=service_request)
+    return len(users)
 
 
 def supervisors() -> list[User]:
