@@ -33,6 +33,21 @@ def _a_fixed_ordinary_day():
         yield
 
 
+@pytest.fixture
+def calendar_known_until_2098(db):
+    """The officials have entered 2098 (no holidays: weekdays are working days) and
+    no one knows 2099: a time limit from late 2098 reaches into an unknown year.
+
+    Never "next year": the chinese-calendar package learns each year in the November
+    before, and a test relying on it not knowing 2027 fails one day with no change in
+    the code. No release will know 2098 or 2099 for decades (checked in
+    tests/services/test_working_days.py).
+    """
+    from services.models import CalendarYear
+
+    CalendarYear.objects.create(year=2098, note="测试")
+
+
 @pytest.fixture(autouse=True)
 def _town_data_for_transactional_tests(request):
     """A transactional test's teardown empties every table: reload before each one."""

@@ -8,15 +8,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from villages.models import User
+
 from .. import time_limits, workflow
 from ..models import DueState, EventKind, FollowUp, ServiceRequest
-from ..notifications import (
-    FOLLOW_UP_REMINDER,
-    compose,
-    due_card_text,
-    notify_staff,
-    supervisors,
-)
+from ..notifications import FOLLOW_UP_REMINDER, compose, due_card_text, supervisors
 from ..working_days import WorkCalendar
 from ._core import lock_request, record_event
 
@@ -97,12 +93,34 @@ def _mark(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
     body = due_card_text(locked, new)
     record_event(locked, kind=EventKind.TIME_LIMIT, by=None, public=False, note=body)
     users = supervisors() + ([locked.assigned_to] if locked.assigned_to else [])
-    key = f"due:{locked.pk}:{new}:{locked.due_date}"
-    transaction.on_commit(
-        lambda: notify_staff(key=key, users=users, body=body, service_request=locked),
-        robust=True,
+    _queue_staff_message(
+        key=f"due:{locked.pk}:{new}:{locked.due_date}",
+        users=users,
+        body=body,
+        service_request=locked,
     )
     return new
+
+
+def _queue_staff_message(
+    *, key: str, users: list[User], body: str, service_request: ServiceRequest
+) -> None:
+    """Queue the SMS to `users` as a Celery task once the transaction commits (at
+    once outside one): a gateway failure is retried like a resident's message.
+
+    robust: what the sweep changed stands; a failure to queue (or, when eager, to
+    send after every retry) is logged.
+    """
+    from .. import tasks
+
+    user_ids = list(dict.fromkeys(user.pk for user in users))
+    request_id = service_request.pk
+    transaction.on_commit(
+        lambda: tasks.notify_staff.delay(
+            key=key, user_ids=user_ids, body=body, request_id=request_id
+        ),
+        robust=True,
+    )
 
 
 def _fill_follow_up_deadlines(calendar: WorkCalendar) -> None:
@@ -124,7 +142,7 @@ def follow_ups_remind(
     *, today: dt.date | None = None, calendar: WorkCalendar | None = None
 ) -> int:
     """Remind the supervisors, once a day, of 差评 follow-ups due by the next working
-    day or already late."""
+    day or already late (the messages go out through a retried Celery task)."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar.load()
     _fill_follow_up_deadlines(calendar)
@@ -142,7 +160,9 @@ def follow_ups_remind(
         body = compose(
             FOLLOW_UP_REMINDER, number=request.tracking_number, date=follow_up.deadline
         )
-        notify_staff(
+        # Queued before the day is marked: a crash in between queues it again on the
+        # same day's next sweep, under the same key, so it is still sent once.
+        _queue_staff_message(
             key=f"follow-up:{follow_up.pk}:{today}",
             users=people,
             body=body,
