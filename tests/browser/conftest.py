@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium, driven by Playwright, clicks through the live portal.
 
-One browser for the session; every test gets fresh contexts (a person at their own
+One browser for all the browser tests; every test gets fresh contexts (a person at their own
 browser: cookies, language, screen size) on pytest-django's ``live_server``, which
 shares the file SQLite test database (or PostgreSQL) with the test thread. Each step is
 saved as a screenshot under ``$HUAGANG_SCREENSHOTS`` (default ``var/screenshots``):
@@ -38,13 +38,14 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """Headless Chromium for the whole session.
+    """Headless Chromium, shared by every browser test and closed after the last one.
 
     While Playwright's sync API is started, the main thread has a running event loop,
-    so Django refuses ORM calls there (SynchronousOnlyOperation) — in these tests and
-    in every test after them. Nothing here is async: allow it while the browser lives.
+    so Django refuses ORM calls there (SynchronousOnlyOperation). Nothing here is
+    async: allow it while the browser lives. Package scope rather than session scope,
+    so that the tests after these run without that loop or that permission.
     """
     if not CHROMIUM.exists():
         pytest.skip(
