@@ -1,8 +1,8 @@
 """Browser tests: Debian's Chromium, driven by Playwright, clicks through the live portal.
 
-One browser for all the browser tests; every test gets fresh contexts (a person at their own
-browser: cookies, language, screen size) on pytest-django's ``live_server``, which
-shares the file SQLite test database (or PostgreSQL) with the test thread. Each step is
+One browser for all the browser tests; every test gets fresh contexts (a person at
+their own browser: cookies, language, screen size) on pytest-django's ``live_server``,
+which shares the file SQLite test database (or PostgreSQL) with the test thread. Each step is
 saved as a screenshot under ``$HUAGANG_SCREENSHOTS`` (default ``var/screenshots``):
 ``<test name>/<nn>-<step>.png``.
 
