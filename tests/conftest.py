@@ -76,6 +76,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "postgres_only: needs PostgreSQL (row locks, real concurrency)"
     )
+    config.addinivalue_line(
+        "markers", "browser: drives Chromium through the live portal (tests/browser/)"
+    )
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -195,6 +195,22 @@ def test_a_home_visit_done_completes_the_request(accepted, village_clerk):
     assert request.result_note == "已上门办结"
 
 
+def test_a_visit_is_named_by_its_local_time(accepted, village_clerk):
+    """Lists, messages and page titles name a visit by its Beijing time, not UTC."""
+    request = accepted("home")
+    starts = dt.datetime(2026, 3, 11, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="age",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+    )
+    visit = HomeVisit.objects.get(request=request)  # read back: stored in UTC
+    assert str(visit) == f"{request.tracking_number} 2026-03-11 10:00"
+
+
 def test_a_resident_absent_is_rescheduled(accepted, village_clerk):
     request = accepted("home")
     visit = home_visit_schedule(
