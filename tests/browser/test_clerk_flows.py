@@ -71,7 +71,9 @@ def test_scheduled_agency_from_entry_to_completion(
     expect(clerk.list_cell(number, "状态")).to_have_text("已受理")
 
     clerk.run_list_action([number], "将所选办件加入本村下一批次代办")
-    expect(clerk.success()).to_have_text("已将 1 件办件加入代办批次。")
+    expect(clerk.success()).to_have_text(
+        f"已将 1 件办件加入 {village.name} 2026-03-10 的代办批次。"
+    )
     trip = AgencyTrip.objects.get(requests__tracking_number=number)
     assert trip.trip_date == dt.date(2026, 3, 10)
 
