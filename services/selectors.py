@@ -1,6 +1,7 @@
 """Reads for the service catalog: search, filters, guides and the home page figures."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -18,6 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from villages.models import User, Village
+from villages.validators import nfkc
 
 from . import time_limits, workflow
 from .models import (
@@ -192,10 +194,11 @@ def service_request_for_applicant(
     *, tracking_number: str, phone_last4: str
 ) -> ServiceRequest | None:
     """Look a request up by its number and the last four digits of the applicant's
-    phone; both must match (the number alone reveals nothing)."""
-    number = (tracking_number or "").strip().upper().replace(" ", "")
-    digits = (phone_last4 or "").strip()
-    if len(digits) != 4 or not digits.isdigit():
+    phone; both must match (the number alone reveals nothing). Both are NFKC-normalised
+    like the stored phone (full-width digits work); the digits must then be ASCII."""
+    number = nfkc(tracking_number).upper().replace(" ", "")
+    digits = nfkc(phone_last4)
+    if not re.fullmatch(r"[0-9]{4}", digits):
         return None
     return (
         ServiceRequest.objects.select_related("item", "village")

@@ -162,6 +162,62 @@ def test_the_applicant_proven_by_number_and_phone_may_withdraw(submit):
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.WITHDRAWN
 
 
+@pytest.mark.parametrize("typed", ["０１２３", " 0123 ", "\u30000123"])
+def test_the_lookup_reads_full_width_digits_as_ascii(submit, typed):
+    request = submit("instant", account=None)
+    number = "".join(chr(ord(c) + 0xFEE0) for c in request.tracking_number)
+    for tracking_number in (request.tracking_number, number):
+        assert (
+            service_request_for_applicant(
+                tracking_number=tracking_number, phone_last4=typed
+            )
+            == request
+        )
+
+
+@pytest.mark.parametrize("typed", ["٠١٢٣", "\u0966\u0967\u0968\u0969", "123", "01234"])
+def test_the_lookup_accepts_only_four_ascii_digits(submit, typed):
+    request = submit("instant", account=None)
+    # A row stored as typed before numbers were normalised: even typed the same way
+    # again, other scripts' digits do not prove the phone.
+    ServiceRequest.objects.filter(pk=request.pk).update(
+        applicant_phone="1395555" + typed
+    )
+    assert (
+        service_request_for_applicant(
+            tracking_number=request.tracking_number, phone_last4=typed
+        )
+        is None
+    )
+
+
+def test_a_full_width_phone_and_id_number_are_stored_as_ascii_digits(submit):
+    request = submit(
+        "agency",
+        applicant_phone="13９５５５５０１２３",
+        applicant_id_number="１１０１０５１９４９１２３１００２Ｘ",
+    )
+    request.refresh_from_db()
+    assert request.applicant_phone == "13955550123"
+    assert request.applicant_id_number == VALID_ID
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"applicant_phone": "13٩٠٠٠٠٠٠٧٢"}, "applicant_phone"),
+        ({"applicant_id_number": "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"}, "applicant_id_number"),
+    ],
+)
+def test_digits_of_other_scripts_are_refused_with_a_field_error(
+    submit, overrides, field
+):
+    with pytest.raises(InvalidInput) as excinfo:
+        submit("agency", **overrides)
+    assert field in excinfo.value.errors
+    assert not ServiceRequest.objects.exists()
+
+
 def test_rejection_needs_a_reason_the_resident_reads(submit, village_clerk, commit):
     request = submit("agency")
     with pytest.raises(InvalidInput) as excinfo:
