@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huagang.dates import check_date_window
 from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from villages.models import User, Village
 from villages.validators import is_weekday_list
@@ -56,7 +57,10 @@ def agency_trip_plan(
     trip_date: dt.date | None = None,
     calendar: WorkCalendar | None = None,
 ) -> AgencyTrip:
-    """The village's trip on `trip_date` (default: its next trip day), created once."""
+    """The village's trip on `trip_date` (default: its next trip day), created once.
+
+    The date must lie in the appointment window (``huagang.dates``).
+    """
     if not _serves_village(by, village):
         raise NotPermitted()
     if trip_date is None:
@@ -65,6 +69,7 @@ def agency_trip_plan(
             today=timezone.localdate(),
             calendar=calendar or WorkCalendar.load(),
         )
+    check_date_window(trip_date=trip_date)
     trip, _created = AgencyTrip.objects.get_or_create(
         village=village, trip_date=trip_date
     )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huagang.dates import date_window_errors
 from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User
 
@@ -34,12 +35,15 @@ def home_visit_schedule(
     ends_at: dt.datetime,
     reason: str,
 ) -> HomeVisit:
-    """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent."""
+    """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent.
+
+    Its start and end must lie in the appointment window (``huagang.dates``).
+    """
     locked = lock_request(service_request)
     roles = roles_of(by, locked)
     require_village_staff(roles)  # the status table says the same for 已受理 → 已预约
-    errors: dict[str, list[str]] = {}
-    if ends_at <= starts_at:
+    errors = date_window_errors(starts_at=starts_at, ends_at=ends_at)
+    if not errors and ends_at <= starts_at:
         errors["ends_at"] = [_("The visit must end after it starts.")]
     if reason not in HomeVisit.Reason.values:
         errors["reason"] = [_("Choose why the visit is at home.")]
