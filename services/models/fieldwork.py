@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huagang.dates import DB_END, DB_END_MOMENT, DB_FIRST_DAY, DB_FIRST_MOMENT
@@ -150,4 +151,4 @@ class HomeVisit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.request} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.request} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
