@@ -137,10 +137,18 @@ def _count(documents: int) -> int:
 def agency_trip_hand_over(
     *, trip: AgencyTrip, by: User, received_by: User, documents: int
 ) -> AgencyTrip:
-    """Village → town: every case on the trip becomes 已转递, custody recorded."""
+    """Village → town: every case on the trip becomes 已转递, custody recorded.
+
+    Raises InvalidInput before the trip's day: the papers cannot have left yet.
+    """
     trip = _lock_trip(trip)
     if trip.handed_over_at:
         raise Conflict(_("This trip has already been handed over to the town."))
+    if timezone.localdate() < trip.trip_date:
+        raise InvalidInput(
+            _("This trip is on %(date)s; it can be handed over from that day.")
+            % {"date": trip.trip_date}
+        )
     if received_by.role not in (User.Role.TOWN_CLERK, User.Role.OFFICIAL):
         raise InvalidInput(
             {"received_by": [_("The receiver must be town-center staff.")]}
@@ -182,11 +190,17 @@ def agency_trip_return(
     """Town → village: the cases in `results` (request id → result) come back 已回村.
 
     A case handed over on an earlier trip may come back with this one; it is then added
-    to this trip too, so its custody shows both journeys.
+    to this trip too, so its custody shows both journeys. Raises InvalidInput before
+    the trip's day.
     """
     trip = _lock_trip(trip)
     if trip.returned_at:
         raise Conflict(_("This trip's return has already been recorded."))
+    if timezone.localdate() < trip.trip_date:
+        raise InvalidInput(
+            _("This trip is on %(date)s; its return can be recorded from that day.")
+            % {"date": trip.trip_date}
+        )
     if not _serves_village(received_by, trip.village):
         raise InvalidInput(
             {"received_by": [_("The receiver must serve this village.")]}

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huagang.dates import date_window_errors
+from huagang.dates import date_window_errors, local_date
 from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User
 
@@ -71,7 +71,10 @@ def home_visit_record(
     *, visit: HomeVisit, by: User, outcome: str, note: str = ""
 ) -> HomeVisit:
     """Record a planned visit's outcome: done completes the request; absent waits for
-    a new date; not possible returns the request to 已受理."""
+    a new date; not possible returns the request to 已受理.
+
+    Raises InvalidInput before the visit's (local) day: nothing can have happened yet.
+    """
     visit = HomeVisit.objects.select_for_update().get(pk=visit.pk)
     if visit.outcome != HomeVisit.Outcome.PLANNED:
         raise Conflict(_("This visit's outcome has already been recorded."))
@@ -81,6 +84,19 @@ def home_visit_record(
         HomeVisit.Outcome.IMPOSSIBLE,
     ):
         raise InvalidInput({"outcome": [_("Choose what happened at the visit.")]})
+    visit_day = local_date(visit.starts_at)
+    if timezone.localdate() < visit_day:
+        raise InvalidInput(
+            {
+                "outcome": [
+                    _(
+                        "The visit is on %(date)s; its outcome can be recorded from "
+                        "that day."
+                    )
+                    % {"date": visit_day}
+                ]
+            }
+        )
     locked = lock_request(visit.request)
     roles = roles_of(by, locked)
     note = (note or "").strip()
