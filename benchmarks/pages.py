@@ -76,12 +76,13 @@ def main() -> None:
 
 def _people():
     from tests.factories import UserFactory
+    from villages.choices import Role
     from villages.models import User, Village
 
     User.objects.filter(phone__in=["13700000001", "13700000002"]).delete()
     village = Village.objects.get(code="340123106001")
-    clerk = UserFactory(phone="13700000001", role="village_clerk", village=village)
-    official = UserFactory(phone="13700000002", role="official")
+    clerk = UserFactory(phone="13700000001", role=Role.VILLAGE_CLERK, village=village)
+    official = UserFactory(phone="13700000002", role=Role.OFFICIAL)
     return clerk, official
 
 

@@ -30,13 +30,3 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("completed (已办结)")
     REJECTED = "rejected", _("not accepted (不予受理)")
     WITHDRAWN = "withdrawn", _("withdrawn (已撤回)")
-
-
-class Actor(models.TextChoices):
-    """The roles an actor can hold *towards one request* (see services.permissions)."""
-
-    RESIDENT = "resident", _("applicant")  # signed in, or proven by number + phone
-    VILLAGE_CLERK = "village_clerk", _("village clerk")  # serves the request's village
-    TOWN_CLERK = "town_clerk", _("town-center clerk")  # serves the item's body
-    OFFICIAL = "official", _("official")
-    SYSTEM = "system", _("system")  # periodic jobs; makes no status change today

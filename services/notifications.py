@@ -57,42 +57,67 @@ def notification_send(
 ) -> Notification:
     """Send one message per `key`, whatever happens around it.
 
-    The row is locked while it is sent and marked sent in the same transaction, so a
-    task that dies part way leaves nothing and a retry sends once. A backend error is
-    recorded on the row (state failed) and raised as NotificationFailed, so that the
-    task is retried; the next attempt sends the same row.
+    Call it with no transaction open (from a task, or an on-commit callback): the
+    gateway is called with no transaction and no row lock held, however long it takes.
+
+    1. The outbox row for `key` is created (or found) in its own short transaction;
+       if it is already sent, it is returned and nothing is sent.
+    2. The backend sends it, outside any transaction. The backend must pass
+       ``notification.idempotency_key`` on to the gateway: that is what makes a
+       second send of the same row safe, when a worker dies after the gateway took
+       the message but before step 3 (the task is redelivered and sends the same key
+       again) or when two deliveries of the task overlap.
+    3. The outcome is recorded in a second short transaction: sent, or failed with
+       the error. A row already marked sent is never marked failed.
+
+    A backend error raises NotificationFailed (after step 3) so that the task is
+    retried; the next attempt sends the same row.
     """
-    failure = None
-    with transaction.atomic():
-        notification, _created = Notification.objects.select_for_update().get_or_create(
-            idempotency_key=key,
-            defaults={
-                "channel": channel,
-                "recipient": recipient,
-                "body": body,
-                "request": service_request,
-            },
+    notification, _created = Notification.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "channel": channel,
+            "recipient": recipient,
+            "body": body,
+            "request": service_request,
+        },
+    )
+    if notification.state == Notification.State.SENT:
+        return notification
+    backend = _backend(notification.channel)
+    try:
+        backend.send(notification)
+    except Exception as exc:  # any gateway error: record it, retry later
+        _record_outcome(
+            notification,
+            backend=backend,
+            state=Notification.State.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:300],
         )
-        if notification.state == Notification.State.SENT:
-            return notification
-        backend = _backend(channel)
-        notification.backend = type(backend).__name__
-        try:
-            backend.send(notification)
-        except Exception as exc:  # any gateway error: record it, retry later
-            failure = exc
-            notification.state = Notification.State.FAILED
-            notification.error = f"{type(exc).__name__}: {exc}"[:300]
-        else:
-            notification.state = Notification.State.SENT
-            notification.sent_at = timezone.now()
-            notification.error = ""
-        notification.save(update_fields=["state", "sent_at", "backend", "error"])
-    if failure is not None:
         logger.warning("notification %s failed (%s)", notification.pk, channel)
-        raise NotificationFailed(notification.pk) from failure
+        raise NotificationFailed(notification.pk) from exc
+    _record_outcome(notification, backend=backend, state=Notification.State.SENT)
     logger.info("notification %s sent (%s)", notification.pk, channel)
     return notification
+
+
+def _record_outcome(
+    notification: Notification,
+    *,
+    backend: NotificationBackend,
+    state: str,
+    error: str = "",
+) -> None:
+    """Mark the row sent or failed in one short transaction, unless it is already
+    sent (by an overlapping delivery of the same task); then reload it."""
+    changes = {"state": state, "backend": type(backend).__name__, "error": error}
+    if state == Notification.State.SENT:
+        changes["sent_at"] = timezone.now()
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).exclude(
+            state=Notification.State.SENT
+        ).update(**changes)
+    notification.refresh_from_db()
 
 
 def _event_text(event: RequestEvent) -> str:
@@ -150,15 +175,39 @@ def notifications_for_event(*, event_id: int) -> list[Notification]:
 def notify_staff(
     *, key: str, users: list[User], body: str, service_request: ServiceRequest | None
 ) -> None:
-    """One SMS per staff member for `key` (e.g. a yellow or red card)."""
+    """One SMS per staff member for `key` (e.g. a yellow or red card), keyed
+    ``<key>:<user pk>``. Call it with no transaction open (see notification_send).
+
+    Every member is tried; if any send failed, NotificationFailed is raised at the
+    end so that the task is retried, and the retry sends only the failed ones (the
+    others are already sent under their keys).
+    """
+    failed = []
     for user in users:
-        notification_send(
-            key=f"{key}:{user.pk}",
-            channel="sms",
-            recipient=user.phone,
-            body=body,
-            service_request=service_request,
-        )
+        try:
+            notification_send(
+                key=f"{key}:{user.pk}",
+                channel="sms",
+                recipient=user.phone,
+                body=body,
+                service_request=service_request,
+            )
+        except NotificationFailed as exc:
+            failed.append(exc)
+    if failed:
+        raise NotificationFailed(*(exc.args[0] for exc in failed)) from failed[0]
+
+
+def notifications_for_staff(
+    *, key: str, user_ids: list[int], body: str, request_id: int | None
+) -> int:
+    """``notify_staff`` by primary keys (what the Celery task receives)."""
+    users = list(User.objects.filter(pk__in=user_ids).order_by("pk"))
+    service_request = (
+        ServiceRequest.objects.get(pk=request_id) if request_id is not None else None
+    )
+    notify_staff(key=key, users=users, body=body, service_request=service_request)
+    return len(users)
 
 
 def supervisors() -> list[User]:

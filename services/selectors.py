@@ -1,12 +1,10 @@
 """Reads for the service catalog: search, filters, guides and the home page figures."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     F,
     IntegerField,
@@ -19,22 +17,17 @@ from django.db.models import (
 from django.utils import timezone
 
 from villages.models import User, Village
-from villages.validators import nfkc
 
 from . import time_limits, workflow
+from .access import service_requests_scope
 from .models import (
-    AgencyTrip,
     Body,
     Category,
-    DueState,
     HandlingMode,
-    HomeVisit,
     RequestEvent,
     ServiceItem,
     ServiceRequest,
-    Status,
 )
-from .permissions import body_ids_of
 from .working_days import WorkCalendar
 
 
@@ -143,22 +136,20 @@ def catalog_figures() -> CatalogFigures:
 # --- service requests -----------------------------------------------------------------
 
 
-def service_requests_visible_to(*, user: User | None) -> QuerySet[ServiceRequest]:
-    """The requests `user` may see: the queryset form of ``permissions.actor_roles``.
-
-    Officials see all; a village clerk their village's; a town-center clerk those for
-    items of the bodies they serve; a resident their own.
-    """
-    requests = ServiceRequest.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active:
-        return requests.none()
-    if user.role == User.Role.OFFICIAL:
-        return requests
-    if user.role == User.Role.VILLAGE_CLERK:
-        return requests.filter(Q(village_id=user.village_id) | Q(account=user))
-    if user.role == User.Role.TOWN_CLERK:
-        return requests.filter(Q(item__body__in=body_ids_of(user)) | Q(account=user))
-    return requests.filter(account=user)
+def service_requests_with_due_flag(
+    queryset: QuerySet[ServiceRequest],
+    *,
+    today: dt.date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> QuerySet[ServiceRequest]:
+    """`queryset` with a `due_flag` (overdue / due_soon / on_time / unknown, or "" when
+    the clock is not running) computed in the query by ``time_limits.flag``."""
+    return queryset.annotate(
+        due_flag=time_limits.flag(
+            today=today or timezone.localdate(),
+            calendar=calendar or WorkCalendar.load(),
+        )
+    )
 
 
 def service_requests_open_for_staff(
@@ -167,44 +158,14 @@ def service_requests_open_for_staff(
     today: dt.date | None = None,
     calendar: WorkCalendar | None = None,
 ) -> QuerySet[ServiceRequest]:
-    """The open requests a clerk works on, oldest due first, with a `due_flag`
-    (overdue / due_soon / on_time / unknown / "" when paused) computed in the query."""
-    today = today or timezone.localdate()
-    calendar = calendar or WorkCalendar.load()
-    horizon = time_limits.due_soon_until(today=today, calendar=calendar)
-    return (
-        service_requests_visible_to(user=user)
+    """The open requests a clerk works on, oldest due first, with their `due_flag`."""
+    requests = (
+        service_requests_scope(user=user)
         .filter(status__in=workflow.OPEN)
         .select_related("item__category", "item__body", "village", "assigned_to")
-        .annotate(
-            due_flag=Case(
-                When(status__in=[Status.SUBMITTED, Status.SUPPLEMENT], then=Value("")),
-                When(due_date__isnull=True, then=Value(DueState.UNKNOWN)),
-                When(due_date__lt=today, then=Value(DueState.OVERDUE)),
-                When(due_date__lte=horizon, then=Value(DueState.DUE_SOON)),
-                default=Value(DueState.ON_TIME),
-                output_field=CharField(),
-            )
-        )
         .order_by(F("due_date").asc(nulls_last=True), "submitted_at")
     )
-
-
-def service_request_for_applicant(
-    *, tracking_number: str, phone_last4: str
-) -> ServiceRequest | None:
-    """Look a request up by its number and the last four digits of the applicant's
-    phone; both must match (the number alone reveals nothing). Both are NFKC-normalised
-    like the stored phone (full-width digits work); the digits must then be ASCII."""
-    number = nfkc(tracking_number).upper().replace(" ", "")
-    digits = nfkc(phone_last4)
-    if not re.fullmatch(r"[0-9]{4}", digits):
-        return None
-    return (
-        ServiceRequest.objects.select_related("item", "village")
-        .filter(tracking_number=number, applicant_phone__endswith=digits)
-        .first()
-    )
+    return service_requests_with_due_flag(requests, today=today, calendar=calendar)
 
 
 def service_request_timeline(
@@ -212,26 +173,3 @@ def service_request_timeline(
 ) -> QuerySet[RequestEvent]:
     events = service_request.events.select_related("actor")
     return events.filter(is_public=True) if public_only else events
-
-
-def agency_trips_visible_to(*, user: User | None) -> QuerySet[AgencyTrip]:
-    """Trips a user may see: a village clerk their village's; a town-center clerk those
-    carrying a request of their bodies; an official all."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return AgencyTrip.objects.none()
-    if user.role == User.Role.OFFICIAL:
-        return AgencyTrip.objects.all()
-    if user.role == User.Role.VILLAGE_CLERK:
-        return AgencyTrip.objects.filter(village_id=user.village_id)
-    if user.role == User.Role.TOWN_CLERK:
-        carried = AgencyTrip.requests.through.objects.filter(
-            servicerequest__item__body__in=body_ids_of(user)
-        ).values("agencytrip_id")
-        return AgencyTrip.objects.filter(pk__in=carried)
-    return AgencyTrip.objects.none()
-
-
-def home_visits_visible_to(*, user: User | None) -> QuerySet[HomeVisit]:
-    return HomeVisit.objects.filter(
-        request__in=service_requests_visible_to(user=user).values("pk")
-    )

@@ -32,6 +32,18 @@ def notify_follow_up(follow_up_id: int) -> int:
 
 
 @shared_task(acks_late=True, **RETRY)
+def notify_staff(
+    key: str, user_ids: list[int], body: str, request_id: int | None = None
+) -> int:
+    """Staff messages (due cards, follow-up reminders), retried like the residents'."""
+    from .notifications import notifications_for_staff
+
+    return notifications_for_staff(
+        key=key, user_ids=user_ids, body=body, request_id=request_id
+    )
+
+
+@shared_task(acks_late=True, **RETRY)
 def sweep_time_limits() -> dict[str, int]:
     from .actions import time_limits_sweep
 

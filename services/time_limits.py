@@ -3,13 +3,18 @@
 Due date = acceptance day + the item's promised working days (即办: the same working day).
 The clock pauses while a request awaits supplement and resumes with the working days
 that were left. Due soon = the due date is today or the next working day; overdue =
-the due date has passed. A year the calendar does not know gives no date but a note.
+the due date has passed (``state_of`` in Python, ``flag`` in SQL: the one definition the
+sweep, the admin filter, the clerks' queue and later the dashboard and API use). A year
+the calendar does not know gives no date but a note.
 """
 
 import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.db.models import Case, CharField, Q, Value, When
+
+from . import workflow
 from .models import DueState
 from .working_days import UnknownCalendarYear, WorkCalendar
 
@@ -76,6 +81,7 @@ def due_soon_until(*, today: dt.date, calendar: WorkCalendar) -> dt.date:
 
 
 def state(*, due: dt.date | None, today: dt.date, calendar: WorkCalendar) -> str:
+    """The state of a running clock due on `due` (``flag`` says the same in SQL)."""
     if due is None:
         return DueState.UNKNOWN
     if due < today:
@@ -83,3 +89,28 @@ def state(*, due: dt.date | None, today: dt.date, calendar: WorkCalendar) -> str
     if due <= due_soon_until(today=today, calendar=calendar):
         return DueState.DUE_SOON
     return DueState.ON_TIME
+
+
+def state_of(
+    *, status: str, due: dt.date | None, today: dt.date, calendar: WorkCalendar
+) -> str:
+    """A request's time-limit state: none while its clock is not running."""
+    if status not in workflow.CLOCK_RUNNING:
+        return DueState.NONE
+    return state(due=due, today=today, calendar=calendar)
+
+
+def flag(*, today: dt.date, calendar: WorkCalendar) -> Case:
+    """``state_of`` as a query expression, so lists filter and sort by it in SQL (the
+    same rule, clause by clause; tests check that the two agree)."""
+    return Case(
+        When(~Q(status__in=workflow.CLOCK_RUNNING), then=Value(DueState.NONE)),
+        When(due_date__isnull=True, then=Value(DueState.UNKNOWN)),
+        When(due_date__lt=today, then=Value(DueState.OVERDUE)),
+        When(
+            due_date__lte=due_soon_until(today=today, calendar=calendar),
+            then=Value(DueState.DUE_SOON),
+        ),
+        default=Value(DueState.ON_TIME),
+        output_field=CharField(),
+    )

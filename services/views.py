@@ -8,9 +8,9 @@ from villages.models import Village
 from villages.selectors import town_get
 
 from . import selectors
+from .access import can_view_request
 from .forms import CatalogFilterForm
 from .models import Attachment, HandlingMode
-from .permissions import can_view
 
 PAGE_SIZE = 20
 
@@ -73,7 +73,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         Attachment.objects.select_related("request__item"), pk=pk
     )
-    if not can_view(request.user, attachment.request):
+    if not can_view_request(request.user, attachment.request):
         raise Http404  # the same answer as for a file that does not exist
     return FileResponse(
         attachment.file.open("rb"),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import Role
 from .validators import mask_mobile, validate_mobile, validate_weekdays
 
 
@@ -149,7 +150,7 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(
         self, phone: str, password: str | None = None, **extra
     ) -> "User":
-        extra.setdefault("role", User.Role.OFFICIAL)
+        extra.setdefault("role", Role.OFFICIAL)
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(phone, password, **extra)
 
@@ -161,11 +162,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     matching permissions. A village clerk serves exactly one village's sub-center.
     """
 
-    class Role(models.TextChoices):
-        RESIDENT = "resident", _("resident")
-        VILLAGE_CLERK = "village_clerk", _("village clerk")
-        TOWN_CLERK = "town_clerk", _("town-center clerk")
-        OFFICIAL = "official", _("official")
+    Role = Role  # the one role enum (villages.choices), reachable as User.Role
 
     phone = models.CharField(
         _("mobile number"), max_length=11, unique=True, validators=[validate_mobile]
@@ -202,8 +199,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(role="village_clerk", village__isnull=False))
-                | (~Q(role="village_clerk") & Q(village__isnull=True)),
+                condition=(Q(role=Role.VILLAGE_CLERK, village__isnull=False))
+                | (~Q(role=Role.VILLAGE_CLERK) & Q(village__isnull=True)),
                 name="user_village_only_for_village_clerks",
                 violation_error_message=_(
                     "A village clerk must serve one village; other roles serve none."

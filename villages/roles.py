@@ -9,11 +9,13 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-ROLE_GROUPS: dict[str, str] = {
-    "resident": "residents",
-    "village_clerk": "village clerks",
-    "town_clerk": "town-center clerks",
-    "official": "officials",
+from .choices import STAFF_ROLES, Role
+
+ROLE_GROUPS: dict[Role, str] = {
+    Role.RESIDENT: "residents",
+    Role.VILLAGE_CLERK: "village clerks",
+    Role.TOWN_CLERK: "town-center clerks",
+    Role.OFFICIAL: "officials",
 }
 
 _CATALOG_VIEW = [
@@ -44,7 +46,7 @@ _OFFICIAL_EDIT = [
 ] + ["villages.view_user", "villages.change_user", "villages.add_user"]
 
 # Clerks work on requests in the admin; which requests, and which steps, is decided by
-# services.permissions and services.workflow, not by these model permissions.
+# services.access and services.workflow, not by these model permissions.
 _CASEWORK = [
     "services.view_servicerequest",
     "services.add_servicerequest",
@@ -71,19 +73,14 @@ _SUPERVISION = [
     "services.delete_calendarday",
 ]
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "resident": [],
-    "village_clerk": _CATALOG_VIEW + _CASEWORK,
-    "town_clerk": _CATALOG_VIEW + _CASEWORK,
-    "official": _CATALOG_VIEW + _OFFICIAL_EDIT + _CASEWORK + _SUPERVISION,
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.RESIDENT: [],
+    Role.VILLAGE_CLERK: _CATALOG_VIEW + _CASEWORK,
+    Role.TOWN_CLERK: _CATALOG_VIEW + _CASEWORK,
+    Role.OFFICIAL: _CATALOG_VIEW + _OFFICIAL_EDIT + _CASEWORK + _SUPERVISION,
 }
 
-ROLE_IS_STAFF = {
-    "resident": False,
-    "village_clerk": True,
-    "town_clerk": True,
-    "official": True,
-}
+ROLE_IS_STAFF = {role: role in STAFF_ROLES for role in Role}
 
 GROUP_LABELS = {
     "residents": _("residents"),

@@ -30,6 +30,14 @@ def nfkc(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+def ascii_digits(value: str | None) -> str | None:
+    """The value as ASCII digits after Unicode normalisation (full-width digits become
+    ASCII), or None if anything else is left (Python's ``\\d`` and ``int()`` would accept
+    any script's digits; an SMS gateway and a lookup by digits would not)."""
+    text = nfkc(value)
+    return text if re.fullmatch(r"[0-9]+", text) else None
+
+
 def normalize_mobile(value: str) -> str:
     """NFKC, then strip spaces, dashes and a +86 prefix; raise ValidationError unless
     11 ASCII digits starting 13–19 remain."""

@@ -20,6 +20,7 @@ from .trips import (
     agency_trip_hand_over,
     agency_trip_plan,
     agency_trip_return,
+    agency_trips_put_on_next,
 )
 from .visits import home_visit_record, home_visit_schedule
 
@@ -28,6 +29,7 @@ __all__ = [
     "agency_trip_hand_over",
     "agency_trip_plan",
     "agency_trip_return",
+    "agency_trips_put_on_next",
     "attachment_add",
     "follow_up_advance",
     "follow_ups_remind",

@@ -4,15 +4,14 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from huagang.exceptions import Conflict, InvalidInput, InvalidTransition
+from villages.choices import Role
 from villages.models import User
 
 from .. import workflow
 from ..models import EventKind, RequestEvent, ServiceRequest, Status
-from ..permissions import actor_roles
 
 logger = logging.getLogger("huagang.requests")
 
@@ -34,22 +33,12 @@ def lock_request(
     return locked
 
 
-def roles_of(
-    by: User | None, service_request: ServiceRequest, *, as_applicant: bool = False
-) -> frozenset[workflow.Actor]:
-    """The acting roles; `as_applicant` when the caller proved the number and phone."""
-    roles = set(actor_roles(by, service_request))
-    if as_applicant:
-        roles.add(workflow.Actor.RESIDENT)
-    return frozenset(roles)
-
-
 def record_event(
     locked: ServiceRequest,
     *,
     kind: str,
     by: User | None,
-    roles: frozenset[workflow.Actor] = frozenset(),
+    roles: frozenset[Role] = frozenset(),
     source: str | None = None,
     note: str = "",
     public: bool = True,
@@ -78,17 +67,24 @@ def change_status(
     locked: ServiceRequest,
     *,
     to: str,
+    step: workflow.Step,
     by: User | None,
-    roles: frozenset[workflow.Actor],
+    roles: frozenset[Role],
     note: str = "",
     changes: dict[str, Any] | None = None,
 ) -> RequestEvent:
     """Check the workflow, apply `changes` and the new status, and record the event.
 
+    `step` is the calling action's step: a change the table assigns to another step
+    (e.g. completing a home-visit case, which its visit's outcome does) is refused.
     Precondition: `locked` was returned by ``lock_request`` in the current transaction.
     Raises InvalidTransition, NotPermitted, or InvalidInput (a note is required).
     """
-    workflow.check(locked.mode, locked.status, to, roles)
+    found = workflow.check(locked.mode, locked.status, to, roles)
+    if found.step != step:
+        raise InvalidTransition(
+            _("This step is taken with “%(step)s”.") % {"step": found.step.label}
+        )
     note = (note or "").strip()
     if to in workflow.NOTE_REQUIRED and not note:
         raise InvalidInput(
@@ -115,31 +111,12 @@ def change_status(
     )
 
 
-def require_staff_role(roles: frozenset[workflow.Actor]) -> None:
-    if not roles - {workflow.Actor.RESIDENT}:
-        raise NotPermitted()
-
-
-def require_village_staff(roles: frozenset[workflow.Actor]) -> None:
-    """Steps outside the status table that belong to the village (home visits)."""
-    if not roles & {workflow.Actor.VILLAGE_CLERK, workflow.Actor.OFFICIAL}:
-        raise NotPermitted()
-
-
-def _primary_role(roles: frozenset[workflow.Actor]) -> str:
-    for role in (
-        workflow.Actor.OFFICIAL,
-        workflow.Actor.TOWN_CLERK,
-        workflow.Actor.VILLAGE_CLERK,
-        workflow.Actor.RESIDENT,
-    ):
+def _primary_role(roles: frozenset[Role]) -> str:
+    """The role an event is recorded under; empty for the system (periodic jobs)."""
+    for role in (Role.OFFICIAL, Role.TOWN_CLERK, Role.VILLAGE_CLERK, Role.RESIDENT):
         if role in roles:
             return role.value
-    return workflow.Actor.SYSTEM.value
+    return ""
 
 
-def now():
-    return timezone.now()
-
-
-__all__ = ["Status", "change_status", "lock_request", "record_event", "roles_of"]
+__all__ = ["Status", "change_status", "lock_request", "record_event"]

@@ -8,11 +8,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import InvalidInput, NotPermitted
+from huagang.exceptions import InvalidInput
 from villages.models import User
 
+from ..access import ApplicantProof, roles_towards
 from ..models import Attachment, EventKind, Material, ServiceItem, ServiceRequest
-from ._core import lock_request, record_event, roles_of
+from ..workflow import Activity, check_activity
+from ._core import lock_request, record_event
 
 # Signatures of the accepted formats: PDF and common images.
 SIGNATURES: list[tuple[bytes, int, str, str]] = [
@@ -111,13 +113,12 @@ def attachment_add(
     upload: UploadedFile,
     by: User | None,
     material_id: int | None = None,
-    as_applicant: bool = False,
+    proof: ApplicantProof | None = None,
 ) -> Attachment:
     """Add a material to an open request (e.g. a supplement) and record it."""
     locked = lock_request(service_request)
-    roles = roles_of(by, locked, as_applicant=as_applicant)
-    if not roles:
-        raise NotPermitted()
+    roles = roles_towards(by, locked, proof=proof)
+    check_activity(Activity.ATTACH, locked.status, roles)
     checked = check_upload(upload, item=locked.item, material_id=material_id)
     attachment = attachment_save(locked, checked, by=by)
     record_event(

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from huagang.exceptions import Conflict, InvalidInput, InvalidTransition, NotPermitted
 from villages.models import User
 
-from .. import time_limits
+from .. import time_limits, workflow
+from ..access import ApplicantProof, is_official, roles_towards
 from ..models import EventKind, FollowUp, Rating, ServiceRequest, Status
-from ..workflow import Actor
+from ..workflow import Activity
 from ..working_days import WorkCalendar
-from ._core import lock_request, record_event, roles_of
+from ._core import lock_request, record_event
 
 
 @transaction.atomic
@@ -21,7 +22,7 @@ def rating_submit(
     by: User | None,
     level: int,
     comment: str = "",
-    as_applicant: bool = False,
+    proof: ApplicantProof | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Rating:
     """The applicant rates a completed request once (一事一评).
@@ -30,8 +31,8 @@ def rating_submit(
     ``HUAGANG_FOLLOW_UP_DAYS`` working days, and the supervisors are told.
     """
     locked = lock_request(service_request)
-    roles = roles_of(by, locked, as_applicant=as_applicant)
-    if Actor.RESIDENT not in roles:
+    roles = roles_towards(by, locked, proof=proof)
+    if not workflow.activity_allowed(Activity.RATE, Status.COMPLETED, roles):
         raise NotPermitted(_("Only the applicant can rate a request."))
     if locked.status != Status.COMPLETED:
         raise InvalidTransition(_("A request can be rated once it is completed."))
@@ -96,7 +97,7 @@ def follow_up_advance(*, follow_up: FollowUp, by: User, text: str) -> FollowUp:
         .select_related("rating__request")
         .get(pk=follow_up.pk)
     )
-    if by.role != User.Role.OFFICIAL:
+    if not is_official(by):
         raise NotPermitted(_("Only a supervising official can handle a follow-up."))
     if follow_up.stage not in _NEXT:
         raise Conflict(_("This follow-up has already been answered."))
@@ -115,7 +116,7 @@ def follow_up_advance(*, follow_up: FollowUp, by: User, text: str) -> FollowUp:
         locked,
         kind=EventKind.FOLLOW_UP,
         by=by,
-        roles=roles_of(by, locked),
+        roles=roles_towards(by, locked),
         note=text.strip(),
         public=stage == FollowUp.Stage.ANSWERED,
     )

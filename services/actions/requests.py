@@ -9,20 +9,16 @@ from huagang.exceptions import InvalidInput, InvalidTransition
 from villages.models import User
 
 from .. import time_limits
+from ..access import ApplicantProof, roles_towards
 from ..models import (
     DueState,
     EventKind,
     ServiceRequest,
     Status,
 )
+from ..workflow import Activity, Step, check_activity, transition
 from ..working_days import WorkCalendar
-from ._core import (
-    change_status,
-    lock_request,
-    record_event,
-    require_staff_role,
-    roles_of,
-)
+from ._core import change_status, lock_request, record_event
 
 
 @transaction.atomic
@@ -50,7 +46,8 @@ def service_request_accept(
         locked,
         to=Status.ACCEPTED,
         by=by,
-        roles=roles_of(by, locked),
+        step=Step.ACCEPT,
+        roles=roles_towards(by, locked),
         changes={
             "accepted_at": timezone.now(),
             "clock_started_on": today,
@@ -75,7 +72,8 @@ def service_request_reject(
         locked,
         to=Status.REJECTED,
         by=by,
-        roles=roles_of(by, locked),
+        step=Step.REJECT,
+        roles=roles_towards(by, locked),
         note=reason,
         changes={"result_note": (reason or "").strip(), "due_state": DueState.NONE},
     )
@@ -102,7 +100,8 @@ def service_request_ask_supplement(
         locked,
         to=Status.SUPPLEMENT,
         by=by,
-        roles=roles_of(by, locked),
+        step=Step.SUPPLEMENT,
+        roles=roles_towards(by, locked),
         note=what,
         changes={
             "paused_days_left": left,
@@ -136,7 +135,8 @@ def service_request_resume(
         locked,
         to=Status.ACCEPTED,
         by=by,
-        roles=roles_of(by, locked),
+        step=Step.RESUME,
+        roles=roles_towards(by, locked),
         note=note,
         changes={
             # Kept while the due date cannot be computed: the sweep needs it later.
@@ -163,7 +163,8 @@ def service_request_complete(
         locked,
         to=Status.COMPLETED,
         by=by,
-        roles=roles_of(by, locked),
+        step=Step.COMPLETE,
+        roles=roles_towards(by, locked),
         note=result,
         changes={
             "completed_at": now,
@@ -182,17 +183,18 @@ def service_request_withdraw(
     service_request: ServiceRequest,
     by: User | None,
     reason: str = "",
-    as_applicant: bool = False,
+    proof: ApplicantProof | None = None,
     expected_version: int | None = None,
 ) -> ServiceRequest:
-    """已撤回, by the applicant (signed in, or proven by number and phone) or a clerk
-    on their behalf."""
+    """已撤回, by the applicant (signed in, or holding the `proof` a lookup by number
+    and phone gave) or a clerk on their behalf."""
     locked = lock_request(service_request, expected_version)
     change_status(
         locked,
         to=Status.WITHDRAWN,
         by=by,
-        roles=roles_of(by, locked, as_applicant=as_applicant),
+        step=Step.WITHDRAW,
+        roles=roles_towards(by, locked, proof=proof),
         note=reason,
         changes={"due_state": DueState.NONE},
     )
@@ -209,8 +211,8 @@ def service_request_add_note(
 ) -> ServiceRequest:
     """A note on the timeline (internal unless `public`); needs a staff role."""
     locked = lock_request(service_request)
-    roles = roles_of(by, locked)
-    require_staff_role(roles)
+    roles = roles_towards(by, locked)
+    check_activity(Activity.NOTE, locked.status, roles)
     if not (note or "").strip():
         raise InvalidInput({"note": [_("Write the note.")]})
     record_event(
@@ -224,23 +226,6 @@ def service_request_add_note(
     return locked
 
 
-# The status changes a generic form (the admin's) may offer; trips and visits have
-# their own actions because they need more than a note.
-GENERIC = {
-    (Status.SUBMITTED, Status.ACCEPTED): "accept",
-    (Status.SUPPLEMENT, Status.ACCEPTED): "resume",
-    (Status.SUBMITTED, Status.REJECTED): "reject",
-    (Status.ACCEPTED, Status.REJECTED): "reject",
-    (Status.SUPPLEMENT, Status.REJECTED): "reject",
-    (Status.ACCEPTED, Status.SUPPLEMENT): "supplement",
-    (Status.SENT_TO_TOWN, Status.SUPPLEMENT): "supplement",
-    (Status.VISIT_SCHEDULED, Status.SUPPLEMENT): "supplement",
-    (Status.SUBMITTED, Status.COMPLETED): "complete",
-    (Status.ACCEPTED, Status.COMPLETED): "complete",
-    (Status.RETURNED_TO_VILLAGE, Status.COMPLETED): "complete",
-}
-
-
 def service_request_transition(
     *,
     service_request: ServiceRequest,
@@ -249,28 +234,34 @@ def service_request_transition(
     note: str = "",
     expected_version: int | None = None,
 ) -> ServiceRequest:
-    """Make the status change to `to` through the action that owns it."""
-    if to == Status.WITHDRAWN:
-        return service_request_withdraw(
-            service_request=service_request,
-            by=by,
-            reason=note,
-            expected_version=expected_version,
-        )
-    name = GENERIC.get((Status(service_request.status), Status(to)))
-    if name is None:
+    """Make the status change to `to` through the action that owns its step (only the
+    steps a form can take with a note: ``workflow.FORM_STEPS``)."""
+    found = transition(service_request.mode, service_request.status, to)
+    action = _FORM_ACTIONS.get(found.step) if found else None
+    if action is None:
         raise InvalidTransition(_("This step is recorded with a trip or a home visit."))
-    common = {
-        "service_request": service_request,
-        "by": by,
-        "expected_version": expected_version,
-    }
-    if name == "accept":
-        return service_request_accept(**common)
-    if name == "resume":
-        return service_request_resume(note=note, **common)
-    if name == "reject":
-        return service_request_reject(reason=note, **common)
-    if name == "supplement":
-        return service_request_ask_supplement(what=note, **common)
-    return service_request_complete(result=note, **common)
+    return action(
+        service_request=service_request,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+def _with_note(action, argument: str | None):
+    """Adapt an action to the form's (service_request, by, note, expected_version)."""
+
+    def run(*, note: str, **common) -> ServiceRequest:
+        return action(**common, **({argument: note} if argument else {}))
+
+    return run
+
+
+_FORM_ACTIONS = {
+    Step.ACCEPT: _with_note(service_request_accept, None),
+    Step.RESUME: _with_note(service_request_resume, "note"),
+    Step.REJECT: _with_note(service_request_reject, "reason"),
+    Step.SUPPLEMENT: _with_note(service_request_ask_supplement, "what"),
+    Step.COMPLETE: _with_note(service_request_complete, "result"),
+    Step.WITHDRAW: _with_note(service_request_withdraw, "reason"),
+}

@@ -2,6 +2,7 @@
 creates the request under a fresh tracking number with its first event."""
 
 import secrets
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import InvalidInput, NotPermitted
+from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from villages.models import User, Village
 from villages.validators import normalize_id_number, normalize_mobile
 
+from ..access import is_staff_member, may_enter_request, roles_towards
 from ..models import Channel, EventKind, HandlingMode, ServiceItem, ServiceRequest
-from ._core import record_event, roles_of
+from ._core import record_event
 from .attachments import CheckedUpload, attachment_save, check_upload
 
 TRACKING_ATTEMPTS = 8
@@ -69,13 +71,21 @@ def service_request_submit(
     account: User | None = None,
     entered_by: User | None = None,
     uploads: list[tuple[UploadedFile, int | None]] | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> ServiceRequest:
     """Create a request in 待受理 with its first event, and notify the applicant.
 
     Every field and file is checked first; on any problem InvalidInput lists them all
     and nothing is saved. `uploads` pairs each file with the id of the item's material
-    it provides (or None).
+    it provides (or None). A `submission_key` (the form's one-time key) makes the call
+    idempotent, also under concurrent posts: a second call with the same key, by the
+    same person, returns the first request and changes nothing (the unique column
+    decides the race); by someone else, it is a Conflict.
     """
+    if submission_key is not None:
+        existing = _submitted_before(submission_key, account or entered_by)
+        if existing is not None:
+            return existing
     item, village, errors = _resolve(item, village)
     if item and mode not in item.modes:
         errors["mode"] = [_("This item cannot be handled in the chosen way.")]
@@ -92,8 +102,11 @@ def service_request_submit(
     checked = _check_uploads(uploads or [], item, errors)
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
-        service_request = _create_with_unique_number(
+    try:
+        return _create(
+            checked=checked,
+            by=account or entered_by,
+            submission_key=submission_key,
             item=item,
             village=village,
             mode=HandlingMode(mode),
@@ -104,15 +117,28 @@ def service_request_submit(
             entered_by=entered_by,
             **applicant,
         )
-        for upload in checked:
-            attachment_save(service_request, upload, by=account or entered_by)
-        record_event(
-            service_request,
-            kind=EventKind.STATUS,
-            by=account or entered_by,
-            source="",
-            roles=roles_of(account or entered_by, service_request),
-        )
+    except _KeyTaken:  # a concurrent post with the same key committed first
+        return _submitted_before(submission_key, account or entered_by)  # type: ignore[arg-type,return-value]
+
+
+class _KeyTaken(Exception):
+    pass
+
+
+@transaction.atomic
+def _create(
+    *, checked: list[CheckedUpload], by: User | None, **values: Any
+) -> ServiceRequest:
+    service_request = _create_with_unique_number(**values)
+    for upload in checked:
+        attachment_save(service_request, upload, by=by)
+    record_event(
+        service_request,
+        kind=EventKind.STATUS,
+        by=by,
+        source="",
+        roles=roles_towards(by, service_request),
+    )
     return service_request
 
 
@@ -134,25 +160,38 @@ def _check_entered_by(
     entered_by: User, village: Village | None, errors: dict[str, list[str]]
 ) -> None:
     """Staff enter requests for residents; a village clerk only for their village."""
-    if entered_by.role == User.Role.RESIDENT:
+    if not is_staff_member(entered_by):
         raise NotPermitted(_("Only staff can enter a request for someone else."))
-    if (
-        entered_by.role == User.Role.VILLAGE_CLERK
-        and village is not None
-        and village.pk != entered_by.village_id
-    ):
+    if village is not None and not may_enter_request(entered_by, village):
         errors["village"] = [
             _("You can enter requests only for the village you serve.")
         ]
 
 
+def _submitted_before(key: uuid.UUID, by: User | None) -> ServiceRequest | None:
+    found = ServiceRequest.objects.filter(submission_key=key).first()
+    if found is None:
+        return None
+    if (by.pk if by is not None else None) not in (
+        found.account_id,
+        found.entered_by_id,
+    ):
+        raise Conflict(_("This form was already used; open a new one."))
+    return found
+
+
 def _create_with_unique_number(**values: Any) -> ServiceRequest:
+    """Create under a fresh tracking number; _KeyTaken if the submission key was
+    taken meanwhile."""
+    key = values.get("submission_key")
     for _attempt in range(TRACKING_ATTEMPTS):
         number = tracking_number_new()
         try:
             with transaction.atomic():
                 return ServiceRequest.objects.create(tracking_number=number, **values)
         except IntegrityError:
+            if key is not None and ServiceRequest.objects.filter(submission_key=key):
+                raise _KeyTaken() from None
             if not ServiceRequest.objects.filter(tracking_number=number).exists():
                 raise
     raise RuntimeError("could not find a free tracking number")

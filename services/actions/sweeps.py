@@ -4,18 +4,15 @@ import datetime as dt
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from villages.models import User
+
 from .. import time_limits, workflow
 from ..models import DueState, EventKind, FollowUp, ServiceRequest
-from ..notifications import (
-    FOLLOW_UP_REMINDER,
-    compose,
-    due_card_text,
-    notify_staff,
-    supervisors,
-)
+from ..notifications import FOLLOW_UP_REMINDER, compose, due_card_text, supervisors
 from ..working_days import WorkCalendar
 from ._core import lock_request, record_event
 
@@ -32,9 +29,12 @@ def time_limits_sweep(
     running = ServiceRequest.objects.filter(status__in=workflow.CLOCK_RUNNING)
     for pk in running.filter(due_date__isnull=True).values_list("pk", flat=True):
         counts[_fill_unknown_due_date(pk, calendar, today)] += 1
-    horizon = time_limits.due_soon_until(today=today, calendar=calendar)
-    near = running.filter(due_date__lte=horizon).exclude(due_state=DueState.OVERDUE)
-    for pk in near.values_list("pk", flat=True):
+    cards = (
+        running.annotate(flag=time_limits.flag(today=today, calendar=calendar))
+        .filter(flag__in=[DueState.DUE_SOON, DueState.OVERDUE])
+        .exclude(due_state=F("flag"))
+    )
+    for pk in cards.values_list("pk", flat=True):
         counts[_mark(pk, today, calendar)] += 1
     return counts
 
@@ -83,20 +83,44 @@ def _fill_unknown_due_date(pk: int, calendar: WorkCalendar, today: dt.date) -> s
 @transaction.atomic
 def _mark(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
     locked = lock_request(ServiceRequest(pk=pk))
-    new = time_limits.state(due=locked.due_date, today=today, calendar=calendar)
-    if new == locked.due_state or locked.status not in workflow.CLOCK_RUNNING:
+    new = time_limits.state_of(
+        status=locked.status, due=locked.due_date, today=today, calendar=calendar
+    )
+    if new == locked.due_state or new not in (DueState.DUE_SOON, DueState.OVERDUE):
         return "unchanged"
     locked.due_state = new
     locked.save(update_fields=["due_state", "updated_at"])
     body = due_card_text(locked, new)
     record_event(locked, kind=EventKind.TIME_LIMIT, by=None, public=False, note=body)
     users = supervisors() + ([locked.assigned_to] if locked.assigned_to else [])
-    key = f"due:{locked.pk}:{new}:{locked.due_date}"
-    transaction.on_commit(
-        lambda: notify_staff(key=key, users=users, body=body, service_request=locked),
-        robust=True,
+    _queue_staff_message(
+        key=f"due:{locked.pk}:{new}:{locked.due_date}",
+        users=users,
+        body=body,
+        service_request=locked,
     )
     return new
+
+
+def _queue_staff_message(
+    *, key: str, users: list[User], body: str, service_request: ServiceRequest
+) -> None:
+    """Queue the SMS to `users` as a Celery task once the transaction commits (at
+    once outside one): a gateway failure is retried like a resident's message.
+
+    robust: what the sweep changed stands; a failure to queue (or, when eager, to
+    send after every retry) is logged.
+    """
+    from .. import tasks
+
+    user_ids = list(dict.fromkeys(user.pk for user in users))
+    request_id = service_request.pk
+    transaction.on_commit(
+        lambda: tasks.notify_staff.delay(
+            key=key, user_ids=user_ids, body=body, request_id=request_id
+        ),
+        robust=True,
+    )
 
 
 def _fill_follow_up_deadlines(calendar: WorkCalendar) -> None:
@@ -118,7 +142,7 @@ def follow_ups_remind(
     *, today: dt.date | None = None, calendar: WorkCalendar | None = None
 ) -> int:
     """Remind the supervisors, once a day, of 差评 follow-ups due by the next working
-    day or already late."""
+    day or already late (the messages go out through a retried Celery task)."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar.load()
     _fill_follow_up_deadlines(calendar)
@@ -136,7 +160,9 @@ def follow_ups_remind(
         body = compose(
             FOLLOW_UP_REMINDER, number=request.tracking_number, date=follow_up.deadline
         )
-        notify_staff(
+        # Queued before the day is marked: a crash in between queues it again on the
+        # same day's next sweep, under the same key, so it is still sent once.
+        _queue_staff_message(
             key=f"follow-up:{follow_up.pk}:{today}",
             users=people,
             body=body,

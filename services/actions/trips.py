@@ -7,19 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huagang.dates import check_date_window
-from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User, Village
 from villages.validators import is_weekday_list
 
+from ..access import require, roles_towards, serves_town, serves_village
 from ..models import AgencyTrip, EventKind, HandlingMode, ServiceRequest, Status
+from ..workflow import Activity, Step, check_activity
 from ..working_days import UnknownCalendarYear, WorkCalendar
-from ._core import change_status, lock_request, record_event, roles_of
+from ._core import change_status, lock_request, record_event
 
-
-def _serves_village(user: User, village: Village) -> bool:
-    return user.role == User.Role.OFFICIAL or (
-        user.role == User.Role.VILLAGE_CLERK and user.village_id == village.pk
-    )
+MAX_DEPARTED = 8  # trips already handed over that the next-trip search skips
 
 
 def next_trip_date(
@@ -57,23 +55,40 @@ def agency_trip_plan(
     trip_date: dt.date | None = None,
     calendar: WorkCalendar | None = None,
 ) -> AgencyTrip:
-    """The village's trip on `trip_date` (default: its next trip day), created once.
+    """The village's trip on `trip_date`, created once; by default its next trip that
+    has not left yet (today's, or the next trip day's once today's was handed over).
 
-    The date must lie in the appointment window (``huagang.dates``).
+    A given `trip_date` must lie in the appointment window (``huagang.dates``).
     """
-    if not _serves_village(by, village):
-        raise NotPermitted()
-    if trip_date is None:
-        trip_date = next_trip_date(
-            village=village,
-            today=timezone.localdate(),
-            calendar=calendar or WorkCalendar.load(),
-        )
-    check_date_window(trip_date=trip_date)
-    trip, _created = AgencyTrip.objects.get_or_create(
-        village=village, trip_date=trip_date
-    )
-    return trip
+    require(serves_village(by, village.pk))
+    if trip_date is not None:
+        check_date_window(trip_date=trip_date)
+        return AgencyTrip.objects.get_or_create(village=village, trip_date=trip_date)[0]
+    calendar = calendar or WorkCalendar.load()
+    day = timezone.localdate()
+    for _attempt in range(MAX_DEPARTED):
+        found = next_trip_date(village=village, today=day, calendar=calendar)
+        trip = AgencyTrip.objects.get_or_create(village=village, trip_date=found)[0]
+        if not trip.handed_over_at:
+            return trip
+        day = found + dt.timedelta(days=1)
+    raise Conflict(_("The next trips have all left; choose a trip date."))
+
+
+@transaction.atomic
+def agency_trips_put_on_next(
+    *, service_requests: list[ServiceRequest], by: User
+) -> list[AgencyTrip]:
+    """Put each case on its village's next trip: all of them, or (on any refusal)
+    none, and no trip is left behind empty."""
+    by_village: dict[int, list[ServiceRequest]] = {}
+    for service_request in service_requests:
+        by_village.setdefault(service_request.village_id, []).append(service_request)
+    trips = []
+    for cases in by_village.values():
+        trip = agency_trip_plan(village=cases[0].village, by=by)
+        trips.append(agency_trip_add(trip=trip, service_requests=cases, by=by))
+    return trips
 
 
 def _lock_trip(trip: AgencyTrip) -> AgencyTrip:
@@ -92,7 +107,7 @@ def agency_trip_add(
         raise Conflict(_("This trip has already been handed over to the town."))
     for service_request in service_requests:
         locked = lock_request(service_request)
-        roles = roles_of(by, locked)
+        roles = roles_towards(by, locked)
         if (
             locked.mode != HandlingMode.AGENCY
             or locked.village_id != trip.village_id
@@ -102,8 +117,7 @@ def agency_trip_add(
                 _("%(number)s is not an accepted scheduled-agency case of %(village)s.")
                 % {"number": locked.tracking_number, "village": trip.village.name}
             )
-        if not roles - {"resident"}:
-            raise NotPermitted()
+        check_activity(Activity.PUT_ON_TRIP, locked.status, roles)
         open_trips = locked.agency_trips.filter(handed_over_at__isnull=True)
         if open_trips.filter(pk=trip.pk).exists():
             continue  # already on this trip
@@ -149,7 +163,7 @@ def agency_trip_hand_over(
             _("This trip is on %(date)s; it can be handed over from that day.")
             % {"date": trip.trip_date}
         )
-    if received_by.role not in (User.Role.TOWN_CLERK, User.Role.OFFICIAL):
+    if not serves_town(received_by):
         raise InvalidInput(
             {"received_by": [_("The receiver must be town-center staff.")]}
         )
@@ -162,7 +176,12 @@ def agency_trip_hand_over(
     for case in cases:
         locked = lock_request(case)
         change_status(
-            locked, to=Status.SENT_TO_TOWN, by=by, roles=roles_of(by, locked), note=note
+            locked,
+            to=Status.SENT_TO_TOWN,
+            step=Step.HAND_OVER,
+            by=by,
+            roles=roles_towards(by, locked),
+            note=note,
         )
     trip.handed_over_at = timezone.now()
     trip.handed_over_by, trip.received_by = by, received_by
@@ -201,7 +220,7 @@ def agency_trip_return(
             _("This trip is on %(date)s; its return can be recorded from that day.")
             % {"date": trip.trip_date}
         )
-    if not _serves_village(received_by, trip.village):
+    if not serves_village(received_by, trip.village_id):
         raise InvalidInput(
             {"received_by": [_("The receiver must serve this village.")]}
         )
@@ -217,8 +236,9 @@ def agency_trip_return(
         change_status(
             locked,
             to=Status.RETURNED_TO_VILLAGE,
+            step=Step.RETURN,
             by=by,
-            roles=roles_of(by, locked),
+            roles=roles_towards(by, locked),
             note=result,
             changes={"result_note": (result or "").strip()},
         )

@@ -10,14 +10,11 @@ from huagang.dates import date_window_errors, local_date
 from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User
 
+from .. import workflow
+from ..access import may_visit, roles_towards
 from ..models import DueState, EventKind, HomeVisit, ServiceRequest, Status
-from ._core import (
-    change_status,
-    lock_request,
-    record_event,
-    require_village_staff,
-    roles_of,
-)
+from ..workflow import Activity, Step, check_activity
+from ._core import change_status, lock_request, record_event
 
 
 def _window_text(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
@@ -40,16 +37,17 @@ def home_visit_schedule(
     Its start and end must lie in the appointment window (``huagang.dates``).
     """
     locked = lock_request(service_request)
-    roles = roles_of(by, locked)
-    require_village_staff(roles)  # the status table says the same for 已受理 → 已预约
+    roles = roles_towards(by, locked)
+    if locked.status == Status.VISIT_SCHEDULED:  # a new date after nobody was at home
+        check_activity(Activity.REBOOK_VISIT, locked.status, roles)
+    else:  # checked again when the status changes; refused before any input check
+        workflow.check(locked.mode, locked.status, Status.VISIT_SCHEDULED, roles)
     errors = date_window_errors(starts_at=starts_at, ends_at=ends_at)
     if not errors and ends_at <= starts_at:
         errors["ends_at"] = [_("The visit must end after it starts.")]
     if reason not in HomeVisit.Reason.values:
         errors["reason"] = [_("Choose why the visit is at home.")]
-    if staff.role not in (User.Role.VILLAGE_CLERK, User.Role.OFFICIAL) or (
-        staff.role == User.Role.VILLAGE_CLERK and staff.village_id != locked.village_id
-    ):
+    if not may_visit(staff, locked.village_id):
         errors["staff"] = [_("The visitor must be staff of this village.")]
     if errors:
         raise InvalidInput(errors)
@@ -62,7 +60,14 @@ def home_visit_schedule(
     if locked.status == Status.VISIT_SCHEDULED:
         record_event(locked, kind=EventKind.VISIT, by=by, roles=roles, note=note)
     else:
-        change_status(locked, to=Status.VISIT_SCHEDULED, by=by, roles=roles, note=note)
+        change_status(
+            locked,
+            to=Status.VISIT_SCHEDULED,
+            step=Step.BOOK_VISIT,
+            by=by,
+            roles=roles,
+            note=note,
+        )
     return visit
 
 
@@ -98,13 +103,14 @@ def home_visit_record(
             }
         )
     locked = lock_request(visit.request)
-    roles = roles_of(by, locked)
+    roles = roles_towards(by, locked)
     note = (note or "").strip()
     if outcome == HomeVisit.Outcome.DONE:
         now = timezone.now()
         change_status(
             locked,
             to=Status.COMPLETED,
+            step=Step.VISIT_DONE,
             by=by,
             roles=roles,
             note=note,
@@ -118,12 +124,13 @@ def home_visit_record(
         change_status(
             locked,
             to=Status.ACCEPTED,
+            step=Step.VISIT_IMPOSSIBLE,
             by=by,
             roles=roles,
             note=note or _("The home visit was not possible."),
         )
     else:
-        require_village_staff(roles)
+        check_activity(Activity.VISIT_ABSENT, locked.status, roles)
         record_event(
             locked,
             kind=EventKind.VISIT,

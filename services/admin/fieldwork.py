@@ -3,12 +3,8 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
+from ..access import agency_trips_scope, home_visits_scope, service_requests_scope
 from ..models import AgencyTrip, HomeVisit
-from ..selectors import (
-    agency_trips_visible_to,
-    home_visits_visible_to,
-    service_requests_visible_to,
-)
 from .base import ActionFormAdmin
 from .forms import TripStepForm, VisitOutcomeForm, VisitScheduleForm
 
@@ -63,7 +59,7 @@ class AgencyTripAdmin(ActionFormAdmin):
 
     def get_queryset(self, request):
         return (
-            agency_trips_visible_to(user=request.user)
+            agency_trips_scope(user=request.user)
             .select_related(
                 "village",
                 "handed_over_by",
@@ -75,7 +71,7 @@ class AgencyTripAdmin(ActionFormAdmin):
             .prefetch_related(
                 Prefetch(
                     "requests",
-                    queryset=service_requests_visible_to(user=request.user),
+                    queryset=service_requests_scope(user=request.user),
                     to_attr="visible_requests",
                 )
             )
@@ -101,6 +97,4 @@ class HomeVisitAdmin(ActionFormAdmin):
     ]
 
     def get_queryset(self, request):
-        return home_visits_visible_to(user=request.user).select_related(
-            "request", "staff"
-        )
+        return home_visits_scope(user=request.user).select_related("request", "staff")

@@ -1,14 +1,15 @@
 """Admin forms that call actions: the admin never writes a request's status itself."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huagang.exceptions import DomainError, InvalidInput
 from villages.models import User
 
-from .. import workflow
+from .. import access, workflow
 from ..actions import (
     agency_trip_hand_over,
     agency_trip_return,
@@ -18,10 +19,14 @@ from ..actions import (
     service_request_submit,
     service_request_transition,
 )
-from ..actions.requests import GENERIC
-from ..models import AgencyTrip, FollowUp, HomeVisit, ServiceRequest, Status
-from ..permissions import actor_roles
-from ..selectors import service_requests_visible_to
+from ..models import (
+    AgencyTrip,
+    FollowUp,
+    HandlingMode,
+    HomeVisit,
+    ServiceRequest,
+    Status,
+)
 
 
 def _raise_as_form_errors(form: forms.Form, exc: DomainError) -> None:
@@ -63,6 +68,17 @@ class ActionForm(forms.ModelForm):
         return data
 
 
+ENTRY_TEXT_FIELDS = [
+    "mode",
+    "channel",
+    "applicant_name",
+    "applicant_phone",
+    "applicant_id_number",
+    "applicant_address",
+    "description",
+]
+
+
 class RequestEntryForm(ActionForm):
     """A clerk enters a request for a resident (at a window or by phone)."""
 
@@ -71,31 +87,30 @@ class RequestEntryForm(ActionForm):
     applicant_id_number = forms.CharField(
         label=_("ID number"), max_length=20, required=False
     )
+    # A new key each time the empty form is shown; posted back unchanged, it makes a
+    # double submission find the first request (see service_request_submit).
+    form_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     class Meta:
         model = ServiceRequest
-        fields = [
-            "item",
-            "village",
-            "mode",
-            "channel",
-            "applicant_name",
-            "applicant_phone",
-            "applicant_id_number",
-            "applicant_address",
-            "description",
-        ]
+        fields = ["item", "village", *ENTRY_TEXT_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the villages this clerk may enter requests for (a village clerk: their
+        # own, preset); the action checks the same rule on the server.
+        villages = access.villages_for_entry(self.user)
+        self.fields["village"].queryset = villages
+        if len(villages) == 1:
+            self.fields["village"].initial = villages[0].pk
 
     def run_action(self, data):
         return service_request_submit(
-            **{
-                name: data.get(name) or ""
-                for name in self.Meta.fields
-                if name not in ("item", "village")
-            },
+            **{name: data.get(name) or "" for name in ENTRY_TEXT_FIELDS},
             item=data["item"],
             village=data["village"],
             entered_by=self.user,
+            submission_key=data["form_key"],
         )
 
 
@@ -123,15 +138,10 @@ class RequestStepForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_version"].initial = self.instance.version
-        roles = actor_roles(self.user, self.instance)
-        steps = [
-            s
-            for s in workflow.next_statuses(
-                self.instance.mode, self.instance.status, roles
-            )
-            if (self.instance.status, s) in GENERIC or s == Status.WITHDRAWN
+        steps = access.next_steps(self.user, self.instance, only=workflow.FORM_STEPS)
+        self.fields["step"].choices = [("", "—")] + [
+            (target.value, target.label) for target, _step in steps
         ]
-        self.fields["step"].choices = [("", "—")] + [(s.value, s.label) for s in steps]
 
     def wants_action(self, data):
         return bool(data.get("step"))
@@ -169,7 +179,10 @@ class FollowUpStepForm(ActionForm):
 class TripStepForm(ActionForm):
     """Record a trip's hand-over to the town, or the results coming back."""
 
-    HAND_OVER, RETURN = "hand_over", "return"
+    LABELS = {
+        workflow.Step.HAND_OVER: _("Hand the cases over to the town center"),
+        workflow.Step.RETURN: _("Record the results coming back"),
+    }
 
     step = forms.ChoiceField(label=_("Step"), required=False)
     counterpart = forms.ModelChoiceField(
@@ -197,22 +210,25 @@ class TripStepForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         trip = self.instance
-        steps = []
-        if not trip.handed_over_at:
-            steps.append((self.HAND_OVER, _("Hand the cases over to the town center")))
-            receivers = User.objects.filter(role__in=["town_clerk", "official"])
-        else:
-            receivers = User.objects.filter(
-                Q(role="official") | Q(role="village_clerk", village=trip.village_id)
-            )
-        if trip.handed_over_at and not trip.returned_at:
-            steps.append((self.RETURN, _("Record the results coming back")))
-        self.fields["step"].choices = [("", "—"), *steps]
-        self.fields["counterpart"].queryset = receivers.filter(is_active=True)
-        # Only cases this user may see and act on: a town-center clerk, its bodies'.
-        self.fields["cases"].queryset = service_requests_visible_to(
-            user=self.user
-        ).filter(village=trip.village_id, status=Status.SENT_TO_TOWN)
+        steps = access.trip_steps(self.user, trip)
+        self.fields["step"].choices = [("", "—")] + [
+            (step.value, self.LABELS[step]) for step in steps
+        ]
+        receivers = (
+            access.serving_village_q(trip.village_id)
+            if trip.handed_over_at
+            else access.serving_town_q()
+        )
+        self.fields["counterpart"].queryset = User.objects.filter(receivers)
+        # Only the cases this user may send back: a town-center clerk, its bodies'.
+        returnable = (
+            access.trip_returnable_cases(user=self.user, trip=trip)
+            if workflow.Step.RETURN in steps
+            else []
+        )
+        self.fields["cases"].queryset = ServiceRequest.objects.filter(
+            pk__in=[case.pk for case in returnable]
+        )
 
     def wants_action(self, data):
         return bool(data.get("step"))
@@ -226,7 +242,7 @@ class TripStepForm(ActionForm):
             "received_by": data["counterpart"],
             "documents": data["documents"],
         }
-        if data["step"] == self.HAND_OVER:
+        if data["step"] == workflow.Step.HAND_OVER:
             return agency_trip_hand_over(**common)
         results = {case.pk: data.get("result", "") for case in data["cases"]}
         return agency_trip_return(results=results, **common)
@@ -241,15 +257,25 @@ class VisitScheduleForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["request"].queryset = service_requests_visible_to(
-            user=self.user
-        ).filter(mode="home", status__in=[Status.ACCEPTED, Status.VISIT_SCHEDULED])
-        staff = User.objects.filter(is_active=True)
-        if self.user.role == User.Role.VILLAGE_CLERK:
-            staff = staff.filter(role="village_clerk", village=self.user.village_id)
-        else:
-            staff = staff.filter(role__in=["village_clerk", "official"])
-        self.fields["staff"].queryset = staff
+        # Requests this user may book a visit for, now or after nobody was at home.
+        candidates = (
+            access.service_requests_scope(user=self.user)
+            .filter(
+                mode=HandlingMode.HOME,
+                status__in=[Status.ACCEPTED, Status.VISIT_SCHEDULED],
+            )
+            .exclude(home_visits__outcome=HomeVisit.Outcome.PLANNED)
+        )
+        bookable = [
+            r.pk
+            for r in candidates.select_related("item")
+            if access.may_book_visit(self.user, r)
+        ]
+        self.fields["request"].queryset = ServiceRequest.objects.filter(pk__in=bookable)
+        # Staff who may visit a home of a village this user serves.
+        self.fields["staff"].queryset = User.objects.filter(
+            access.visitors_q(user=self.user)
+        )
 
     def run_action(self, data):
         return home_visit_schedule(
@@ -265,19 +291,19 @@ class VisitScheduleForm(ActionForm):
 class VisitOutcomeForm(ActionForm):
     """What happened at a planned visit."""
 
-    outcome_choice = forms.ChoiceField(
-        label=_("Outcome"),
-        required=False,
-        choices=[
-            ("", "—"),
-            *[(o.value, o.label) for o in HomeVisit.Outcome if o != "planned"],
-        ],
-    )
+    outcome_choice = forms.ChoiceField(label=_("Outcome"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     class Meta:
         model = HomeVisit
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        outcomes = access.visit_outcomes(self.user, self.instance)
+        self.fields["outcome_choice"].choices = [("", "—")] + [
+            (o, HomeVisit.Outcome(o).label) for o in outcomes
+        ]
 
     def wants_action(self, data):
         return bool(data.get("outcome_choice"))

@@ -2,15 +2,14 @@
 
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from huagang.exceptions import DomainError
 
-from .. import workflow
-from ..actions import agency_trip_add, agency_trip_plan, service_request_accept
+from ..access import service_requests_scope
+from ..actions import agency_trips_put_on_next, service_request_accept
 from ..models import (
     Attachment,
     CalendarDay,
@@ -23,9 +22,7 @@ from ..models import (
     RequestEvent,
     ServiceRequest,
 )
-from ..selectors import (
-    service_requests_visible_to,
-)
+from ..selectors import service_requests_with_due_flag
 from .base import ActionFormAdmin
 from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
 
@@ -95,17 +92,15 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("overdue", _("overdue")),
-            ("due_soon", _("due soon")),
-            ("unknown", _("calendar unknown")),
+            (state.value, state.label)
+            for state in (DueState.OVERDUE, DueState.DUE_SOON, DueState.UNKNOWN)
         ]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.filter(due_date__lt=today, status__in=workflow.OPEN)
-        if self.value() in ("due_soon", "unknown"):
-            return queryset.filter(due_state=self.value())
+        if self.value() in (DueState.OVERDUE, DueState.DUE_SOON, DueState.UNKNOWN):
+            return service_requests_with_due_flag(queryset).filter(
+                due_flag=self.value()
+            )
         return queryset
 
 
@@ -164,7 +159,7 @@ class ServiceRequestAdmin(ActionFormAdmin):
         return f"{obj.applicant_name[:1]}** {obj.masked_phone}"
 
     def get_queryset(self, request):
-        return service_requests_visible_to(user=request.user).select_related(
+        return service_requests_scope(user=request.user).select_related(
             "item", "village"
         )
 
@@ -207,18 +202,28 @@ class ServiceRequestAdmin(ActionFormAdmin):
 
     @admin.action(description=_("Put the selected cases on their village's next trip"))
     def put_on_next_trip(self, request, queryset):
-        def put(service_request):
-            trip = agency_trip_plan(village=service_request.village, by=request.user)
-            agency_trip_add(
-                trip=trip, service_requests=[service_request], by=request.user
+        """All the selected cases go on their trips, or none does (the message says
+        which case stopped them)."""
+        cases = list(queryset.select_related("item", "village__sub_center"))
+        try:
+            trips = agency_trips_put_on_next(service_requests=cases, by=request.user)
+        except DomainError as exc:
+            self.message_user(
+                request,
+                _("No case was put on a trip: %(reason)s") % {"reason": exc.message},
+                messages.ERROR,
             )
-
-        done = self._each(request, queryset, put)
-        self._report(
+            return
+        dates = "、".join(f"{trip.village.name} {trip.trip_date}" for trip in trips)
+        self.message_user(
             request,
-            ngettext("%(n)d case put on a trip.", "%(n)d cases put on a trip.", done)
-            % {"n": done},
-            done,
+            ngettext(
+                "%(n)d case put on the trip of %(trips)s.",
+                "%(n)d cases put on the trips of %(trips)s.",
+                len(cases),
+            )
+            % {"n": len(cases), "trips": dates},
+            messages.SUCCESS,
         )
 
     def _each(self, request, queryset, action) -> int:

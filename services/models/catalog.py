@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from villages.choices import Role
+
 from ..choices import HandlingMode, Level
 
 
@@ -49,7 +51,7 @@ class Body(models.Model):
         blank=True,
         related_name="bodies",
         verbose_name=_("town-center clerks"),
-        limit_choices_to={"role": "town_clerk"},
+        limit_choices_to={"role": Role.TOWN_CLERK},
     )
 
     class Meta:

@@ -6,10 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villages.choices import Role
 from villages.models import Village
 from villages.validators import mask_id_number, mask_mobile, validate_mobile
 
-from ..choices import Actor, HandlingMode, Status
+from ..choices import HandlingMode, Status
 from .catalog import Material, ServiceItem
 
 
@@ -53,6 +54,11 @@ class ServiceRequest(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # A form's one-time key: a double-click, a retry or two tabs posting the same form
+    # find the request the first post made instead of making a second.
+    submission_key = models.UUIDField(
+        _("submission key"), null=True, blank=True, unique=True, editable=False
+    )
 
     applicant_name = models.CharField(_("applicant"), max_length=50)
     applicant_phone = models.CharField(
@@ -178,7 +184,11 @@ class RequestEvent(models.Model):
         verbose_name=_("actor"),
     )
     actor_role = models.CharField(
-        _("acting as"), max_length=20, choices=Actor.choices, blank=True
+        _("acting as"),
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text=_("Empty for the system (periodic jobs)."),
     )
     note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from huagang.exceptions import Conflict
+from huagang.exceptions import Conflict, InvalidTransition
 from services.actions import service_request_accept, service_request_submit
 from services.models import RequestEvent, ServiceRequest, Status
 
@@ -56,9 +56,31 @@ def test_fifty_concurrent_submissions_get_fifty_distinct_numbers(items, village)
     assert RequestEvent.objects.filter(to_status=Status.SUBMITTED).count() == 50
 
 
+def _accept_at_once(users, request, expected_version):
+    """Both users accept the same request at the same moment; what each one got."""
+    barrier = threading.Barrier(len(users))
+
+    @_in_thread
+    def accept(user):
+        barrier.wait(10)
+        try:
+            service_request_accept(
+                service_request=request, by=user, expected_version=expected_version
+            )
+        except Exception as exc:  # any outcome: the test asserts which
+            return user, exc
+        return user, None
+
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        return list(pool.map(accept, users))
+
+
 def test_two_clerks_accepting_at_once_one_wins_one_conflicts(
     items, village, village_clerk, official
 ):
+    """Both send the version they saw. The loser waits on the row lock, then reads the
+    winner's version: a plain Conflict ("changed by someone else"), raised before the
+    workflow is consulted, so never an InvalidTransition."""
     request = service_request_submit(
         item=items["agency"],
         village=village,
@@ -67,23 +89,36 @@ def test_two_clerks_accepting_at_once_one_wins_one_conflicts(
         applicant_name="李四",
         applicant_phone="13900000000",
     )
-    barrier = threading.Barrier(2)
-
-    @_in_thread
-    def accept(user) -> str:
-        barrier.wait(10)
-        try:
-            service_request_accept(
-                service_request=request, by=user, expected_version=request.version
-            )
-            return "ok"
-        except Conflict:
-            return "conflict"
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = sorted(pool.map(accept, [village_clerk, official]))
-    assert outcomes == ["conflict", "ok"]
+    outcomes = _accept_at_once([village_clerk, official], request, request.version)
+    winners = [user for user, exc in outcomes if exc is None]
+    errors = [exc for _user, exc in outcomes if exc is not None]
+    assert len(winners) == 1 and len(errors) == 1, outcomes
+    assert type(errors[0]) is Conflict and errors[0].code == "conflict"
     request.refresh_from_db()
     assert request.status == Status.ACCEPTED and request.version == 2
+    assert request.assigned_to == winners[0]
     assert request.events.filter(to_status=Status.ACCEPTED).count() == 1
     assert request.events.count() == 2
+
+
+def test_without_a_version_the_second_accept_finds_the_status_changed(
+    items, village, village_clerk, official
+):
+    """No version sent: the loser waits on the row lock, then the workflow refuses to
+    accept an accepted request (InvalidTransition). This is what the test above must
+    not take for its Conflict."""
+    request = service_request_submit(
+        item=items["agency"],
+        village=village,
+        mode="agency",
+        channel="window",
+        applicant_name="李四",
+        applicant_phone="13900000000",
+    )
+    outcomes = _accept_at_once([village_clerk, official], request, None)
+    errors = [exc for _user, exc in outcomes if exc is not None]
+    assert len(errors) == 1, outcomes
+    assert type(errors[0]) is InvalidTransition
+    request.refresh_from_db()
+    assert request.version == 2
+    assert request.events.filter(to_status=Status.ACCEPTED).count() == 1

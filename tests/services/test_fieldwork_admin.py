@@ -177,7 +177,9 @@ def test_a_step_without_the_inline_forms_is_taken_once_and_reported_once(
     request = submit("agency")
     client.force_login(village_clerk)
     url = reverse("admin:services_servicerequest_change", args=[request.pk])
-    response = client.post(url, {"step": "accepted", "version": request.version})
+    response = client.post(
+        url, {"step": "accepted", "expected_version": request.version}
+    )
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == Status.ACCEPTED

@@ -166,21 +166,21 @@ def test_the_sweep_shows_yellow_then_red_cards_once(
 
 
 def test_the_sweep_fills_in_due_dates_once_officials_add_the_year(
-    submit, village_clerk
+    calendar_known_until_2098, submit, village_clerk
 ):
-    with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.UTC)):
+    with time_machine.travel(dt.datetime(2098, 12, 29, 1, tzinfo=dt.UTC)):  # a Mon
         request = submit("agency")
         actions.service_request_accept(service_request=request, by=village_clerk)
-    assert actions.time_limits_sweep(today=dt.date(2026, 12, 29))["still_unknown"] == 1
-    CalendarYear.objects.create(year=2027)
-    counts = actions.time_limits_sweep(today=dt.date(2026, 12, 29))
+    assert actions.time_limits_sweep(today=dt.date(2098, 12, 30))["still_unknown"] == 1
+    CalendarYear.objects.create(year=2099)
+    counts = actions.time_limits_sweep(today=dt.date(2098, 12, 30))
     assert counts["due_date_filled"] == 1
     request.refresh_from_db()
     from services.working_days import WorkCalendar
 
     # Counted from the day it was accepted, not from the day of the sweep.
     expected = WorkCalendar.load().add(
-        dt.date(2026, 12, 28), request.item.promised_days
+        dt.date(2098, 12, 29), request.item.promised_days
     )
     assert request.due_date == expected and request.due_note == ""
 
@@ -258,47 +258,51 @@ def test_a_supplement_upload_is_recorded(submit, village_clerk, resident):
 
 
 def test_a_request_resumed_into_an_unknown_year_keeps_its_days_left(
-    submit, village_clerk
+    calendar_known_until_2098, submit, village_clerk
 ):
     from services.working_days import WorkCalendar
 
-    with time_machine.travel(dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)):
+    with time_machine.travel(dt.datetime(2098, 12, 1, 2, tzinfo=dt.UTC)):  # a Mon
         request = submit("agency")
         actions.service_request_accept(service_request=request, by=village_clerk)
-    with time_machine.travel(dt.datetime(2026, 3, 12, 2, tzinfo=dt.UTC)):
+    with time_machine.travel(dt.datetime(2098, 12, 3, 2, tzinfo=dt.UTC)):
         actions.service_request_ask_supplement(
             service_request=request, by=village_clerk, what="补材料"
         )
         request.refresh_from_db()
         left = request.paused_days_left
-    with time_machine.travel(dt.datetime(2026, 12, 28, 2, tzinfo=dt.UTC)):
+    assert left == request.item.promised_days - 2
+    with time_machine.travel(dt.datetime(2098, 12, 29, 2, tzinfo=dt.UTC)):  # a Mon
         actions.service_request_resume(service_request=request, by=village_clerk)
     request.refresh_from_db()
     assert request.due_date is None and request.paused_days_left == left
-    CalendarYear.objects.create(year=2027)
-    counts = actions.time_limits_sweep(today=dt.date(2026, 12, 29))
+    CalendarYear.objects.create(year=2099)
+    counts = actions.time_limits_sweep(today=dt.date(2098, 12, 30))
     assert counts["due_date_filled"] == 1
     request.refresh_from_db()
     # From the day it resumed, with the days it had left — not from acceptance.
-    assert request.due_date == WorkCalendar.load().add(dt.date(2026, 12, 28), left)
+    assert request.due_date == WorkCalendar.load().add(dt.date(2098, 12, 29), left)
     assert request.paused_days_left is None
     assert request.due_state == DueState.ON_TIME
 
 
 def test_a_follow_up_opened_into_an_unknown_year_gets_its_deadline_later(
-    completed, resident, official
+    calendar_known_until_2098, submit, village_clerk, resident, official
 ):
-    with time_machine.travel(dt.datetime(2026, 12, 28, 2, tzinfo=dt.UTC)):
-        rating = actions.rating_submit(service_request=completed, by=resident, level=1)
+    with time_machine.travel(dt.datetime(2098, 12, 29, 2, tzinfo=dt.UTC)):  # a Mon
+        request = submit("instant")
+        actions.service_request_complete(service_request=request, by=village_clerk)
+        rating = actions.rating_submit(service_request=request, by=resident, level=1)
     follow_up = rating.follow_up
     assert follow_up.deadline is None
-    actions.follow_ups_remind(today=dt.date(2026, 12, 29))
+    actions.follow_ups_remind(today=dt.date(2098, 12, 30))
     follow_up.refresh_from_db()
     assert follow_up.deadline is None
-    CalendarYear.objects.create(year=2027)
-    actions.follow_ups_remind(today=dt.date(2026, 12, 29))
+    CalendarYear.objects.create(year=2099)
+    actions.follow_ups_remind(today=dt.date(2098, 12, 30))
     follow_up.refresh_from_db()
-    assert follow_up.deadline is not None and follow_up.deadline.year == 2027
+    # Five working days from Mon 12-29: 12-30, 12-31, 2099-01-01, 01-02, 01-05.
+    assert follow_up.deadline == dt.date(2099, 1, 5)
 
 
 def test_a_gateway_failure_is_recorded_and_the_same_message_retried(settings):

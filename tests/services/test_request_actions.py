@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from huagang.exceptions import Conflict, InvalidInput, InvalidTransition, NotPermitted
+from services.access import ApplicantProof, applicant_proof_by_lookup
 from services.actions import (
     service_request_accept,
     service_request_add_note,
@@ -19,7 +20,6 @@ from services.actions import (
     service_request_withdraw,
 )
 from services.models import DueState, Notification, RequestEvent, ServiceRequest, Status
-from services.selectors import service_request_for_applicant
 
 pytestmark = pytest.mark.django_db
 
@@ -146,33 +146,41 @@ def test_a_resident_may_withdraw_but_not_accept(submit, resident):
 
 def test_the_applicant_proven_by_number_and_phone_may_withdraw(submit):
     request = submit("instant", account=None)
-    found = service_request_for_applicant(
+    found, proof = applicant_proof_by_lookup(
         tracking_number=request.tracking_number, phone_last4="0123"
     )
     assert found == request
     assert (
-        service_request_for_applicant(
+        applicant_proof_by_lookup(
             tracking_number=request.tracking_number, phone_last4="9999"
         )
         is None
     )
     with pytest.raises(NotPermitted):
         service_request_withdraw(service_request=found, by=None)
-    service_request_withdraw(service_request=found, by=None, as_applicant=True)
+    service_request_withdraw(service_request=found, by=None, proof=proof)
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.WITHDRAWN
+
+
+def test_a_proof_covers_only_its_own_request_and_cannot_be_forged(submit):
+    request, other = submit("instant", account=None), submit("instant", account=None)
+    _found, proof = applicant_proof_by_lookup(
+        tracking_number=request.tracking_number, phone_last4="0123"
+    )
+    with pytest.raises(NotPermitted):
+        service_request_withdraw(service_request=other, by=None, proof=proof)
+    with pytest.raises(TypeError):
+        ApplicantProof(other.pk)
+    assert ServiceRequest.objects.get(pk=other.pk).status == Status.SUBMITTED
 
 
 @pytest.mark.parametrize("typed", ["０１２３", " 0123 ", "\u30000123"])
 def test_the_lookup_reads_full_width_digits_as_ascii(submit, typed):
     request = submit("instant", account=None)
-    number = "".join(chr(ord(c) + 0xFEE0) for c in request.tracking_number)
-    for tracking_number in (request.tracking_number, number):
-        assert (
-            service_request_for_applicant(
-                tracking_number=tracking_number, phone_last4=typed
-            )
-            == request
-        )
+    found, _proof = applicant_proof_by_lookup(
+        tracking_number=request.tracking_number, phone_last4=typed
+    )
+    assert found == request
 
 
 @pytest.mark.parametrize("typed", ["٠١٢٣", "\u0966\u0967\u0968\u0969", "123", "01234"])
@@ -184,7 +192,7 @@ def test_the_lookup_accepts_only_four_ascii_digits(submit, typed):
         applicant_phone="13955550123"[: 11 - len(typed)] + typed
     )
     assert (
-        service_request_for_applicant(
+        applicant_proof_by_lookup(
             tracking_number=request.tracking_number, phone_last4=typed
         )
         is None
@@ -349,15 +357,17 @@ def test_events_are_append_only(submit):
         RequestEvent.objects.filter(pk=event.pk).delete()
 
 
-def test_an_unknown_calendar_year_leaves_a_note_not_a_wrong_date(submit, village_clerk):
-    with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.UTC)):
+def test_an_unknown_calendar_year_leaves_a_note_not_a_wrong_date(
+    calendar_known_until_2098, submit, village_clerk
+):
+    with time_machine.travel(dt.datetime(2098, 12, 29, 1, tzinfo=dt.UTC)):
         request = submit("agency")
         service_request_accept(service_request=request, by=village_clerk)
     request.refresh_from_db()
     assert request.status == Status.ACCEPTED
     assert request.due_date is None
     assert request.due_state == DueState.UNKNOWN
-    assert "2027" in request.due_note
+    assert "2099" in request.due_note
 
 
 def test_personal_data_is_masked_for_display(submit):

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from services.access import service_requests_scope
 from services.models import DueState, ServiceItem, ServiceRequest, Status
 from services.selectors import (
     service_requests_open_for_staff,
-    service_requests_visible_to,
 )
 from services.working_days import WorkCalendar
 
@@ -103,7 +103,7 @@ def test_a_clerk_sees_only_their_village(
 def test_a_town_clerk_sees_the_items_of_their_bodies(village, town_clerk, items):
     make_requests(20, village)
     served = set(town_clerk.bodies.values_list("pk", flat=True))
-    visible = service_requests_visible_to(user=town_clerk)
+    visible = service_requests_scope(user=town_clerk)
     assert visible.exists()
     assert all(r.item.body_id in served for r in visible.select_related("item"))
     expected = ServiceRequest.objects.filter(item__body__in=served).count()
@@ -119,4 +119,4 @@ def test_closed_requests_leave_the_queue(village, village_clerk):
 def test_a_resident_sees_only_their_own(submit, resident):
     mine = submit("agency")
     submit("agency", account=None)
-    assert list(service_requests_visible_to(user=resident)) == [mine]
+    assert list(service_requests_scope(user=resident)) == [mine]

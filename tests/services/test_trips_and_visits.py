@@ -283,12 +283,12 @@ def test_the_clock_keeps_running_through_trips(
 
 
 def test_a_trip_into_an_unknown_year_is_refused_with_a_clear_message(
-    village, village_clerk
+    calendar_known_until_2098, village, village_clerk
 ):
-    with time_machine.travel(dt.datetime(2026, 12, 31, 9, tzinfo=dt.UTC)):
-        village.sub_center.trip_weekdays = [1]  # Mondays: the next is in 2027
+    with time_machine.travel(dt.datetime(2098, 12, 31, 1, tzinfo=dt.UTC)):  # a Wed
+        village.sub_center.trip_weekdays = [1]  # Mondays: the next is in 2099
         village.sub_center.save(update_fields=["trip_weekdays"])
-        with pytest.raises(InvalidInput, match="2027"):
+        with pytest.raises(InvalidInput, match="2099"):
             agency_trip_plan(village=village, by=village_clerk)
 
 

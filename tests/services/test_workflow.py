@@ -12,14 +12,15 @@ import pytest
 from huagang.exceptions import InvalidTransition, NotPermitted
 from services import workflow
 from services.choices import HandlingMode, Status
+from villages.choices import Role
 
 ROLE_LETTERS = {
-    "R": workflow.Actor.RESIDENT,
-    "V": workflow.Actor.VILLAGE_CLERK,
-    "T": workflow.Actor.TOWN_CLERK,
-    "O": workflow.Actor.OFFICIAL,
+    "R": Role.RESIDENT,
+    "V": Role.VILLAGE_CLERK,
+    "T": Role.TOWN_CLERK,
+    "O": Role.OFFICIAL,
 }
-ALL_ACTORS = [*ROLE_LETTERS.values(), workflow.Actor.SYSTEM]
+ALL_ACTORS = list(Role)
 
 COMMON = {
     "instant": "V T O",
@@ -74,7 +75,7 @@ SPEC_TEXT = {
 }
 
 
-def _parse(mode: str) -> dict[tuple[str, str], set[workflow.Actor]]:
+def _parse(mode: str) -> dict[tuple[str, str], set[Role]]:
     spec = {}
     for line in SPEC_TEXT[mode].format(h=COMMON[mode]).strip().splitlines():
         pair, roles = line.split(":")
@@ -110,8 +111,8 @@ def test_every_pair_for_every_role(mode, source, target):
 def test_the_table_has_nothing_the_specification_lacks():
     for mode in HandlingMode.values:
         table = {
-            (s.value, t.value): set(actors)
-            for (s, t), actors in workflow.TRANSITIONS[HandlingMode(mode)].items()
+            (s.value, t.value): set(found.roles)
+            for (s, t), found in workflow.TRANSITIONS[HandlingMode(mode)].items()
         }
         assert table == SPEC[mode]
 
@@ -128,7 +129,7 @@ def test_no_actor_set_gives_no_step():
 
 def test_a_clerk_and_the_applicant_together_have_both_rights():
     steps = workflow.next_statuses(
-        "agency", "accepted", {workflow.Actor.RESIDENT, workflow.Actor.VILLAGE_CLERK}
+        "agency", "accepted", {Role.RESIDENT, Role.VILLAGE_CLERK}
     )
     assert steps == [
         Status.SUPPLEMENT,
@@ -145,3 +146,34 @@ def test_rejection_and_supplement_need_a_note():
 def test_the_clock_pauses_only_while_awaiting_supplement():
     open_statuses = workflow.OPEN - {Status.SUBMITTED}
     assert open_statuses - workflow.CLOCK_RUNNING == {Status.SUPPLEMENT}
+
+
+WHO = {
+    Role.RESIDENT: "applicant",
+    Role.VILLAGE_CLERK: "village clerk",
+    Role.TOWN_CLERK: "town-center clerk",
+    Role.OFFICIAL: "official",
+}
+MODE_NAMES = {"instant": "即时即办", "agency": "定时代办", "home": "上门特办"}
+
+
+def steps_table() -> str:
+    """README's table of each mode's steps and who takes each, from the workflow."""
+    rows = ["| mode | from → to | step | who may take it |", "|---|---|---|---|"]
+    for mode in HandlingMode:
+        for (source, target), found in workflow.TRANSITIONS[mode].items():
+            who = ", ".join(WHO[role] for role in Role if role in found.roles)
+            rows.append(
+                f"| {MODE_NAMES[mode]} | {source.value} → {target.value} "
+                f"| `{found.step.value}` | {who} |"
+            )
+    return "\n".join(rows)
+
+
+def test_the_readme_table_of_steps_is_the_workflow():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    assert steps_table() in readme, "README.md should contain:\n" + steps_table()

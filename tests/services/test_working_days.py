@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import chinese_calendar
 import pytest
 
 from services import time_limits
@@ -56,26 +57,40 @@ def test_working_days_between():
     assert PLAIN.between(D(2026, 2, 24), D(2026, 2, 12)) == 0
 
 
-def test_a_limit_into_2027_without_an_officials_year_is_reported_not_guessed():
-    with pytest.raises(UnknownCalendarYear, match="2027"):
-        PLAIN.add(D(2026, 12, 24), 10)
+# Unknown years: 2098 and 2099, which no release of the package will know for decades
+# (see tests/conftest.py), never the year after the installed package's last one.
+OFFICIALS_2098 = WorkCalendar(official_years=frozenset({2098}))
+
+
+def test_the_package_does_not_know_the_years_these_tests_treat_as_unknown():
+    for year in (2098, 2099):
+        with pytest.raises(NotImplementedError):
+            chinese_calendar.is_workday(D(year, 6, 1))
+
+
+def test_a_limit_into_an_unknown_year_is_reported_not_guessed():
+    with pytest.raises(UnknownCalendarYear, match="2099"):
+        OFFICIALS_2098.add(D(2098, 12, 24), 10)
+    assert OFFICIALS_2098.add(D(2098, 12, 24), 5) == D(2098, 12, 31)
     clock = time_limits.start(
-        today=D(2026, 12, 24), promised_days=10, calendar=PLAIN, label="HG-test"
+        today=D(2098, 12, 24), promised_days=10, calendar=OFFICIALS_2098, label="HG-t"
     )
     assert clock.due_date is None
     assert clock.due_state == DueState.UNKNOWN
-    assert "2027" in clock.due_note
+    assert "2099" in clock.due_note
 
 
 @pytest.mark.django_db
-def test_a_limit_into_2027_with_an_officials_year():
-    CalendarYear.objects.create(year=2027, note="国务院办公厅通知（测试）")
-    CalendarDay.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
+def test_a_limit_into_a_year_the_officials_entered():
+    CalendarYear.objects.create(year=2098, note="测试")
+    CalendarYear.objects.create(year=2099, note="国务院办公厅通知（测试）")
+    CalendarDay.objects.create(date=D(2099, 1, 1), is_workday=False, name="元旦")
     calendar = WorkCalendar.load()
-    # 12-24 Thu; 25 Fri, 28-31 Mon-Thu = 5; 2027-01-01 is a holiday; 01-04…01-08 = 10.
-    assert calendar.add(D(2026, 12, 24), 10) == D(2027, 1, 8)
-    assert calendar.add(D(2026, 12, 24), 5) == D(2026, 12, 31)
-    assert calendar.add(D(2026, 12, 24), 6) == D(2027, 1, 4)
+    # 2098-12-24 Wed; 25 Thu, 26 Fri, 29-31 Mon-Wed = 5; 2099-01-01 Thu is a holiday;
+    # 01-02 Fri = 6; 01-05…01-08 Mon-Thu = 10.
+    assert calendar.add(D(2098, 12, 24), 10) == D(2099, 1, 8)
+    assert calendar.add(D(2098, 12, 24), 5) == D(2098, 12, 31)
+    assert calendar.add(D(2098, 12, 24), 6) == D(2099, 1, 2)
 
 
 @pytest.mark.django_db

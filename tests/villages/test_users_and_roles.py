@@ -80,7 +80,7 @@ def test_an_official_cannot_make_anyone_a_superuser(client):
     own = reverse("admin:villages_user_change", args=[official.pk])
     page = client.get(own)
     assert "is_superuser" not in page.context["adminform"].form.fields
-    client.post(
+    response = client.post(
         own,
         {
             "phone": official.phone,
@@ -90,8 +90,15 @@ def test_an_official_cannot_make_anyone_a_superuser(client):
             "is_active": "on",
         },
     )
+    # The form was valid and saved (the new name is there); only the flag was ignored.
+    errors = response.context["adminform"].form.errors if response.context else None
+    assert (response.status_code, errors) == (302, None)
     official.refresh_from_db()
+    assert official.name == "官员" and official.role == "official"
     assert not official.is_superuser
+    assert official.is_staff and official.is_active
+    assert list(official.groups.values_list("name", flat=True)) == ["officials"]
+    assert User.objects.filter(is_superuser=True).get() == admin_user
     superuser_page = reverse("admin:villages_user_change", args=[admin_user.pk])
     assert client.get(superuser_page).status_code == 302  # not found for officials
 

@@ -5,22 +5,23 @@ from django.db import transaction
 
 from services.models import Body
 from villages.actions import user_create
+from villages.choices import Role
 from villages.models import User, Village
 
 DEMO_PASSWORD = "huagang-demo-2026"
 
 # (phone, name, role, village code, body codes) — all clearly demo people.
 DEMO_ACCOUNTS = [
-    ("13800000001", "演示官员", "official", None, []),
+    ("13800000001", "演示官员", Role.OFFICIAL, None, []),
     (
         "13800000002",
         "演示镇中心办事员",
-        "town_clerk",
+        Role.TOWN_CLERK,
         None,
         ["service-center", "social-management"],
     ),
-    ("13800000003", "演示村级办事员", "village_clerk", "340123106001", []),
-    ("13800000004", "演示居民", "resident", None, []),
+    ("13800000003", "演示村级办事员", Role.VILLAGE_CLERK, "340123106001", []),
+    ("13800000004", "演示居民", Role.RESIDENT, None, []),
 ]
 
 

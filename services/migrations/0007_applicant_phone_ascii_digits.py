@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services', '0004_request_clock_started_on'),
+        ('services', '0006_request_submission_key'),
     ]
 
     operations = [

@@ -1,0 +1,395 @@
+"""Who may see a request and who may take a step on it: the one rule for every door.
+
+Three predicates decide everything (each written twice, side by side: for one object and
+as a queryset filter, and a test checks the two agree for every kind of user):
+
+- *serves the village*: an official, or the village clerk of that village;
+- *serves the body*: an official, or a town-center clerk of the body that handles the
+  request's item;
+- *is the applicant*: the signed-in account that submitted it, or whoever holds an
+  ``ApplicantProof`` for it (made only by ``applicant_proof_by_lookup``: the tracking
+  number plus the last four digits of the applicant's phone).
+
+``roles_towards`` turns them into the roles a user holds towards one request;
+``services.workflow`` says which steps each role may take. Views, the admin, the API,
+tasks and actions ask this module and repeat none of it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from huagang.exceptions import NotPermitted
+from villages.choices import STAFF_ROLES, Role
+from villages.models import User, Village
+from villages.validators import ascii_digits
+
+from . import workflow
+from .models import AgencyTrip, HandlingMode, HomeVisit, ServiceRequest, Status
+
+__all__ = [
+    "ApplicantProof",
+    "Role",
+    "agency_trips_scope",
+    "applicant_proof_by_lookup",
+    "can_view_request",
+    "home_visits_scope",
+    "roles_towards",
+    "service_requests_scope",
+]
+
+
+# --- who a user is ---------------------------------------------------------------------
+
+
+def _active(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def has_role(user: User | None, *roles: Role) -> bool:
+    """The user is signed in, active, and does one of `roles`."""
+    return _active(user) and user.role in roles  # type: ignore[union-attr]
+
+
+def is_staff_member(user: User | None) -> bool:
+    return has_role(user, *STAFF_ROLES)
+
+
+def is_official(user: User | None) -> bool:
+    return has_role(user, Role.OFFICIAL)
+
+
+def body_ids_of(user: User) -> frozenset[int]:
+    """The bodies a town-center clerk serves (cached on the user: one query)."""
+    cached = getattr(user, "_body_ids", None)
+    if cached is None:
+        cached = frozenset(user.bodies.values_list("pk", flat=True))
+        user._body_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+# --- the three predicates, each as an object test and as a filter -----------------------
+
+
+def serves_village(user: User | None, village_id: int | None) -> bool:
+    if has_role(user, Role.OFFICIAL):
+        return True
+    return has_role(user, Role.VILLAGE_CLERK) and user.village_id == village_id  # type: ignore[union-attr]
+
+
+def village_roles(user: User | None, village_id: int) -> frozenset[Role]:
+    """The roles `user` holds towards every request of the village as its staff."""
+    if is_official(user):
+        return frozenset({Role.OFFICIAL})
+    if serves_village(user, village_id):
+        return frozenset({Role.VILLAGE_CLERK})
+    return frozenset()
+
+
+def serving_village_q(village_id: int) -> Q:
+    """Users who serve the village (the filter form of ``serves_village``)."""
+    return Q(is_active=True) & (
+        Q(role=Role.OFFICIAL) | Q(role=Role.VILLAGE_CLERK, village_id=village_id)
+    )
+
+
+def serves_town(user: User | None) -> bool:
+    """Town-center staff: who receives what the villages carry to the town."""
+    return has_role(user, Role.TOWN_CLERK, Role.OFFICIAL)
+
+
+def serving_town_q() -> Q:
+    return Q(is_active=True, role__in=[Role.TOWN_CLERK, Role.OFFICIAL])
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A role towards a request: who can hold it, the object test, the filter."""
+
+    role: Role
+    holders: frozenset[Role]  # the user roles that can hold it
+    matches: Callable[[User, ServiceRequest], bool]
+    q: Callable[[User], Q]
+
+
+RULES: tuple[_Rule, ...] = (
+    _Rule(
+        Role.RESIDENT,
+        frozenset(Role),  # anyone can apply for themselves, staff included
+        lambda user, request: request.account_id == user.pk,
+        lambda user: Q(account_id=user.pk),
+    ),
+    _Rule(
+        Role.VILLAGE_CLERK,
+        frozenset({Role.VILLAGE_CLERK}),
+        lambda user, request: request.village_id == user.village_id,
+        lambda user: Q(village_id=user.village_id),
+    ),
+    _Rule(
+        Role.TOWN_CLERK,
+        frozenset({Role.TOWN_CLERK}),
+        lambda user, request: request.item.body_id in body_ids_of(user),
+        lambda user: Q(item__body_id__in=body_ids_of(user)),
+    ),
+    _Rule(
+        Role.OFFICIAL,
+        frozenset({Role.OFFICIAL}),
+        lambda user, request: True,
+        # Not Q(): an empty Q is dropped when OR-ed with another, so it cannot mean "all".
+        lambda user: Q(pk__isnull=False),
+    ),
+)
+
+
+# --- the applicant's proof ---------------------------------------------------------------
+
+_SEAL = object()
+
+
+@dataclass(frozen=True)
+class ApplicantProof:
+    """Proof that the holder is the applicant of one request.
+
+    Made only here, by ``applicant_proof_by_lookup``; pass it to an action instead of
+    claiming to be the applicant. It proves nothing about any other request.
+    """
+
+    request_id: int
+    _seal: object = field(repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self._seal is not _SEAL:
+            raise TypeError("An ApplicantProof is made only by services.access.")
+
+    def covers(self, service_request: ServiceRequest) -> bool:
+        return service_request.pk == self.request_id
+
+
+def applicant_proof_by_lookup(
+    *, tracking_number: str, phone_last4: str
+) -> tuple[ServiceRequest, ApplicantProof] | None:
+    """The request whose number and applicant's phone (last four digits) both match,
+    with a proof for it; None otherwise (the number alone reveals nothing)."""
+    number = (tracking_number or "").strip().upper().replace(" ", "")
+    digits = ascii_digits(phone_last4)
+    if digits is None or len(digits) != 4 or not number:
+        return None
+    found = (
+        ServiceRequest.objects.select_related("item", "village")
+        .filter(tracking_number=number, applicant_phone__endswith=digits)
+        .first()
+    )
+    if found is None:
+        return None
+    return found, ApplicantProof(found.pk, _SEAL)
+
+
+# --- roles towards a request, and the same as querysets ---------------------------------
+
+
+def roles_towards(
+    user: User | None,
+    service_request: ServiceRequest,
+    *,
+    proof: ApplicantProof | None = None,
+) -> frozenset[Role]:
+    """The roles `user` (or the holder of `proof`) holds towards `service_request`."""
+    roles: set[Role] = set()
+    if proof is not None and proof.covers(service_request):
+        roles.add(Role.RESIDENT)
+    if _active(user):
+        roles.update(
+            rule.role
+            for rule in RULES
+            if user.role in rule.holders and rule.matches(user, service_request)  # type: ignore[union-attr]
+        )
+    return frozenset(roles)
+
+
+def service_requests_q(user: User | None) -> Q:
+    """The requests towards which `user` holds any role, as a filter."""
+    if not _active(user):
+        return Q(pk__in=[])
+    found = Q(pk__in=[])
+    for rule in RULES:
+        if user.role in rule.holders:  # type: ignore[union-attr]
+            found |= rule.q(user)  # type: ignore[arg-type]
+    return found
+
+
+def service_requests_scope(
+    *, user: User | None, queryset: QuerySet[ServiceRequest] | None = None
+) -> QuerySet[ServiceRequest]:
+    """The requests `user` may see: the queryset form of ``roles_towards``."""
+    queryset = ServiceRequest.objects.all() if queryset is None else queryset
+    return queryset.filter(service_requests_q(user))
+
+
+def can_view_request(
+    user: User | None,
+    service_request: ServiceRequest,
+    *,
+    proof: ApplicantProof | None = None,
+) -> bool:
+    return bool(roles_towards(user, service_request, proof=proof))
+
+
+def staff_roles_towards(
+    user: User | None, service_request: ServiceRequest
+) -> frozenset[Role]:
+    """The roles `user` holds towards the request as staff (not as its applicant)."""
+    return roles_towards(user, service_request) - {Role.RESIDENT}
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    if not allowed:
+        raise NotPermitted(message)
+
+
+# --- steps a user may take now ---------------------------------------------------------
+
+
+def next_steps(
+    user: User | None,
+    service_request: ServiceRequest,
+    *,
+    only: frozenset[workflow.Step] | None = None,
+) -> list[tuple[Status, workflow.Step]]:
+    """(target, step) for each status change `user` may make on the request now."""
+    return workflow.next_steps(
+        service_request.mode,
+        service_request.status,
+        roles_towards(user, service_request),
+        only=only,
+    )
+
+
+def may(
+    user: User | None, service_request: ServiceRequest, activity: workflow.Activity
+) -> bool:
+    return workflow.activity_allowed(
+        activity, service_request.status, roles_towards(user, service_request)
+    )
+
+
+def may_enter_request(user: User | None, village: Village | None) -> bool:
+    """Staff enter requests for residents: at a town window for any village, a village
+    clerk only for the village they serve."""
+    if has_role(user, Role.TOWN_CLERK, Role.OFFICIAL):
+        return True
+    return village is not None and serves_village(user, village.pk)
+
+
+def villages_for_entry(user: User | None) -> QuerySet[Village]:
+    """The villages `user` may enter requests for (``may_enter_request`` as a list)."""
+    if has_role(user, Role.TOWN_CLERK, Role.OFFICIAL):
+        return Village.objects.all()
+    if has_role(user, Role.VILLAGE_CLERK):
+        return Village.objects.filter(pk=user.village_id)  # type: ignore[union-attr]
+    return Village.objects.none()
+
+
+def may_visit(staff: User | None, village_id: int) -> bool:
+    """Who may be sent to a resident's home: staff serving the request's village."""
+    return serves_village(staff, village_id)
+
+
+# --- trips and visits ------------------------------------------------------------------
+
+
+def agency_trips_scope(*, user: User | None) -> QuerySet[AgencyTrip]:
+    """Trips a user may see: those of a village they serve, and those carrying a
+    request they may see."""
+    if not is_staff_member(user):
+        return AgencyTrip.objects.none()
+    if is_official(user):
+        return AgencyTrip.objects.all()
+    carried = AgencyTrip.requests.through.objects.filter(
+        servicerequest__in=service_requests_scope(user=user).values("pk")
+    ).values("agencytrip_id")
+    trips = Q(pk__in=carried)
+    if has_role(user, Role.VILLAGE_CLERK):
+        trips |= Q(village_id=user.village_id)  # type: ignore[union-attr]
+    return AgencyTrip.objects.filter(trips)
+
+
+def home_visits_scope(*, user: User | None) -> QuerySet[HomeVisit]:
+    return HomeVisit.objects.filter(
+        request__in=service_requests_scope(user=user).values("pk")
+    )
+
+
+def role_q(*roles: Role) -> Q:
+    """Active users doing one of `roles` (e.g. the supervisors)."""
+    return Q(is_active=True, role__in=list(roles))
+
+
+def trip_steps(user: User | None, trip: AgencyTrip) -> list[workflow.Step]:
+    """The steps `user` may take on a trip now, from the same table as a request's:
+    hand the village's accepted cases over (roles that serve the village), or record
+    results coming back (roles that may return at least one case sent to the town)."""
+    if not trip.handed_over_at:
+        may_hand_over = workflow.allowed(
+            HandlingMode.AGENCY,
+            Status.ACCEPTED,
+            Status.SENT_TO_TOWN,
+            village_roles(user, trip.village_id),
+        )
+        return [workflow.Step.HAND_OVER] if may_hand_over else []
+    if trip.returned_at:
+        return []
+    returnable = trip_returnable_cases(user=user, trip=trip)
+    return [workflow.Step.RETURN] if returnable else []
+
+
+def trip_returnable_cases(
+    *, user: User | None, trip: AgencyTrip
+) -> list[ServiceRequest]:
+    """Cases of the trip's village at the town that `user` may send back with it."""
+    sent = service_requests_scope(user=user).filter(
+        village_id=trip.village_id, status=Status.SENT_TO_TOWN
+    )
+    return [
+        case
+        for case in sent.select_related("item")
+        if workflow.allowed(
+            case.mode,
+            case.status,
+            Status.RETURNED_TO_VILLAGE,
+            roles_towards(user, case),
+        )
+    ]
+
+
+def may_book_visit(user: User | None, service_request: ServiceRequest) -> bool:
+    """A first visit (已受理 → 已预约上门) or a new date after nobody was at home."""
+    if service_request.status == Status.VISIT_SCHEDULED:
+        return may(user, service_request, workflow.Activity.REBOOK_VISIT)
+    return workflow.Step.BOOK_VISIT in {
+        step for _target, step in next_steps(user, service_request)
+    }
+
+
+def visitors_q(*, user: User | None) -> Q:
+    """Staff `user` may send to a resident's home: those serving the villages `user`
+    serves (``may_visit`` checks the request's own village)."""
+    if has_role(user, Role.VILLAGE_CLERK):
+        return serving_village_q(user.village_id)  # type: ignore[union-attr]
+    return role_q(Role.VILLAGE_CLERK, Role.OFFICIAL)
+
+
+def visit_outcomes(user: User | None, visit: HomeVisit) -> list[str]:
+    """The outcomes `user` may record for a planned visit (none once recorded)."""
+    if visit.outcome != HomeVisit.Outcome.PLANNED:
+        return []
+    service_request = visit.request
+    steps = {step for _target, step in next_steps(user, service_request)}
+    outcomes = {
+        HomeVisit.Outcome.DONE: workflow.Step.VISIT_DONE in steps,
+        HomeVisit.Outcome.ABSENT: may(
+            user, service_request, workflow.Activity.VISIT_ABSENT
+        ),
+        HomeVisit.Outcome.IMPOSSIBLE: workflow.Step.VISIT_IMPOSSIBLE in steps,
+    }
+    return [outcome for outcome, allowed in outcomes.items() if allowed]
