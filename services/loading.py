@@ -20,8 +20,6 @@ from huagang.dataload import (
 
 from .models import Body, Category, HandlingMode, Level, Material, ServiceItem
 
-MATERIAL_FIELDS = ("name", "required", "copies", "original", "source", "check_points")
-
 
 def load_catalog(*, data_dir: Path, report: LoadReport) -> None:
     categories = {
@@ -40,9 +38,7 @@ def load_catalog(*, data_dir: Path, report: LoadReport) -> None:
         if values["name"] in names:
             raise rec.error("name", _("duplicate value"))
         names.add(values["name"])
-        materials = [
-            _material_values(m) for m in rec.records("materials", required=False)
-        ]
+        materials = _materials(rec)
         if not materials and not values["no_materials_note"]:
             raise rec.error(
                 "materials", _("list at least one material or give no_materials_note")
@@ -139,28 +135,83 @@ def _faq(rec: Record) -> list[dict[str, str]]:
     ]
 
 
-def _material_values(rec: Record) -> tuple[Any, ...]:
-    return (
-        rec.text("name", max_length=200),
-        rec.boolean("required"),
-        rec.integer("copies", maximum=20),
-        rec.boolean("original"),
-        rec.text("source", required=False, max_length=100),
-        rec.text("check", required=False, max_length=300),
-    )
+def _materials(rec: Record) -> list[dict[str, Any]]:
+    """The item's materials in order, each with its key (given, or else its name)."""
+    materials, keys = [], set()
+    for entry in rec.records("materials", required=False):
+        values = _material_values(entry)
+        if values["key"] in keys:
+            raise entry.error(
+                "key" if "key" in entry.data else "name", _("duplicate value")
+            )
+        keys.add(values["key"])
+        materials.append(values)
+    return materials
 
 
-def _sync_materials(item: ServiceItem, wanted: list[tuple[Any, ...]]) -> bool:
-    """Make the item's materials exactly `wanted`, in order; True if anything changed."""
-    current = list(item.materials.order_by("order").values_list(*MATERIAL_FIELDS))
-    if current == wanted:
+def _material_values(rec: Record) -> dict[str, Any]:
+    name = rec.text("name", max_length=200)
+    return {
+        "key": rec.text("key", required=False, max_length=200) or name,
+        "name": name,
+        "required": rec.boolean("required"),
+        "copies": rec.integer("copies", maximum=20),
+        "original": rec.boolean("original"),
+        "source": rec.text("source", required=False, max_length=100),
+        "check_points": rec.text("check", required=False, max_length=300),
+    }
+
+
+def _sync_materials(item: ServiceItem, wanted: list[dict[str, Any]]) -> bool:
+    """Make the item's materials `wanted`, in order; True if anything changed.
+
+    Materials are matched by key (a row without one, e.g. added in the admin, by its
+    name) and updated in place, so the uploads linked to them keep their material. Only
+    materials whose key is no longer listed are deleted; new keys are created.
+    """
+    rows = list(item.materials.order_by("order", "pk"))
+    current: dict[str, Material] = {}
+    gone: list[Material] = []
+    for material in rows:
+        identity = material.key or material.name
+        if identity in current:
+            gone.append(material)
+        else:
+            current[identity] = material
+    kept: list[tuple[Material, dict[str, Any]]] = []
+    new: list[Material] = []
+    for order, values in enumerate(wanted, start=1):
+        values = {**values, "order": order}
+        material = current.pop(values["key"], None)
+        if material is None:
+            new.append(Material(item=item, **values))
+        elif any(getattr(material, k) != v for k, v in values.items()):
+            kept.append((material, values))
+    gone.extend(current.values())
+    if not (gone or kept or new):
         return False
-    item.materials.all().delete()
-    Material.objects.bulk_create(
-        Material(item=item, order=i, **dict(zip(MATERIAL_FIELDS, row, strict=True)))
-        for i, row in enumerate(wanted, start=1)
-    )
+    Material.objects.filter(pk__in=[m.pk for m in gone]).delete()
+    _update_materials(kept, park=1 + max(m.order for m in rows) if rows else 1)
+    Material.objects.bulk_create(new)
     return True
+
+
+def _update_materials(
+    changes: list[tuple[Material, dict[str, Any]]], *, park: int
+) -> None:
+    """Write changed materials. Rows that move are first parked at `park` and after
+    (past every current order), so the unique (item, order) constraint holds after
+    every statement."""
+    moving = [
+        material for material, values in changes if material.order != values["order"]
+    ]
+    for offset, material in enumerate(moving):
+        material.order = park + offset
+        material.save(update_fields=["order"])
+    for material, values in changes:
+        for name, value in values.items():
+            setattr(material, name, value)
+        material.save(update_fields=list(values))
 
 
 __all__ = ["DataFileError", "load_catalog"]

@@ -75,8 +75,12 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not can_view_request(request.user, attachment.request):
         raise Http404  # the same answer as for a file that does not exist
+    try:
+        stored = attachment.file.open("rb")
+    except FileNotFoundError:  # a write that failed after the commit (logged then)
+        raise Http404 from None
     return FileResponse(
-        attachment.file.open("rb"),
+        stored,
         content_type=attachment.content_type,
         as_attachment=True,
         filename=attachment.file.name.rsplit("/", 1)[-1],

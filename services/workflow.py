@@ -144,6 +144,14 @@ ACTIVITIES: dict[Activity, tuple[frozenset[Role], frozenset[Status]]] = {
 }
 
 
+# What a refusal says when an activity is not possible in a request's status.
+NOT_NOW: dict[Activity, str] = {
+    Activity.ATTACH: _(
+        "This request is closed (%(status)s): materials can no longer be added to it."
+    ),
+}
+
+
 def transition(mode: str, source: str, target: str) -> Transition | None:
     return TRANSITIONS[HandlingMode(mode)].get((Status(source), Status(target)))
 
@@ -203,7 +211,7 @@ def check_activity(activity: Activity, status: str, roles: Iterable[str]) -> Non
     if not permitted & set(roles):
         raise NotPermitted()
     if Status(status) not in statuses:
-        raise InvalidTransition(
-            _("This is not possible for a request that is “%(status)s”.")
-            % {"status": Status(status).label}
+        message = NOT_NOW.get(
+            activity, _("This is not possible for a request that is “%(status)s”.")
         )
+        raise InvalidTransition(message % {"status": Status(status).label})

@@ -10,9 +10,11 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils import translation
 
 from services.models import Body, Category, Material, ServiceItem
+from tests.files import pdf_upload
 from villages.models import SubCenter, Town, Village
 
 SHARED_VILLAGES = Path(settings.BASE_DIR).parent / "shared" / "domain" / "villages.csv"
@@ -191,6 +193,114 @@ def test_a_changed_material_counts_as_an_item_update(data_dir):
     )
 
 
+def _materials_of(doc: list, code: str) -> list[dict]:
+    return next(record for record in doc if record["code"] == code)["materials"]
+
+
+NEW_MATERIAL = {
+    "name": "新增测试材料",
+    "required": False,
+    "copies": 1,
+    "original": False,
+    "source": "申请人自备",
+    "check": "清晰",
+}
+
+
+@pytest.fixture
+def linked(submit, items):
+    """An uploaded file linked to the first material of an item with several."""
+    item = items["agency"]
+    assert item.materials.count() >= 2
+    material = item.materials.order_by("order").first()
+    request = submit("agency", uploads=[(pdf_upload(), material.pk)])
+    return request.attachments.get()
+
+
+def test_an_upload_keeps_its_material_when_the_catalog_changes(data_dir, linked):
+    material = linked.material
+    item = material.item
+
+    def change(doc):
+        materials = _materials_of(doc, item.code)
+        materials[0]["check"] = "核对原件（改写测试）"
+        materials[0]["copies"] = 2
+        materials.insert(0, NEW_MATERIAL)  # added first: every other one moves down
+
+    edit(data_dir, "services.yaml", change)
+    output = load(data_dir)
+    assert "service items: 0 created, 1 updated, 122 unchanged" in output
+    linked.refresh_from_db()
+    assert linked.material_id == material.pk
+    material.refresh_from_db()
+    assert (material.order, material.copies) == (2, 2)
+    assert material.check_points == "核对原件（改写测试）"
+    assert item.materials.order_by("order").first().name == "新增测试材料"
+    assert "Already up to date: 0 changes." in load(data_dir)
+
+
+def test_reordered_materials_keep_their_rows(data_dir, linked):
+    item = linked.material.item
+    before = dict(item.materials.values_list("key", "pk"))
+
+    def change(doc):
+        _materials_of(doc, item.code).reverse()
+
+    edit(data_dir, "services.yaml", change)
+    assert "service items: 0 created, 1 updated, 122 unchanged" in load(data_dir)
+    assert dict(item.materials.values_list("key", "pk")) == before
+    names = [m["name"] for m in _materials_of(_doc(data_dir), item.code)]
+    assert list(item.materials.values_list("name", flat=True)) == names
+    linked.refresh_from_db()
+    assert linked.material_id == before[linked.material.key]
+
+
+def test_a_material_renamed_under_its_old_key_keeps_its_uploads(data_dir, linked):
+    material = linked.material
+
+    def change(doc):
+        first = _materials_of(doc, material.item.code)[0]
+        first["key"], first["name"] = first["name"], "居民身份证（正反面，改名测试）"
+
+    edit(data_dir, "services.yaml", change)
+    load(data_dir)
+    linked.refresh_from_db()
+    assert linked.material_id == material.pk
+    assert linked.material.name == "居民身份证（正反面，改名测试）"
+    assert "Already up to date: 0 changes." in load(data_dir)
+
+
+def test_a_removed_material_is_deleted_and_its_uploads_stay(data_dir, linked):
+    material = linked.material
+    others = set(material.item.materials.exclude(pk=material.pk).values_list("pk"))
+
+    def change(doc):
+        del _materials_of(doc, material.item.code)[0]
+
+    edit(data_dir, "services.yaml", change)
+    load(data_dir)
+    assert not Material.objects.filter(pk=material.pk).exists()
+    assert set(material.item.materials.values_list("pk")) == others
+    linked.refresh_from_db()
+    assert linked.material is None
+
+
+def test_materials_are_keyed_by_name_unless_a_key_is_given():
+    assert not Material.objects.exclude(key=F("name")).exists()
+
+
+def test_a_material_without_a_key_is_matched_by_its_name(items):
+    material = items["agency"].materials.order_by("order").first()
+    Material.objects.filter(pk=material.pk).update(key="")  # e.g. added in the admin
+    assert "service items: 0 created, 1 updated, 122 unchanged" in load()
+    material.refresh_from_db()
+    assert material.key == material.name
+
+
+def _doc(data_dir: Path) -> list:
+    return yaml.safe_load((data_dir / "services.yaml").read_text("utf-8"))
+
+
 def _set(file, index, field, value):
     def change(doc):
         target = doc["villages"] if file == "villages.yaml" else doc
@@ -241,6 +351,21 @@ MALFORMED = {
         "services.yaml",
         lambda doc: doc[5]["materials"][0].update(copies="两份"),
         "copies",
+    ),
+    "repeated material name": (
+        "services.yaml",
+        lambda doc: doc[5]["materials"].append(dict(doc[5]["materials"][0])),
+        "name",
+    ),
+    "repeated material key": (
+        "services.yaml",
+        lambda doc: (
+            doc[5]["materials"].append(
+                {**doc[5]["materials"][0], "name": "另一份", "key": "同一标识"}
+            )
+            or doc[5]["materials"][0].update(key="同一标识")
+        ),
+        "key",
     ),
     "bad village code": (*_set("villages.yaml", 3, "code", "12345"), "code"),
     "unknown village kind": (*_set("villages.yaml", 3, "kind", "城市"), "kind"),

@@ -209,6 +209,15 @@ class Material(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=200)
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Identifies the material within its item across data loads, so that "
+            "uploads keep their material; the data files default it to the name."
+        ),
+    )
     required = models.BooleanField(_("required"), default=True)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)
     original = models.BooleanField(_("original"), default=True)
@@ -222,6 +231,11 @@ class Material(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "order"], name="material_unique_order"
+            ),
+            models.UniqueConstraint(
+                fields=["item", "key"],
+                condition=~Q(key=""),
+                name="material_unique_key",
             ),
         ]
 

@@ -20,6 +20,7 @@ from services.models import (
     Status,
 )
 from services.notifications import notification_send, notifications_for_event
+from tests.files import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -193,8 +194,8 @@ def test_follow_up_reminders_go_out_once_a_day(completed, resident, official):
     assert actions.follow_ups_remind(today=deadline + dt.timedelta(days=1)) == 1
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = pdf_bytes()  # real files: uploads are parsed, not sniffed
+PNG = image_bytes("PNG")
 
 
 def test_uploads_are_checked_by_content(submit, items):

@@ -11,9 +11,10 @@ from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from services import actions
 from services.models import Notification, RequestEvent, ServiceRequest, Status
 from tests.factories import UserFactory
+from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services', '0006_request_submission_key'),
+        ('services', '0007_material_key'),
     ]
 
     operations = [

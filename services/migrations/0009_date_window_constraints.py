@@ -40,7 +40,7 @@ def refuse_rows_out_of_range(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services', '0007_applicant_phone_ascii_digits'),
+        ('services', '0008_applicant_phone_ascii_digits'),
         ('villages', '0003_phone_ascii_digits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
