@@ -1,13 +1,22 @@
-"""Validators for people's data: mainland mobile numbers."""
+"""Validators for people's data: mainland mobile numbers and resident ID numbers.
 
+Typed numbers are NFKC-normalised first (full-width １３９ becomes 139), then must be
+ASCII digits: Python's ``\\d`` and ``int()`` accept any script's digits (Arabic-Indic
+٣, Devanagari ३ …), which would be stored as typed and never match a lookup.
+"""
+
+import datetime as dt
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# [0-9], not \d; \Z, not $ (which also matches before a final newline).
+MOBILE_RE = re.compile(r"\A1[3-9][0-9]{9}\Z")
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 
 validate_mobile = RegexValidator(
     MOBILE_RE,
@@ -16,17 +25,23 @@ validate_mobile = RegexValidator(
 )
 
 
+def nfkc(value: str | None) -> str:
+    """Full-width letters, digits and signs as their ASCII forms, ends stripped."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
 def ascii_digits(value: str | None) -> str | None:
     """The value as ASCII digits after Unicode normalisation (full-width digits become
     ASCII), or None if anything else is left (Python's ``\\d`` and ``int()`` would accept
     any script's digits; an SMS gateway and a lookup by digits would not)."""
-    text = unicodedata.normalize("NFKC", (value or "").strip())
+    text = nfkc(value)
     return text if re.fullmatch(r"[0-9]+", text) else None
 
 
 def normalize_mobile(value: str) -> str:
-    """Strip spaces, dashes and a +86 prefix; raise ValidationError if still invalid."""
-    digits = re.sub(r"[\s-]", "", value or "")
+    """NFKC, then strip spaces, dashes and a +86 prefix; raise ValidationError unless
+    11 ASCII digits starting 13–19 remain."""
+    digits = re.sub(r"[\s-]", "", nfkc(value))
     if digits.startswith("+86"):
         digits = digits[3:]
     validate_mobile(digits)
@@ -47,12 +62,12 @@ _ID_CHECK = "10X98765432"
 def normalize_id_number(value: str) -> str:
     """Check an 18-digit resident ID number (GB 11643) by its check digit and birth date.
 
-    Returns it upper-cased; raises ValidationError with a message a resident understands.
+    NFKC-normalised and upper-cased, it must be 17 ASCII digits and a digit or X, with
+    a real date of birth from 1900-01-01 to today. Returns it so; raises
+    ValidationError with a message a resident understands.
     """
-    import datetime as dt
-
-    number = (value or "").strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    number = nfkc(value).upper()
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(
             _("An ID number has 18 characters: 17 digits and a final digit or X."),
             code="invalid_id_format",
@@ -64,12 +79,21 @@ def normalize_id_number(value: str) -> str:
             code="invalid_id_check_digit",
         )
     try:
-        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(
             _("This ID number does not contain a valid date of birth."),
             code="invalid_id_birth_date",
         ) from None
+    if not EARLIEST_BIRTH_DATE <= born <= timezone.localdate():
+        raise ValidationError(
+            _(
+                "The date of birth in this ID number, %(date)s, is not between "
+                "%(earliest)s and today; please check every digit."
+            ),
+            code="invalid_id_birth_date",
+            params={"date": born, "earliest": EARLIEST_BIRTH_DATE},
+        )
     return number
 
 
@@ -98,6 +122,7 @@ __all__ = [
     "is_weekday_list",
     "mask_id_number",
     "mask_mobile",
+    "nfkc",
     "normalize_id_number",
     "normalize_mobile",
     "validate_weekdays",

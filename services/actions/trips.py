@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huagang.dates import check_date_window
 from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User, Village
 from villages.validators import is_weekday_list
@@ -55,9 +56,13 @@ def agency_trip_plan(
     calendar: WorkCalendar | None = None,
 ) -> AgencyTrip:
     """The village's trip on `trip_date`, created once; by default its next trip that
-    has not left yet (today's, or the next trip day's once today's was handed over)."""
+    has not left yet (today's, or the next trip day's once today's was handed over).
+
+    A given `trip_date` must lie in the appointment window (``huagang.dates``).
+    """
     require(serves_village(by, village.pk))
     if trip_date is not None:
+        check_date_window(trip_date=trip_date)
         return AgencyTrip.objects.get_or_create(village=village, trip_date=trip_date)[0]
     calendar = calendar or WorkCalendar.load()
     day = timezone.localdate()
@@ -146,10 +151,18 @@ def _count(documents: int) -> int:
 def agency_trip_hand_over(
     *, trip: AgencyTrip, by: User, received_by: User, documents: int
 ) -> AgencyTrip:
-    """Village → town: every case on the trip becomes 已转递, custody recorded."""
+    """Village → town: every case on the trip becomes 已转递, custody recorded.
+
+    Raises InvalidInput before the trip's day: the papers cannot have left yet.
+    """
     trip = _lock_trip(trip)
     if trip.handed_over_at:
         raise Conflict(_("This trip has already been handed over to the town."))
+    if timezone.localdate() < trip.trip_date:
+        raise InvalidInput(
+            _("This trip is on %(date)s; it can be handed over from that day.")
+            % {"date": trip.trip_date}
+        )
     if not serves_town(received_by):
         raise InvalidInput(
             {"received_by": [_("The receiver must be town-center staff.")]}
@@ -196,11 +209,17 @@ def agency_trip_return(
     """Town → village: the cases in `results` (request id → result) come back 已回村.
 
     A case handed over on an earlier trip may come back with this one; it is then added
-    to this trip too, so its custody shows both journeys.
+    to this trip too, so its custody shows both journeys. Raises InvalidInput before
+    the trip's day.
     """
     trip = _lock_trip(trip)
     if trip.returned_at:
         raise Conflict(_("This trip's return has already been recorded."))
+    if timezone.localdate() < trip.trip_date:
+        raise InvalidInput(
+            _("This trip is on %(date)s; its return can be recorded from that day.")
+            % {"date": trip.trip_date}
+        )
     if not serves_village(received_by, trip.village_id):
         raise InvalidInput(
             {"received_by": [_("The receiver must serve this village.")]}

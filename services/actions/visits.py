@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huagang.dates import date_window_errors, local_date
 from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User
 
@@ -31,15 +32,18 @@ def home_visit_schedule(
     ends_at: dt.datetime,
     reason: str,
 ) -> HomeVisit:
-    """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent."""
+    """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent.
+
+    Its start and end must lie in the appointment window (``huagang.dates``).
+    """
     locked = lock_request(service_request)
     roles = roles_towards(by, locked)
     if locked.status == Status.VISIT_SCHEDULED:  # a new date after nobody was at home
         check_activity(Activity.REBOOK_VISIT, locked.status, roles)
     else:  # checked again when the status changes; refused before any input check
         workflow.check(locked.mode, locked.status, Status.VISIT_SCHEDULED, roles)
-    errors: dict[str, list[str]] = {}
-    if ends_at <= starts_at:
+    errors = date_window_errors(starts_at=starts_at, ends_at=ends_at)
+    if not errors and ends_at <= starts_at:
         errors["ends_at"] = [_("The visit must end after it starts.")]
     if reason not in HomeVisit.Reason.values:
         errors["reason"] = [_("Choose why the visit is at home.")]
@@ -72,7 +76,10 @@ def home_visit_record(
     *, visit: HomeVisit, by: User, outcome: str, note: str = ""
 ) -> HomeVisit:
     """Record a planned visit's outcome: done completes the request; absent waits for
-    a new date; not possible returns the request to 已受理."""
+    a new date; not possible returns the request to 已受理.
+
+    Raises InvalidInput before the visit's (local) day: nothing can have happened yet.
+    """
     visit = HomeVisit.objects.select_for_update().get(pk=visit.pk)
     if visit.outcome != HomeVisit.Outcome.PLANNED:
         raise Conflict(_("This visit's outcome has already been recorded."))
@@ -82,6 +89,19 @@ def home_visit_record(
         HomeVisit.Outcome.IMPOSSIBLE,
     ):
         raise InvalidInput({"outcome": [_("Choose what happened at the visit.")]})
+    visit_day = local_date(visit.starts_at)
+    if timezone.localdate() < visit_day:
+        raise InvalidInput(
+            {
+                "outcome": [
+                    _(
+                        "The visit is on %(date)s; its outcome can be recorded from "
+                        "that day."
+                    )
+                    % {"date": visit_day}
+                ]
+            }
+        )
     locked = lock_request(visit.request)
     roles = roles_towards(by, locked)
     note = (note or "").strip()

@@ -1,7 +1,17 @@
 """The officials' holiday calendar, which overrides and extends ``chinese-calendar``."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from huagang.dates import (
+    CALENDAR_FIRST_YEAR,
+    CALENDAR_LAST_YEAR,
+    DB_END,
+    DB_FIRST_DAY,
+    validate_calendar_date,
+    validate_calendar_year,
+)
 
 
 class CalendarYear(models.Model):
@@ -12,7 +22,9 @@ class CalendarYear(models.Model):
     ``CalendarDay`` rows); until then time limits in that year are reported as unknown.
     """
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[validate_calendar_year]
+    )
     note = models.CharField(
         _("source"),
         max_length=200,
@@ -24,6 +36,14 @@ class CalendarYear(models.Model):
         verbose_name = _("calendar year")
         verbose_name_plural = _("calendar years")
         ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    year__gte=CALENDAR_FIRST_YEAR, year__lte=CALENDAR_LAST_YEAR
+                ),
+                name="calendar_year_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.year)
@@ -32,7 +52,7 @@ class CalendarYear(models.Model):
 class CalendarDay(models.Model):
     """One day that is a holiday or a 调休 working day, overriding the package."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"), unique=True, validators=[validate_calendar_date])
     is_workday = models.BooleanField(
         _("working day"),
         help_text=_("Ticked for a 调休 working day on a weekend; clear for a holiday."),
@@ -43,6 +63,12 @@ class CalendarDay(models.Model):
         verbose_name = _("holiday or working day")
         verbose_name_plural = _("holiday calendar")
         ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date__gte=DB_FIRST_DAY, date__lt=DB_END),
+                name="calendar_day_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"

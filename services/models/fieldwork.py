@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huagang.dates import DB_END, DB_END_MOMENT, DB_FIRST_DAY, DB_FIRST_MOMENT
 from villages.models import Village
 
 from .requests import ServiceRequest
@@ -81,6 +82,11 @@ class AgencyTrip(models.Model):
             models.UniqueConstraint(
                 fields=["village", "trip_date"], name="trip_one_per_village_day"
             ),
+            # huagang.dates: the actions keep dates in a far narrower window.
+            models.CheckConstraint(
+                condition=Q(trip_date__gte=DB_FIRST_DAY, trip_date__lt=DB_END),
+                name="trip_date_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,6 +137,16 @@ class HomeVisit(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="visit_window_positive",
+            ),
+            # huagang.dates: the actions keep dates in a far narrower window.
+            models.CheckConstraint(
+                condition=Q(
+                    starts_at__gte=DB_FIRST_MOMENT,
+                    starts_at__lt=DB_END_MOMENT,
+                    ends_at__gte=DB_FIRST_MOMENT,
+                    ends_at__lt=DB_END_MOMENT,
+                ),
+                name="visit_dates_in_range",
             ),
         ]
 

@@ -184,6 +184,21 @@ def test_every_step_a_form_offers_is_permitted(
             request = _walk(submit(mode), path, village, village_clerk, town_clerk)
 
 
+def _on_the_day_of(trip):
+    """A trip is handed over and returned from its day on; once today's trip has left,
+    the next case goes on a later one."""
+    import contextlib
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    if trip.trip_date <= timezone.localdate():
+        return contextlib.nullcontext()
+    nine = dt.time(9, tzinfo=timezone.get_current_timezone())
+    return time_machine.travel(dt.datetime.combine(trip.trip_date, nine))
+
+
 def _walk(request, path, village, clerk, town_clerk):
     for step in path:
         request.refresh_from_db()
@@ -196,18 +211,20 @@ def _walk(request, path, village, clerk, town_clerk):
         elif step == "trip":
             trip = actions.agency_trip_plan(village=village, by=clerk)
             actions.agency_trip_add(trip=trip, service_requests=[request], by=clerk)
-            actions.agency_trip_hand_over(
-                trip=trip, by=clerk, received_by=town_clerk, documents=1
-            )
+            with _on_the_day_of(trip):
+                actions.agency_trip_hand_over(
+                    trip=trip, by=clerk, received_by=town_clerk, documents=1
+                )
         elif step == "return":
             trip = request.agency_trips.get()
-            actions.agency_trip_return(
-                trip=trip,
-                by=town_clerk,
-                received_by=clerk,
-                documents=1,
-                results={request.pk: "好"},
-            )
+            with _on_the_day_of(trip):
+                actions.agency_trip_return(
+                    trip=trip,
+                    by=town_clerk,
+                    received_by=clerk,
+                    documents=1,
+                    results={request.pk: "好"},
+                )
         elif step == "visit":
             import datetime as dt
 

@@ -99,7 +99,7 @@ def test_only_accepted_agency_cases_go_on_a_trip(client, submit, village_clerk):
 
 def test_a_home_visit_booked_and_done_in_the_admin(client, accepted, village_clerk):
     request = accepted("home")
-    start = timezone.localtime(timezone.now() + dt.timedelta(days=1))
+    start = timezone.localtime(timezone.now())  # today: done may be recorded at once
     client.force_login(village_clerk)
     response = client.post(
         reverse("admin:services_homevisit_add"),
@@ -108,9 +108,9 @@ def test_a_home_visit_booked_and_done_in_the_admin(client, accepted, village_cle
             "staff": village_clerk.pk,
             "reason": "disability",
             "starts_at_0": start.strftime("%Y-%m-%d"),
-            "starts_at_1": "09:00:00",
+            "starts_at_1": "15:00:00",
             "ends_at_0": start.strftime("%Y-%m-%d"),
-            "ends_at_1": "10:00:00",
+            "ends_at_1": "16:00:00",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -184,3 +184,27 @@ def test_a_step_without_the_inline_forms_is_taken_once_and_reported_once(
     request.refresh_from_db()
     assert request.status == Status.ACCEPTED
     assert request.events.filter(to_status=Status.ACCEPTED).count() == 1
+
+
+def test_the_admin_refuses_a_hand_over_before_the_trips_day(
+    client, accepted, village, village_clerk, town_clerk
+):
+    from services.actions import agency_trip_add, agency_trip_plan
+
+    case = accepted()
+    trip = agency_trip_plan(
+        village=village,
+        by=village_clerk,
+        trip_date=timezone.localdate() + dt.timedelta(days=2),
+    )
+    agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    client.force_login(village_clerk)
+    response = client.post(
+        reverse("admin:services_agencytrip_change", args=[trip.pk]),
+        {"step": "hand_over", "counterpart": town_clerk.pk, "documents": 1},
+    )
+    assert response.status_code == 200
+    assert "2026-03-12" in str(response.context["adminform"].form.errors)
+    trip.refresh_from_db()
+    assert trip.handed_over_at is None
+    assert ServiceRequest.objects.get(pk=case.pk).status == Status.ACCEPTED

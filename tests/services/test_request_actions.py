@@ -174,6 +174,58 @@ def test_a_proof_covers_only_its_own_request_and_cannot_be_forged(submit):
     assert ServiceRequest.objects.get(pk=other.pk).status == Status.SUBMITTED
 
 
+@pytest.mark.parametrize("typed", ["０１２３", " 0123 ", "\u30000123"])
+def test_the_lookup_reads_full_width_digits_as_ascii(submit, typed):
+    request = submit("instant", account=None)
+    found, _proof = applicant_proof_by_lookup(
+        tracking_number=request.tracking_number, phone_last4=typed
+    )
+    assert found == request
+
+
+@pytest.mark.parametrize("typed", ["٠١٢٣", "\u0966\u0967\u0968\u0969", "123", "01234"])
+def test_the_lookup_accepts_only_four_ascii_digits(submit, typed):
+    request = submit("instant", account=None)
+    # A row stored as typed before numbers were normalised: even typed the same way
+    # again, other scripts' digits do not prove the phone.
+    ServiceRequest.objects.filter(pk=request.pk).update(
+        applicant_phone="13955550123"[: 11 - len(typed)] + typed
+    )
+    assert (
+        applicant_proof_by_lookup(
+            tracking_number=request.tracking_number, phone_last4=typed
+        )
+        is None
+    )
+
+
+def test_a_full_width_phone_and_id_number_are_stored_as_ascii_digits(submit):
+    request = submit(
+        "agency",
+        applicant_phone="13９５５５５０１２３",
+        applicant_id_number="１１０１０５１９４９１２３１００２Ｘ",
+    )
+    request.refresh_from_db()
+    assert request.applicant_phone == "13955550123"
+    assert request.applicant_id_number == VALID_ID
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"applicant_phone": "13٩٠٠٠٠٠٠٧٢"}, "applicant_phone"),
+        ({"applicant_id_number": "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"}, "applicant_id_number"),
+    ],
+)
+def test_digits_of_other_scripts_are_refused_with_a_field_error(
+    submit, overrides, field
+):
+    with pytest.raises(InvalidInput) as excinfo:
+        submit("agency", **overrides)
+    assert field in excinfo.value.errors
+    assert not ServiceRequest.objects.exists()
+
+
 def test_rejection_needs_a_reason_the_resident_reads(submit, village_clerk, commit):
     request = submit("agency")
     with pytest.raises(InvalidInput) as excinfo:

@@ -87,13 +87,14 @@ def test_the_chain_of_custody_resident_village_town_village_resident(
         by=village_clerk,
         trip_date=trip.trip_date + dt.timedelta(days=3),
     )
-    agency_trip_return(
-        trip=later,
-        by=town_clerk,
-        received_by=village_clerk,
-        documents=2,
-        results={second.pk: "已办结"},
-    )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):  # that trip's day
+        agency_trip_return(
+            trip=later,
+            by=town_clerk,
+            received_by=village_clerk,
+            documents=2,
+            results={second.pk: "已办结"},
+        )
     assert set(second.agency_trips.all()) == {trip, later}
 
     service_request_complete(
@@ -173,8 +174,9 @@ def test_only_the_town_returns_results(accepted, village, village_clerk, town_cl
     assert case.status == Status.SENT_TO_TOWN
 
 
-def _window(days: int = 1):
-    start = timezone.now() + dt.timedelta(days=days)
+def _window(days: int = 0):
+    """Later today (an outcome may be recorded from the visit's day), or `days` on."""
+    start = timezone.now() + dt.timedelta(days=days, hours=1)
     return {"starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
 
 
@@ -288,9 +290,10 @@ def test_the_clock_keeps_running_through_trips(
     due = case.due_date
     trip = agency_trip_plan(village=village, by=village_clerk)
     agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
-    agency_trip_hand_over(
-        trip=trip, by=village_clerk, received_by=town_clerk, documents=1
-    )
+    with time_machine.travel(dt.datetime(2026, 3, 3, 1, tzinfo=dt.UTC)):  # trip day
+        agency_trip_hand_over(
+            trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+        )
     case.refresh_from_db()
     assert case.due_date == due
 
@@ -303,3 +306,106 @@ def test_a_trip_into_an_unknown_year_is_refused_with_a_clear_message(
         village.sub_center.save(update_fields=["trip_weekdays"])
         with pytest.raises(InvalidInput, match="2099"):
             agency_trip_plan(village=village, by=village_clerk)
+
+
+def _changes(*objects) -> list:
+    """What a refused step must leave alone: each object's row and the event count."""
+    rows = [type(o).objects.filter(pk=o.pk).values().get() for o in objects]
+    return [rows, [o.events.count() for o in objects if hasattr(o, "events")]]
+
+
+def test_a_visits_outcome_waits_for_its_day(accepted, village_clerk):
+    request = accepted("home")
+    visit = home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="age",
+        **_window(days=2),
+    )
+    request.refresh_from_db()
+    before = _changes(visit, request)
+    for outcome in ("done", "absent", "impossible"):
+        with pytest.raises(InvalidInput, match="2026-03-12") as excinfo:
+            home_visit_record(visit=visit, by=village_clerk, outcome=outcome)
+        assert "outcome" in excinfo.value.errors
+    assert _changes(visit, request) == before
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
+        home_visit_record(visit=visit, by=village_clerk, outcome="done", note="已办结")
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+
+
+def test_a_visit_later_today_may_be_recorded_now(accepted, village_clerk):
+    """The rule is the visit's local day: a clerk records it in the evening, or early."""
+    request = accepted("home")
+    today = timezone.localdate()
+    start = dt.datetime.combine(
+        today, dt.time(23, 0), tzinfo=timezone.get_current_timezone()
+    )
+    visit = home_visit_schedule(
+        service_request=request,
+        by=village_clerk,
+        staff=village_clerk,
+        reason="age",
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+    )
+    home_visit_record(visit=visit, by=village_clerk, outcome="absent")
+    visit.refresh_from_db()
+    assert visit.outcome == HomeVisit.Outcome.ABSENT
+
+
+def test_a_trip_is_not_handed_over_before_its_day(
+    accepted, village, village_clerk, town_clerk
+):
+    case = accepted()
+    trip = agency_trip_plan(
+        village=village,
+        by=village_clerk,
+        trip_date=timezone.localdate() + dt.timedelta(days=2),
+    )
+    agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    case.refresh_from_db()
+    before = _changes(trip, case)
+    with pytest.raises(InvalidInput, match="2026-03-12"):
+        agency_trip_hand_over(
+            trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+        )
+    assert _changes(trip, case) == before
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
+        agency_trip_hand_over(
+            trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+        )
+    case.refresh_from_db()
+    assert case.status == Status.SENT_TO_TOWN
+
+
+def test_a_trips_return_is_not_recorded_before_its_day(
+    accepted, village, village_clerk, town_clerk
+):
+    case = accepted()
+    today = agency_trip_plan(village=village, by=village_clerk)
+    agency_trip_add(trip=today, service_requests=[case], by=village_clerk)
+    agency_trip_hand_over(
+        trip=today, by=village_clerk, received_by=town_clerk, documents=1
+    )
+    later = agency_trip_plan(
+        village=village,
+        by=village_clerk,
+        trip_date=today.trip_date + dt.timedelta(days=3),
+    )
+    case.refresh_from_db()
+    before = _changes(later, case)
+    with pytest.raises(InvalidInput, match="2026-03-13"):
+        agency_trip_return(
+            trip=later,
+            by=town_clerk,
+            received_by=village_clerk,
+            documents=1,
+            results={case.pk: "已办结"},
+        )
+    assert _changes(later, case) == before
+    assert not later.requests.exists()
