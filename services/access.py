@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from huagang.exceptions import NotPermitted
 from villages.choices import STAFF_ROLES, Role
 from villages.models import User, Village
-from villages.validators import ascii_digits
+from villages.validators import ascii_digits, nfkc
 
 from . import workflow
 from .models import AgencyTrip, HandlingMode, HomeVisit, ServiceRequest, Status
@@ -171,7 +171,7 @@ def applicant_proof_by_lookup(
 ) -> tuple[ServiceRequest, ApplicantProof] | None:
     """The request whose number and applicant's phone (last four digits) both match,
     with a proof for it; None otherwise (the number alone reveals nothing)."""
-    number = (tracking_number or "").strip().upper().replace(" ", "")
+    number = nfkc(tracking_number).upper().replace(" ", "")
     digits = ascii_digits(phone_last4)
     if digits is None or len(digits) != 4 or not number:
         return None

@@ -156,6 +156,10 @@ def test_the_applicant_proven_by_number_and_phone_may_withdraw(submit):
         )
         is None
     )
+    full_width = request.tracking_number.lower().translate(
+        {c: c + 0xFEE0 for c in range(0x21, 0x7F)}  # ＨＧ２６… as a phone may type it
+    )
+    assert applicant_proof_by_lookup(tracking_number=full_width, phone_last4="０１２３")
     with pytest.raises(NotPermitted):
         service_request_withdraw(service_request=found, by=None)
     service_request_withdraw(service_request=found, by=None, proof=proof)
