@@ -16,8 +16,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from villages.choices import Role
 from villages.models import User
 
+from .access import role_q
 from .models import Notification, RequestEvent, ServiceRequest
 
 logger = logging.getLogger("huagang.notifications")
@@ -211,7 +213,7 @@ def notifications_for_staff(
 
 
 def supervisors() -> list[User]:
-    return list(User.objects.filter(role=User.Role.OFFICIAL, is_active=True))
+    return list(User.objects.filter(role_q(Role.OFFICIAL)))
 
 
 # Messages to staff, composed in the portal's language whoever triggers them.

@@ -4,6 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from villages.choices import Role
+
 pytestmark = pytest.mark.django_db
 
 MODELS = [model for model in admin.site._registry]
@@ -63,6 +65,6 @@ def test_admin_filters_by_mode(official_client):
 def test_a_resident_cannot_enter_the_admin(client):
     from tests.factories import UserFactory
 
-    client.force_login(UserFactory(role="resident"))
+    client.force_login(UserFactory(role=Role.RESIDENT))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from huagang.middleware import RejectNulMiddleware
 from services.models import ServiceRequest
+from villages.choices import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def _filter_parameters() -> list[tuple[str, str]]:
     """
     from villages.models import User
 
-    superuser = User(role="official", is_superuser=True, is_staff=True, is_active=True)
+    superuser = User(
+        role=Role.OFFICIAL, is_superuser=True, is_staff=True, is_active=True
+    )
     cases = []
     for model, model_admin in admin.site._registry.items():
         if not model_admin.list_filter:

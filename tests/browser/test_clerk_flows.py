@@ -13,6 +13,7 @@ import pytest
 import time_machine
 
 from services.models import AgencyTrip, HomeVisit, ServiceRequest, Status
+from villages.choices import Role
 from villages.models import SubCenter
 
 from .conftest import PHONE
@@ -241,7 +242,7 @@ def test_a_step_on_a_page_someone_else_changed_says_reload(
     from tests.factories import UserFactory
 
     request = submit("agency")
-    colleague_user = UserFactory(role="village_clerk", village=village, name="同事")
+    colleague_user = UserFactory(role=Role.VILLAGE_CLERK, village=village, name="同事")
     clerk, colleague = person(), person()
     clerk.sign_in(village_clerk)
     colleague.sign_in(colleague_user)

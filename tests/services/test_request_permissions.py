@@ -12,6 +12,7 @@ from services import actions
 from services.models import Notification, RequestEvent, ServiceRequest, Status
 from tests.factories import UserFactory
 from tests.files import pdf_bytes
+from villages.choices import Role
 
 pytestmark = pytest.mark.django_db
 PDF = pdf_bytes()  # a real PDF: uploads are parsed
@@ -19,12 +20,12 @@ PDF = pdf_bytes()  # a real PDF: uploads are parsed
 
 @pytest.fixture
 def stranger(db):
-    return UserFactory(role="resident")
+    return UserFactory(role=Role.RESIDENT)
 
 
 @pytest.fixture
 def unrelated_town_clerk(db):
-    return UserFactory(role="town_clerk")  # serves no body
+    return UserFactory(role=Role.TOWN_CLERK)  # serves no body
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import UserFactory
 from villages.actions import user_set_role
+from villages.choices import Role
 from villages.models import User, Village
 from villages.validators import mask_mobile, normalize_mobile
 
@@ -13,33 +14,33 @@ pytestmark = pytest.mark.django_db
 
 def test_a_village_clerk_serves_exactly_one_village():
     village = Village.objects.get(code="340123106202")
-    clerk = UserFactory(role="village_clerk", village=village)
+    clerk = UserFactory(role=Role.VILLAGE_CLERK, village=village)
     assert clerk.village == village
     assert clerk.groups.get().name == "village clerks"
     assert clerk.is_staff
 
 
 def test_a_village_clerk_without_a_village_is_refused():
-    user = UserFactory(role="resident")
+    user = UserFactory(role=Role.RESIDENT)
     with pytest.raises(ValidationError, match="村"):
-        user_set_role(user=user, role="village_clerk", village=None)
+        user_set_role(user=user, role=Role.VILLAGE_CLERK, village=None)
     user.refresh_from_db()
     assert user.role == "resident"
 
 
 def test_only_village_clerks_have_a_village():
-    user = UserFactory(role="resident")
+    user = UserFactory(role=Role.RESIDENT)
     with pytest.raises(ValidationError):
-        user_set_role(user=user, role="official", village=Village.objects.first())
+        user_set_role(user=user, role=Role.OFFICIAL, village=Village.objects.first())
 
 
 def test_changing_role_swaps_the_group():
-    user = UserFactory(role="resident")
-    user_set_role(user=user, role="official")
+    user = UserFactory(role=Role.RESIDENT)
+    user_set_role(user=user, role=Role.OFFICIAL)
     assert list(user.groups.values_list("name", flat=True)) == ["officials"]
     assert user.has_perm("services.change_serviceitem")
     user = User.objects.get(pk=user.pk)
-    user_set_role(user=user, role="town_clerk")
+    user_set_role(user=user, role=Role.TOWN_CLERK)
     user = User.objects.get(pk=user.pk)
     assert list(user.groups.values_list("name", flat=True)) == ["town-center clerks"]
     assert not user.has_perm("services.change_serviceitem")
@@ -47,7 +48,7 @@ def test_changing_role_swaps_the_group():
 
 
 def test_a_resident_has_no_admin_access():
-    resident = UserFactory(role="resident")
+    resident = UserFactory(role=Role.RESIDENT)
     assert not resident.is_staff
     assert not resident.has_perm("services.view_serviceitem")
 
@@ -74,7 +75,7 @@ def test_phone_numbers_are_masked_for_display():
 def test_an_official_cannot_make_anyone_a_superuser(client):
     from django.urls import reverse
 
-    official = UserFactory(role="official")
+    official = UserFactory(role=Role.OFFICIAL)
     admin_user = User.objects.create_superuser(phone="13912340000", password="x" * 12)
     client.force_login(official)
     own = reverse("admin:villages_user_change", args=[official.pk])
@@ -106,8 +107,8 @@ def test_an_official_cannot_make_anyone_a_superuser(client):
 def test_changing_a_role_in_the_admin_changes_group_and_access(client):
     from django.urls import reverse
 
-    official = UserFactory(role="official")
-    clerk = UserFactory(role="village_clerk", village=Village.objects.first())
+    official = UserFactory(role=Role.OFFICIAL)
+    clerk = UserFactory(role=Role.VILLAGE_CLERK, village=Village.objects.first())
     client.force_login(official)
     response = client.post(
         reverse("admin:villages_user_change", args=[clerk.pk]),
