@@ -1,8 +1,8 @@
 """The dates a person may enter, defined once.
 
-- Appointments and trips (home visits, agency trips): from one year before today to two
-  years after it, in local time. A visit or trip recorded a while after the fact stays
-  possible; a slip of the year (0001, 1900, 9999) does not.
+- Appointments and trips (home visits, agency trips) are booked from today to two years
+  ahead, in local time: a visit booked in the past would tell the resident of a visit
+  that cannot happen; a slip of the year (0001, 1900, 9999) is refused too.
 - Days and years of the holiday calendar, entered by officials: 2000 to 2099.
 - The database refuses any such date outside 2000-01-01 … 2099-12-31 (check
   constraints using ``DB_FIRST_DAY`` and ``DB_END``), so a value that slipped past
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from .exceptions import InvalidInput
 
-APPOINTMENT_DAYS_BEFORE = 365
+APPOINTMENT_DAYS_BEFORE = 0
 APPOINTMENT_DAYS_AFTER = 2 * 365
 
 CALENDAR_FIRST_YEAR = 2000

@@ -1,4 +1,7 @@
-"""Project middleware: the visitor's chosen language, and refusing NUL characters."""
+"""Project middleware: the visitor's chosen language, and refusing what no query can
+process (NUL characters, filters on absurd dates or with regular expressions)."""
+
+import re
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -60,4 +63,38 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
             return render(request, "400_nul.html", status=400)
+        if _has_bad_lookup(request):
+            return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+# Admin list filters arrive as "field__lookup=value". A year or date the database cannot
+# hold (0001, 9999-12-31 plus a time zone) or a malformed regular expression made the
+# query fail and the page answer 500; nobody needs them to find a request.
+LOOKUP_YEARS = (1900, 2100)
+_DATE_LOOKUPS = ("gte", "gt", "lte", "lt", "date", "exact", "range")
+_PART = {"year": (*LOOKUP_YEARS,), "month": (1, 12), "day": (1, 31)}
+_LEADING_YEAR = re.compile(r"\s*(\d{1,6})-")
+
+
+def _has_bad_lookup(request: HttpRequest) -> bool:
+    """Whether a query parameter asks for a regular expression, or for a year, month,
+    day or date outside what a request, visit or trip can have."""
+    for key, values in request.GET.lists():
+        lookup = key.rsplit("__", 1)[-1] if "__" in key else ""
+        for value in values:
+            if lookup in ("regex", "iregex"):
+                return True
+            if lookup in _PART and not _int_within(value, *_PART[lookup]):
+                return True
+            if lookup in _DATE_LOOKUPS:
+                for part in value.split(","):
+                    year = _LEADING_YEAR.match(part)
+                    if year and not _int_within(year.group(1), *LOOKUP_YEARS):
+                        return True
+    return False
+
+
+def _int_within(value: str, low: int, high: int) -> bool:
+    text = value.strip()
+    return text.isascii() and text.isdigit() and low <= int(text) <= high

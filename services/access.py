@@ -273,6 +273,21 @@ def may(
     )
 
 
+def could_ever(user: User | None, work: workflow.Step | workflow.Activity) -> bool:
+    """Whether `user`'s role can ever take this step or do this work, on some request
+    (to offer a screen or a list action at all; each request is checked again)."""
+    if not is_staff_member(user):
+        return False
+    if isinstance(work, workflow.Activity):
+        return user.role in workflow.ACTIVITIES[work][0]  # type: ignore[union-attr]
+    return any(
+        user.role in found.roles  # type: ignore[union-attr]
+        for table in workflow.TRANSITIONS.values()
+        for found in table.values()
+        if found.step == work
+    )
+
+
 def may_enter_request(user: User | None, village: Village | None) -> bool:
     """Staff enter requests for residents: at a town window for any village, a village
     clerk only for the village they serve."""

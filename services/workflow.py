@@ -62,8 +62,9 @@ OPEN = frozenset(set(Status) - TERMINAL)
 CLOCK_RUNNING = frozenset(
     {S.ACCEPTED, S.SENT_TO_TOWN, S.RETURNED_TO_VILLAGE, S.VISIT_SCHEDULED}
 )
-# These steps need a note the resident will read: the reason, or what to bring.
-NOTE_REQUIRED = frozenset({S.REJECTED, S.SUPPLEMENT})
+# These steps need a note the resident will read: the reason, what to bring, or the
+# result the town sends back (the resident is told it; "已回村" alone says nothing).
+NOTE_REQUIRED = frozenset({S.REJECTED, S.SUPPLEMENT, S.RETURNED_TO_VILLAGE})
 # Steps a generic "next step" form can take with a note; the others need a trip or a
 # visit form, which gathers more than a note.
 FORM_STEPS = frozenset(

@@ -165,8 +165,14 @@ def town_clerk(items):
 
 @pytest.fixture
 def submit(items, village, resident, django_capture_on_commit_callbacks):
-    """Submit a request in a mode, as the resident, running on-commit callbacks."""
+    """Submit a request in a mode, as the resident, running on-commit callbacks.
+
+    Each call describes a new matter (an identical request just sent is the same one)."""
+    import itertools
+
     from services.actions import service_request_submit
+
+    matters = itertools.count(1)
 
     def _submit(kind: str = "agency", **overrides):
         values = {
@@ -177,6 +183,7 @@ def submit(items, village, resident, django_capture_on_commit_callbacks):
             "applicant_name": "张桂英",
             "applicant_phone": "13955550123",
             "account": resident,
+            "description": f"第{next(matters)}件事",
         }
         values.update(overrides)
         with django_capture_on_commit_callbacks(execute=True):

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import InvalidInput, InvalidTransition
+from huagang.exceptions import Conflict, InvalidInput, InvalidTransition
 from villages.models import User
 
 from .. import time_limits
@@ -235,7 +235,12 @@ def service_request_transition(
     expected_version: int | None = None,
 ) -> ServiceRequest:
     """Make the status change to `to` through the action that owns its step (only the
-    steps a form can take with a note: ``workflow.FORM_STEPS``)."""
+    steps a form can take with a note: ``workflow.FORM_STEPS``).
+
+    Raises Conflict first if the request changed since `expected_version` (its status
+    may then not allow the step any more), before any other check."""
+    if expected_version is not None and service_request.version != expected_version:
+        raise Conflict()
     found = transition(service_request.mode, service_request.status, to)
     action = _FORM_ACTIONS.get(found.step) if found else None
     if action is None:

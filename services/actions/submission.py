@@ -1,6 +1,7 @@
 """Submitting a request: every field and file checked first, then one transaction that
 creates the request under a fresh tracking number with its first event."""
 
+import datetime as dt
 import secrets
 import uuid
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,14 @@ from villages.models import User, Village
 from villages.validators import normalize_id_number, normalize_mobile
 
 from ..access import is_staff_member, may_enter_request, roles_towards
-from ..models import Channel, EventKind, HandlingMode, ServiceItem, ServiceRequest
+from ..models import (
+    Channel,
+    EventKind,
+    HandlingMode,
+    ServiceItem,
+    ServiceRequest,
+    Status,
+)
 from ._core import record_event
 from .attachments import CheckedUpload, attachment_save, check_upload
 
@@ -80,7 +89,9 @@ def service_request_submit(
     it provides (or None). A `submission_key` (the form's one-time key) makes the call
     idempotent, also under concurrent posts: a second call with the same key, by the
     same person, returns the first request and changes nothing (the unique column
-    decides the race); by someone else, it is a Conflict.
+    decides the race); by someone else, it is a Conflict. The same person's identical
+    request entered in the last ``REPEAT_MINUTES`` minutes and not yet worked on is
+    returned too (the same form sent again with a new key, after the back button).
     """
     if submission_key is not None:
         existing = _submitted_before(submission_key, account or entered_by)
@@ -102,6 +113,16 @@ def service_request_submit(
     checked = _check_uploads(uploads or [], item, errors)
     if errors:
         raise InvalidInput(errors)
+    same = _same_request_just_entered(
+        by=account or entered_by,
+        item=item,
+        village=village,
+        mode=mode,
+        description=description.strip(),
+        **applicant,
+    )
+    if same is not None:
+        return same
     try:
         return _create(
             checked=checked,
@@ -119,6 +140,29 @@ def service_request_submit(
         )
     except _KeyTaken:  # a concurrent post with the same key committed first
         return _submitted_before(submission_key, account or entered_by)  # type: ignore[arg-type,return-value]
+
+
+REPEAT_MINUTES = 10
+
+
+def _same_request_just_entered(
+    *, by: User | None, **values: Any
+) -> ServiceRequest | None:
+    """The same person's identical, still untouched request of the last few minutes:
+    the same form sent again with a new key (the browser's back button, then save)."""
+    if by is None:
+        return None
+    since = timezone.now() - dt.timedelta(minutes=REPEAT_MINUTES)
+    return (
+        ServiceRequest.objects.filter(
+            Q(account=by) | Q(entered_by=by),
+            submitted_at__gte=since,
+            status=Status.SUBMITTED,
+            **values,
+        )
+        .order_by("-submitted_at")
+        .first()
+    )
 
 
 class _KeyTaken(Exception):

@@ -226,6 +226,17 @@ def agency_trip_return(
         )
     if not results:
         raise InvalidInput(_("Choose the cases whose results come back."))
+    if not all((result or "").strip() for result in results.values()):
+        raise InvalidInput(
+            {
+                "result": [
+                    _(
+                        "Write the result the resident will be told: what was decided "
+                        "and how they receive it."
+                    )
+                ]
+            }
+        )
     for request_id, result in results.items():
         locked = lock_request(ServiceRequest(pk=request_id))
         if locked.village_id != trip.village_id:

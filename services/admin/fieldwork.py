@@ -3,8 +3,10 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
+from .. import access
 from ..access import agency_trips_scope, home_visits_scope, service_requests_scope
 from ..models import AgencyTrip, HomeVisit
+from ..workflow import Step
 from .base import ActionFormAdmin
 from .forms import TripStepForm, VisitOutcomeForm, VisitScheduleForm
 
@@ -95,6 +97,12 @@ class HomeVisitAdmin(ActionFormAdmin):
         "outcome_note",
         "recorded_at",
     ]
+
+    def has_add_permission(self, request):
+        """Only staff who can book visits see 增加 (a town-center clerk cannot)."""
+        return super().has_add_permission(request) and access.could_ever(
+            request.user, Step.BOOK_VISIT
+        )
 
     def get_queryset(self, request):
         return home_visits_scope(user=request.user).select_related("request", "staff")

@@ -114,21 +114,31 @@ class RequestEntryForm(ActionForm):
         )
 
 
+class StepChoiceField(forms.ChoiceField):
+    """Shows the steps offered now, but takes any status back: a page left open while
+    someone else acted posts a step no longer offered, and the action then answers
+    with what happened (changed meanwhile: reload) instead of "not a valid choice"."""
+
+    def valid_value(self, value):
+        return value in Status.values
+
+
 class RequestStepForm(ActionForm):
     """The next step for one request: only the steps this user may take now."""
 
-    step = forms.ChoiceField(label=_("Next step"), required=False)
+    step = StepChoiceField(label=_("Next step"), required=False)
     note = forms.CharField(
         label=_("Note for the resident"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Required when not accepting or asking for more materials: "
-            "the resident reads it."
+            "The resident reads it: the reason when not accepting (required), what to "
+            "bring when asking for a supplement (required), the result when completing."
         ),
     )
-    # Not "version": that name is a read-only field on the page, which the admin renders
-    # as text, so a form field of the same name would never be posted.
+    # The version the clerk saw, posted back so that a page left open while someone
+    # else acted is refused (not named "version": a read-only field of that name is
+    # rendered as text, and a form field behind it was never posted).
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -142,6 +152,10 @@ class RequestStepForm(ActionForm):
         self.fields["step"].choices = [("", "—")] + [
             (target.value, target.label) for target, _step in steps
         ]
+        if not steps:  # not disabled: a stale page's post must still reach the check
+            self.fields["step"].help_text = _(
+                "There is no step you can take on this request now."
+            )
 
     def wants_action(self, data):
         return bool(data.get("step"))

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from huagang.exceptions import DomainError
 
+from .. import access
 from ..access import service_requests_scope
 from ..actions import agency_trips_put_on_next, service_request_accept
 from ..models import (
@@ -23,6 +24,7 @@ from ..models import (
     ServiceRequest,
 )
 from ..selectors import service_requests_with_due_flag
+from ..workflow import Activity, Step
 from .base import ActionFormAdmin
 from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
 
@@ -135,7 +137,6 @@ class ServiceRequestAdmin(ActionFormAdmin):
         "mode",
         "channel",
         "status",
-        "version",
         "applicant_name",
         "applicant_phone",
         "applicant_id_number",
@@ -186,8 +187,19 @@ class ServiceRequestAdmin(ActionFormAdmin):
             )
         return super().changelist_view(request, extra_context)
 
+    def get_actions(self, request):
+        """Only the list actions this user's role can ever take."""
+        actions = super().get_actions(request)
+        if not access.could_ever(request.user, Activity.PUT_ON_TRIP):
+            actions.pop("put_on_next_trip", None)
+        if not access.could_ever(request.user, Step.ACCEPT):
+            actions.pop("accept_selected", None)
+        return actions
+
     @admin.action(description=_("Accept the selected requests"))
     def accept_selected(self, request, queryset):
+        if not self._any_selected(request, queryset):
+            return
         done = self._each(
             request,
             queryset,
@@ -204,6 +216,8 @@ class ServiceRequestAdmin(ActionFormAdmin):
     def put_on_next_trip(self, request, queryset):
         """All the selected cases go on their trips, or none does (the message says
         which case stopped them)."""
+        if not self._any_selected(request, queryset):
+            return
         cases = list(queryset.select_related("item", "village__sub_center"))
         try:
             trips = agency_trips_put_on_next(service_requests=cases, by=request.user)
@@ -225,6 +239,17 @@ class ServiceRequestAdmin(ActionFormAdmin):
             % {"n": len(cases), "trips": dates},
             messages.SUCCESS,
         )
+
+    def _any_selected(self, request, queryset) -> bool:
+        """The selection is scoped to what the user may see: say so if that left none."""
+        if queryset.exists():
+            return True
+        self.message_user(
+            request,
+            _("None of the selected requests is one you work on; nothing was changed."),
+            messages.WARNING,
+        )
+        return False
 
     def _each(self, request, queryset, action) -> int:
         """Run `action` on each selected request; report each refusal, count successes."""

@@ -332,3 +332,38 @@ def test_no_applicant_flag_outside_the_access_module():
         str(path) for path, text in _sources() if re.search(r"\bas_applicant\b", text)
     ]
     assert found == []
+
+
+def test_list_actions_and_add_pages_only_for_roles_that_can_use_them(
+    client, town_clerk, village_clerk
+):
+    from django.urls import reverse
+
+    changelist = reverse("admin:services_servicerequest_changelist")
+    client.force_login(town_clerk)
+    actions = client.get(changelist).context["action_form"].fields["action"].choices
+    names = [name for name, _label in actions]
+    assert "put_on_next_trip" not in names and "accept_selected" in names
+    assert client.get(reverse("admin:services_homevisit_add")).status_code == 403
+    client.force_login(village_clerk)
+    actions = client.get(changelist).context["action_form"].fields["action"].choices
+    assert "put_on_next_trip" in [name for name, _label in actions]
+    assert client.get(reverse("admin:services_homevisit_add")).status_code == 200
+
+
+def test_a_selection_with_nothing_of_yours_says_so(
+    client, submit, other_village, village_clerk
+):
+    from django.urls import reverse
+
+    theirs = submit("agency", village=other_village)
+    client.force_login(village_clerk)
+    for action in ("accept_selected", "put_on_next_trip"):
+        response = client.post(
+            reverse("admin:services_servicerequest_changelist"),
+            {"action": action, "_selected_action": [theirs.pk]},
+            follow=True,
+        )
+        messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
+        assert len(messages) == 1 and messages[0][0] == "warning", messages
+    assert ServiceRequest.objects.get(pk=theirs.pk).status == Status.SUBMITTED

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from services.actions import service_request_accept
+from services.actions import service_request_accept, service_request_withdraw
 from services.models import ServiceRequest, Status
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,30 @@ def test_a_stale_form_is_a_conflict(client, submit, village_clerk, official):
         response.context["adminform"].form.errors
     ).lower() or "刷新" in str(response.context["adminform"].form.errors)
     assert ServiceRequest.objects.get(pk=request.pk).status == Status.ACCEPTED
+
+
+def test_a_step_no_longer_offered_on_a_stale_page_says_reload(
+    client, submit, village_clerk, resident
+):
+    """The page offered 已办结 … but the resident withdrew meanwhile: the clerk is told
+    the request changed, not that their choice is invalid."""
+    request = submit("instant")
+    client.force_login(village_clerk)
+    stale = page_fields(client, request)
+    service_request_withdraw(service_request=request, by=resident)
+    response = post_step(client, request, stale, step="completed", note="")
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors)
+    assert "刷新" in errors and "有效的选项" not in errors
+    assert ServiceRequest.objects.get(pk=request.pk).status == Status.WITHDRAWN
+
+
+def test_no_step_to_take_is_said_so(client, submit, town_clerk):
+    request = submit("agency")  # a village's step: the town clerk has none yet
+    client.force_login(town_clerk)
+    field = client.get(change_url(request)).context["adminform"].form.fields["step"]
+    assert [value for value, _label in field.choices] == [""]
+    assert "没有" in str(field.help_text)
 
 
 def test_accept_selected_reports_each_outcome(client, submit, village_clerk):
@@ -290,7 +314,9 @@ def test_posting_the_entry_form_twice_makes_one_request_and_one_message(
     assert first["Location"] == second["Location"]
     assert request.events.count() == 1
     assert Notification.objects.filter(request=request).count() == 1
-    another = client.post(ADD, {**form, **add_page_fields(client)})  # a new form
+    another = client.post(  # a new form, for another matter
+        ADD, {**form, **add_page_fields(client), "description": "另一件事"}
+    )
     assert another.status_code == 302
     assert ServiceRequest.objects.count() == 2
 
@@ -306,3 +332,19 @@ def test_someone_elses_submission_key_reveals_nothing(
     assert response.status_code == 200
     assert "已使用" in str(response.context["adminform"].form.errors)
     assert ServiceRequest.objects.count() == 1
+
+
+def test_the_same_form_sent_again_with_a_new_key_finds_the_first_request(
+    client, village_clerk, village, items
+):
+    """Back button, then 保存: the browser keeps what was typed, the page a new key."""
+    client.force_login(village_clerk)
+    form = filled_entry_form(client, village, items)
+    client.post(ADD, form)
+    again = {**form, **add_page_fields(client)}
+    assert again["form_key"] != form["form_key"]
+    assert client.post(ADD, again).status_code == 302
+    assert ServiceRequest.objects.count() == 1
+    other_person = {**again, **add_page_fields(client), "applicant_name": "王大妈"}
+    client.post(ADD, other_person)
+    assert ServiceRequest.objects.count() == 2

@@ -174,6 +174,30 @@ def test_only_the_town_returns_results(accepted, village, village_clerk, town_cl
     assert case.status == Status.SENT_TO_TOWN
 
 
+def test_a_return_without_a_result_is_refused(
+    accepted, village, village_clerk, town_clerk
+):
+    """The resident is told the result; "已回村" alone tells them nothing."""
+    case = accepted()
+    trip = agency_trip_plan(village=village, by=village_clerk)
+    agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    agency_trip_hand_over(
+        trip=trip, by=village_clerk, received_by=town_clerk, documents=1
+    )
+    with pytest.raises(InvalidInput) as excinfo:
+        agency_trip_return(
+            trip=trip,
+            by=town_clerk,
+            received_by=village_clerk,
+            documents=1,
+            results={case.pk: "  "},
+        )
+    assert set(excinfo.value.errors) == {"result"}
+    case.refresh_from_db()
+    trip.refresh_from_db()
+    assert case.status == Status.SENT_TO_TOWN and trip.returned_at is None
+
+
 def _window(days: int = 0):
     """Later today (an outcome may be recorded from the visit's day), or `days` on."""
     start = timezone.now() + dt.timedelta(days=days, hours=1)

@@ -140,7 +140,11 @@ def test_a_clerk_and_the_applicant_together_have_both_rights():
 
 
 def test_rejection_and_supplement_need_a_note():
-    assert {Status.REJECTED, Status.SUPPLEMENT} == workflow.NOTE_REQUIRED
+    assert {
+        Status.REJECTED,
+        Status.SUPPLEMENT,
+        Status.RETURNED_TO_VILLAGE,
+    } == workflow.NOTE_REQUIRED
 
 
 def test_the_clock_pauses_only_while_awaiting_supplement():
