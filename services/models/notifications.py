@@ -31,9 +31,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("service request"),
     )
-    channel = models.CharField(
-        _("sent by"), max_length=10, choices=ChannelKind.choices
-    )
+    channel = models.CharField(_("sent by"), max_length=10, choices=ChannelKind.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
     body = models.TextField(_("message"))
     state = models.CharField(
