@@ -70,28 +70,31 @@ class RejectNulMiddleware:
 
 # Admin list filters arrive as "field__lookup=value". A year or date the database cannot
 # hold (0001, 9999-12-31 plus a time zone) or a malformed regular expression made the
-# query fail and the page answer 500; nobody needs them to find a request.
+# query fail and the page answer 500; nobody needs them to find a request. Every part
+# of the lookup is looked at ("submitted_at__year__gt", "…__iso_year", "…__in").
 LOOKUP_YEARS = (1900, 2100)
-_DATE_LOOKUPS = ("gte", "gt", "lte", "lt", "date", "exact", "range")
-_PART = {"year": (*LOOKUP_YEARS,), "month": (1, 12), "day": (1, 31)}
-_LEADING_YEAR = re.compile(r"\s*(\d{1,6})-")
+_NUMBER_PARTS = {"year": LOOKUP_YEARS, "iso_year": LOOKUP_YEARS, "month": (1, 12)}
+_NUMBER_PARTS |= {"day": (1, 31), "week": (1, 53), "week_day": (1, 7)}
+_NUMBER_PARTS |= {"iso_week_day": (1, 7), "quarter": (1, 4)}
+_LEADING_YEAR = re.compile(r"\s*[+-]?(\d{1,9})-")
 
 
 def _has_bad_lookup(request: HttpRequest) -> bool:
     """Whether a query parameter asks for a regular expression, or for a year, month,
     day or date outside what a request, visit or trip can have."""
     for key, values in request.GET.lists():
-        lookup = key.rsplit("__", 1)[-1] if "__" in key else ""
-        for value in values:
-            if lookup in ("regex", "iregex"):
+        parts = set(key.split("__")[1:])
+        if not parts:
+            continue  # not a lookup: the page's own parameters (q, p, o, e …)
+        if parts & {"regex", "iregex"}:
+            return True
+        bounds = [_NUMBER_PARTS[part] for part in parts & _NUMBER_PARTS.keys()]
+        for piece in (p for value in values for p in value.split(",")):
+            if any(piece.strip() and not _int_within(piece, *b) for b in bounds):
                 return True
-            if lookup in _PART and not _int_within(value, *_PART[lookup]):
+            year = _LEADING_YEAR.match(piece)
+            if year and not _int_within(year.group(1), *LOOKUP_YEARS):
                 return True
-            if lookup in _DATE_LOOKUPS:
-                for part in value.split(","):
-                    year = _LEADING_YEAR.match(part)
-                    if year and not _int_within(year.group(1), *LOOKUP_YEARS):
-                        return True
     return False
 
 

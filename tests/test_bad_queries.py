@@ -23,6 +23,14 @@ BAD = [
     ("agencytrip", "handed_over_at__gte=0001-01-01"),
     ("calendarday", "date__year=9999&date__month=12"),
     ("notification", "created_at__gte=0001-01-01"),
+    # found on a second look: other parts of the lookup than the last one
+    ("servicerequest", "submitted_at__iso_year=9999"),
+    ("servicerequest", "submitted_at__iso_year__gte=9999"),
+    ("servicerequest", "submitted_at__year__gt=99999"),
+    ("servicerequest", "submitted_at__in=0001-01-01"),
+    ("homevisit", "starts_at__iso_year=9999"),
+    ("homevisit", "starts_at__in=0001-01-01"),
+    ("calendarday", "date__iso_year=9999"),
 ]
 
 
@@ -33,6 +41,7 @@ def test_absurd_dates_and_regular_expressions_are_a_400(
     response = official_client.get(f"{reverse(LIST.format(model))}?{query}")
     assert response.status_code == 400
     assert "无法处理" in response.content.decode()
+    assert "返回管理后台" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -58,3 +67,24 @@ def test_a_filter_the_page_does_not_offer_is_a_chinese_400(official):
     response = client.get(f"{url}?account__password__startswith=md5")
     assert response.status_code == 400
     assert "无法处理" in response.content.decode()
+
+
+def test_an_empty_trip_days_value_saves_as_no_trip_days(official_client):
+    """JSON null in the sub-center's trip days was a NOT NULL error (500)."""
+    from villages.models import SubCenter
+
+    sub_center = SubCenter.objects.select_related("village").first()
+    url = reverse("admin:villages_subcenter_change", args=[sub_center.pk])
+    form = official_client.get(url).context["adminform"].form
+    data = {
+        name: form[name].value()
+        for name in form.fields
+        if form[name].value() is not None
+    }
+    data["windows"] = [w.pk for w in sub_center.windows.all()]
+    data["trip_weekdays"] = "null"
+    data["is_demo"] = "on" if sub_center.is_demo else ""
+    response = official_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    sub_center.refresh_from_db()
+    assert sub_center.trip_weekdays == []

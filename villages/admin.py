@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +19,29 @@ class TownAdmin(admin.ModelAdmin):
     ]
 
 
+class SubCenterForm(forms.ModelForm):
+    class Meta:
+        model = SubCenter
+        fields = [
+            "village",
+            "name",
+            "address",
+            "phone",
+            "hours",
+            "windows",
+            "trip_weekdays",
+            "is_demo",
+        ]
+
+    def clean_trip_weekdays(self):
+        """JSON ``null`` means no trip days (the column holds a list, never NULL)."""
+        value = self.cleaned_data.get("trip_weekdays")
+        return [] if value is None else value
+
+
 class SubCenterInline(admin.StackedInline):
     model = SubCenter
+    form = SubCenterForm
     filter_horizontal = ["windows"]
     extra = 0
 
@@ -35,6 +57,7 @@ class VillageAdmin(admin.ModelAdmin):
 
 @admin.register(SubCenter)
 class SubCenterAdmin(admin.ModelAdmin):
+    form = SubCenterForm
     list_display = ["name", "village", "phone", "hours", "is_demo"]
     list_filter = ["is_demo", "windows", "village__kind"]
     search_fields = ["name", "village__name", "address"]

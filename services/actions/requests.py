@@ -238,18 +238,48 @@ def service_request_transition(
     steps a form can take with a note: ``workflow.FORM_STEPS``).
 
     Raises Conflict first if the request changed since `expected_version` (its status
-    may then not allow the step any more), before any other check."""
-    if expected_version is not None and service_request.version != expected_version:
-        raise Conflict()
-    found = transition(service_request.mode, service_request.status, to)
-    action = _FORM_ACTIONS.get(found.step) if found else None
-    if action is None:
-        raise InvalidTransition(_("This step is recorded with a trip or a home visit."))
-    return action(
-        service_request=service_request,
-        by=by,
-        note=note,
-        expected_version=expected_version,
+    may then not allow the step any more), before any other check; unless the change
+    was this very step, just taken by `by` from that version (a double-clicked save),
+    which returns the request as it is."""
+    try:
+        if expected_version is not None and service_request.version != expected_version:
+            raise Conflict()
+        found = transition(service_request.mode, service_request.status, to)
+        action = _FORM_ACTIONS.get(found.step) if found else None
+        if action is None:
+            raise InvalidTransition(
+                _("This step is recorded with a trip or a home visit.")
+            )
+        return action(
+            service_request=service_request,
+            by=by,
+            note=note,
+            expected_version=expected_version,
+        )
+    except Conflict as exc:
+        if type(exc) is not Conflict or expected_version is None:
+            raise
+        fresh = ServiceRequest.objects.get(pk=service_request.pk)
+        if not _just_taken(fresh, to=to, by=by, version=expected_version):
+            raise
+        return fresh
+
+
+def _just_taken(
+    service_request: ServiceRequest, *, to: str, by: User, version: int
+) -> bool:
+    """The request's last change was `by` moving it to `to` from `version`."""
+    last = (
+        service_request.events.filter(kind=EventKind.STATUS)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return (
+        service_request.version == version + 1
+        and service_request.status == to
+        and last is not None
+        and last.to_status == to
+        and last.actor_id == by.pk
     )
 
 

@@ -344,7 +344,9 @@ def test_list_actions_and_add_pages_only_for_roles_that_can_use_them(
     actions = client.get(changelist).context["action_form"].fields["action"].choices
     names = [name for name, _label in actions]
     assert "put_on_next_trip" not in names and "accept_selected" in names
-    assert client.get(reverse("admin:services_homevisit_add")).status_code == 403
+    forbidden = client.get(reverse("admin:services_homevisit_add"))
+    assert forbidden.status_code == 403
+    assert "无权访问" in forbidden.content.decode()  # a Chinese page, not bare English
     client.force_login(village_clerk)
     actions = client.get(changelist).context["action_form"].fields["action"].choices
     assert "put_on_next_trip" in [name for name, _label in actions]

@@ -348,3 +348,24 @@ def test_the_same_form_sent_again_with_a_new_key_finds_the_first_request(
     other_person = {**again, **add_page_fields(client), "applicant_name": "王大妈"}
     client.post(ADD, other_person)
     assert ServiceRequest.objects.count() == 2
+
+
+def test_a_double_clicked_step_is_taken_once_and_reported_as_done(
+    client, submit, village_clerk, official
+):
+    request = submit("agency")
+    client.force_login(village_clerk)
+    page = page_fields(client, request)
+    first = post_step(client, request, page, step="accepted", note="")
+    second = post_step(client, request, page, step="accepted", note="")  # same page
+    assert first.status_code == second.status_code == 302
+    fresh = ServiceRequest.objects.get(pk=request.pk)
+    assert fresh.status == Status.ACCEPTED and fresh.version == 2
+    assert fresh.events.filter(to_status=Status.ACCEPTED).count() == 1
+    # Someone else's change from that version is still a conflict for this page.
+    other = submit("agency")
+    page = page_fields(client, other)
+    service_request_accept(service_request=other, by=official)
+    response = post_step(client, other, page, step="accepted", note="")
+    assert response.status_code == 200
+    assert "刷新" in str(response.context["adminform"].form.errors)
