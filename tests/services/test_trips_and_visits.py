@@ -155,13 +155,20 @@ def test_the_receiver_must_be_town_staff(accepted, village, village_clerk, resid
     assert trip.handed_over_at is None
 
 
-def test_only_the_town_returns_results(accepted, village, village_clerk, town_clerk):
+@pytest.fixture
+def at_town(accepted, village, village_clerk, town_clerk):
+    """An accepted agency case handed to the town on today's trip: (case, trip)."""
     case = accepted()
     trip = agency_trip_plan(village=village, by=village_clerk)
     agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
     agency_trip_hand_over(
         trip=trip, by=village_clerk, received_by=town_clerk, documents=1
     )
+    return case, trip
+
+
+def test_only_the_town_returns_results(at_town, village_clerk):
+    case, trip = at_town
     with pytest.raises(NotPermitted):
         agency_trip_return(
             trip=trip,
@@ -174,16 +181,9 @@ def test_only_the_town_returns_results(accepted, village, village_clerk, town_cl
     assert case.status == Status.SENT_TO_TOWN
 
 
-def test_a_return_without_a_result_is_refused(
-    accepted, village, village_clerk, town_clerk
-):
+def test_a_return_without_a_result_is_refused(at_town, village_clerk, town_clerk):
     """The resident is told the result; "已回村" alone tells them nothing."""
-    case = accepted()
-    trip = agency_trip_plan(village=village, by=village_clerk)
-    agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
-    agency_trip_hand_over(
-        trip=trip, by=village_clerk, received_by=town_clerk, documents=1
-    )
+    case, trip = at_town
     with pytest.raises(InvalidInput) as excinfo:
         agency_trip_return(
             trip=trip,
