@@ -28,18 +28,6 @@ from villages.validators import ascii_digits, nfkc
 from . import workflow
 from .models import AgencyTrip, HandlingMode, HomeVisit, ServiceRequest, Status
 
-__all__ = [
-    "ApplicantProof",
-    "Role",
-    "agency_trips_scope",
-    "applicant_proof_by_lookup",
-    "can_view_request",
-    "home_visits_scope",
-    "roles_towards",
-    "service_requests_scope",
-]
-
-
 # --- who a user is ---------------------------------------------------------------------
 
 
