@@ -82,13 +82,13 @@ def serving_village_q(village_id: int) -> Q:
     )
 
 
+TOWN_STAFF = (Role.TOWN_CLERK, Role.OFFICIAL)
+
+
 def serves_town(user: User | None) -> bool:
-    """Town-center staff: who receives what the villages carry to the town."""
-    return has_role(user, Role.TOWN_CLERK, Role.OFFICIAL)
-
-
-def serving_town_q() -> Q:
-    return Q(is_active=True, role__in=[Role.TOWN_CLERK, Role.OFFICIAL])
+    """Town-center staff: who receives what the villages carry to the town (as a
+    filter: ``role_q(*TOWN_STAFF)``)."""
+    return has_role(user, *TOWN_STAFF)
 
 
 @dataclass(frozen=True)
@@ -221,13 +221,6 @@ def can_view_request(
     proof: ApplicantProof | None = None,
 ) -> bool:
     return bool(roles_towards(user, service_request, proof=proof))
-
-
-def staff_roles_towards(
-    user: User | None, service_request: ServiceRequest
-) -> frozenset[Role]:
-    """The roles `user` holds towards the request as staff (not as its applicant)."""
-    return roles_towards(user, service_request) - {Role.RESIDENT}
 
 
 def require(allowed: bool, message: str | None = None) -> None:

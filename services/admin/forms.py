@@ -231,7 +231,7 @@ class TripStepForm(ActionForm):
         receivers = (
             access.serving_village_q(trip.village_id)
             if trip.handed_over_at
-            else access.serving_town_q()
+            else access.role_q(*access.TOWN_STAFF)
         )
         self.fields["counterpart"].queryset = User.objects.filter(receivers)
         # Only the cases this user may send back: a town-center clerk, its bodies'.
