@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 import huagang.converters  # noqa: F401  (registers item_code and division_code)
-from services import views as service_views
+from services.views import catalog as service_views
 from villages import views as village_views
 
 # The village pages combine both apps: the list is the villages app's own, the detail
@@ -23,5 +23,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Uploaded materials are never served from MEDIA_URL (see services.views
+# Uploaded materials are never served from MEDIA_URL (see services.views.catalog
 # .attachment_download): they hold ID cards and the like.

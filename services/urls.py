@@ -2,16 +2,16 @@ from django.urls import path
 
 import huagang.converters  # noqa: F401  (registers item_code)
 
-from . import views
+from .views import catalog
 
 app_name = "services"
 
 urlpatterns = [
-    path("", views.catalog, name="catalog"),
-    path("<item_code:code>/", views.service_detail, name="detail"),
+    path("", catalog.catalog, name="catalog"),
+    path("<item_code:code>/", catalog.service_detail, name="detail"),
     path(
         "attachments/<int:pk>/",
-        views.attachment_download,
+        catalog.attachment_download,
         name="attachment",
     ),
 ]

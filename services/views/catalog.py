@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from villages.models import Village
 from villages.selectors import town_get
 
-from . import selectors
-from .access import can_view_request
-from .forms import CatalogFilterForm
-from .models import Attachment, HandlingMode
+from .. import selectors
+from ..access import can_view_request
+from ..forms import CatalogFilterForm
+from ..models import Attachment, HandlingMode
 
 PAGE_SIZE = 20
 
