@@ -1,0 +1,181 @@
+"""Tracking a request without an account: the number plus the last four digits of the
+applicant's mobile (``access.applicant_proof_by_lookup``), then the progress page.
+
+The digits travel only in a POST body, never in an address (logs, history). A
+successful lookup is kept in the session for that one request (``access``), so the
+page can be reloaded and a supplement uploaded; any other visitor or request gets the
+lookup form. A wrong number and wrong digits get the same answer. Failed lookups are
+counted per client and per number in the shared cache (django-ratelimit); past the
+limit the answer is 429 with the minutes to wait.
+"""
+
+import math
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import get_usage
+
+from huagang.exceptions import DomainError, InvalidInput
+
+from .. import access, actions, selectors
+from ..forms import SupplementUploadForm, TrackLookupForm
+
+
+def _number_key(group: str, request: HttpRequest) -> str:
+    return access.tracking_number_normalize(request.POST.get("number", ""))
+
+
+# Failed lookups are counted under these groups, keyed by the client's address and by
+# the tracking number typed (the cache keys are hashes: neither is stored as such).
+LIMITS = (
+    ("track-client", "ip", "HUAGANG_TRACK_FAILURES_PER_CLIENT"),
+    ("track-number", _number_key, "HUAGANG_TRACK_FAILURES_PER_NUMBER"),
+)
+
+
+def _usages(request: HttpRequest, *, increment: bool) -> list[dict]:
+    usages = (
+        get_usage(
+            request,
+            group=group,
+            key=key,
+            rate=getattr(settings, setting),
+            method="POST",
+            increment=increment,
+        )
+        for group, key, setting in LIMITS
+    )
+    return [usage for usage in usages if usage is not None]
+
+
+def _minutes_to_wait(request: HttpRequest) -> int | None:
+    """None if the client and the number may still try; else whole minutes to wait."""
+    blocked = [u for u in _usages(request, increment=False) if u["count"] >= u["limit"]]
+    if not blocked:
+        return None
+    return max(1, math.ceil(max(u["time_left"] for u in blocked) / 60))
+
+
+def _limited(request: HttpRequest, minutes: int) -> HttpResponse:
+    response = render(
+        request, "services/track_limited.html", {"minutes": minutes}, status=429
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """GET: the form (``?number=`` prefills it: a receipt's QR code). POST: look up."""
+    if request.method == "GET":
+        form = TrackLookupForm(initial={"number": request.GET.get("number", "")[:30]})
+        return render(request, "services/track.html", {"form": form})
+    if (minutes := _minutes_to_wait(request)) is not None:
+        return _limited(request, minutes)
+    form = TrackLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "services/track.html", {"form": form}, status=400)
+    found = access.applicant_proof_by_lookup(
+        tracking_number=form.cleaned_data["number"],
+        phone_last4=form.cleaned_data["phone_last4"],
+    )
+    if found is None:
+        _usages(request, increment=True)
+        return render(
+            request,
+            "services/track.html",
+            {"form": form, "not_found": True},
+            status=404,
+        )
+    service_request, proof = found
+    access.applicant_proof_remember(request.session, proof)
+    return redirect("track_result", number=service_request.tracking_number)
+
+
+def _lookup_page(number: str) -> HttpResponse:
+    """Where a visitor without this session's proof is sent: the same for a number
+    that exists and one that does not."""
+    return redirect(f"{reverse('track')}?{urlencode({'number': number})}")
+
+
+@require_http_methods(["GET", "POST"])
+def track_result(request: HttpRequest, number: str) -> HttpResponse:
+    """The progress page of the request this session proved; POST: a supplement."""
+    service_request = selectors.service_request_for_applicant(tracking_number=number)
+    proof = (
+        access.applicant_proof_from_session(request.session, service_request)
+        if service_request is not None
+        else None
+    )
+    if service_request is None or proof is None:
+        return _lookup_page(number)
+    upload_form = None
+    status = 200
+    if access.may_upload_supplement(None, service_request, proof=proof):
+        posted = request.method == "POST"
+        upload_form = SupplementUploadForm(
+            request.POST if posted else None,
+            request.FILES if posted else None,
+            service_request=service_request,
+            action=request.path,
+        )
+        if posted:
+            stored, status = _store_supplement(upload_form, service_request, proof)
+            if stored:
+                messages.success(
+                    request,
+                    _(
+                        "Your files were received; staff will continue with your request."
+                    ),
+                )
+                return redirect("track_result", number=number)
+    elif request.method == "POST":
+        status = 409  # the page no longer offers an upload: it shows why
+    timeline = list(
+        selectors.service_request_timeline(
+            service_request=service_request, public_only=True
+        )
+    )
+    context = {
+        "service_request": service_request,
+        "timeline": timeline,
+        "upload_form": upload_form,
+    }
+    return render(request, "services/track_result.html", context, status=status)
+
+
+def _store_supplement(
+    form: SupplementUploadForm, service_request, proof: access.ApplicantProof
+) -> tuple[bool, int]:
+    """Upload the form's files through the action; errors go onto the form."""
+    if not form.is_valid():
+        return False, 400
+    try:
+        actions.attachments_add(
+            service_request=service_request,
+            uploads=form.uploads(),
+            by=None,
+            proof=proof,
+        )
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+        return False, 400
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return False, exc.status_code
+    return True, 302
+
+
+@require_POST
+def track_leave(request: HttpRequest) -> HttpResponse:
+    """Forget this session's proof (a shared computer at a village station)."""
+    access.applicant_proof_forget(request.session)
+    return redirect("track")
