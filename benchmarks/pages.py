@@ -52,6 +52,7 @@ def main() -> None:
         ("search 低保", "/services/?q=低保", None),
         ("guide", "/services/HG-SB-001/", None),
         ("village page", "/villages/340123106001/", None),
+        ("track: a request's progress", "/track/HGB000000001/", None),
         (
             "admin request list (village clerk)",
             "/admin/services/servicerequest/",
@@ -59,6 +60,8 @@ def main() -> None:
         ),
         ("admin request list (official)", "/admin/services/servicerequest/", official),
     ]
+    # The resident's lookup (number and the phone's last four digits) opens the page.
+    client.post("/track/", {"number": "HGB000000001", "phone_last4": "0000"})
     print(f"{args.requests} requests in {connection.vendor}; median of {args.repeat}")
     for name, url, user in pages:
         if user:

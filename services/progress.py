@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import time_limits, workflow
 from .models import (
@@ -190,21 +190,28 @@ def due_words(
         return _("Completed on %(date)s.") % {"date": _date(day)}, False
     if status in workflow.TERMINAL:
         return "", False
-    if item.is_instant:
-        return _("Done on the spot (即办).") if status != S.SUPPLEMENT else _(
-            "Done on the spot once the documents are complete."
-        ), False
+    if item.is_instant and service_request.mode == M.INSTANT:
+        if status == S.SUPPLEMENT:
+            return _("Done on the spot once the documents are complete."), False
+        return _("Done on the spot (即办)."), False
     if status == S.SUBMITTED:
-        return _("%(days)d working days, counted from the day it is accepted.") % {
-            "days": item.promised_days
-        }, False
+        days = item.promised_days
+        if not days:
+            return _("Done on the day it is accepted."), False
+        return ngettext(
+            "%(days)d working day, counted from the day it is accepted.",
+            "%(days)d working days, counted from the day it is accepted.",
+            days,
+        ) % {"days": days}, False
     if status == S.SUPPLEMENT:
         left = service_request.paused_days_left
         if left is None:
             return _("Paused until the documents arrive."), False
-        return _("Paused: %(days)d working days left once the documents arrive.") % {
-            "days": left
-        }, False
+        return ngettext(
+            "Paused: %(days)d working day left once the documents arrive.",
+            "Paused: %(days)d working days left once the documents arrive.",
+            left,
+        ) % {"days": left}, False
     if service_request.due_date is None:
         return _("The due date will be set shortly."), False
     state = time_limits.state_of(

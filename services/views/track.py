@@ -9,6 +9,7 @@ counted per client and per number in the shared cache (django-ratelimit); past t
 limit the answer is 429 with the minutes to wait.
 """
 
+import logging
 import math
 
 from django.conf import settings
@@ -24,7 +25,11 @@ from django_ratelimit.core import get_usage
 from huagang.exceptions import DomainError, InvalidInput
 
 from .. import access, actions, selectors
+from ..access import ApplicantProof
 from ..forms import SupplementUploadForm, TrackLookupForm
+from ..models import ServiceRequest
+
+logger = logging.getLogger("huagang.track")
 
 
 def _number_key(group: str, request: HttpRequest) -> str:
@@ -39,19 +44,29 @@ LIMITS = (
 )
 
 
+# What a count the cache could not give means: closed (as django-ratelimit answers
+# when the cache returns nothing), for the first minute.
+UNCOUNTED = {"count": 0, "limit": 0, "time_left": 60}
+
+
 def _usages(request: HttpRequest, *, increment: bool) -> list[dict]:
-    usages = (
-        get_usage(
-            request,
-            group=group,
-            key=key,
-            rate=getattr(settings, setting),
-            method="POST",
-            increment=increment,
-        )
-        for group, key, setting in LIMITS
-    )
-    return [usage for usage in usages if usage is not None]
+    usages = []
+    for group, key, setting in LIMITS:
+        try:
+            usage = get_usage(
+                request,
+                group=group,
+                key=key,
+                rate=getattr(settings, setting),
+                method="POST",
+                increment=increment,
+            )
+        except Exception:  # the cache is down (redis.ConnectionError, …)
+            logger.exception("The tracking lookups' counts are unavailable.")
+            usage = UNCOUNTED
+        if usage is not None:
+            usages.append(usage)
+    return usages
 
 
 def _minutes_to_wait(request: HttpRequest) -> int | None:
@@ -115,47 +130,43 @@ def track_result(request: HttpRequest, number: str) -> HttpResponse:
     )
     if service_request is None or proof is None:
         return _lookup_page(number)
-    upload_form = None
-    status = 200
-    if access.may_upload_supplement(None, service_request, proof=proof):
-        posted = request.method == "POST"
-        upload_form = SupplementUploadForm(
-            request.POST if posted else None,
-            request.FILES if posted else None,
-            service_request=service_request,
-            action=request.path,
+    upload_form, status = _supplement(request, service_request, proof)
+    if status == 302:
+        messages.success(
+            request,
+            _("Your files were received; staff will continue with your request."),
         )
-        if posted:
-            stored, status = _store_supplement(upload_form, service_request, proof)
-            if stored:
-                messages.success(
-                    request,
-                    _(
-                        "Your files were received; staff will continue with your request."
-                    ),
-                )
-                return redirect("track_result", number=number)
-    elif request.method == "POST":
-        status = 409  # the page no longer offers an upload: it shows why
-    timeline = list(
-        selectors.service_request_timeline(
-            service_request=service_request, public_only=True
-        )
+        return redirect("track_result", number=number)
+    timeline = selectors.service_request_timeline(
+        service_request=service_request, public_only=True
     )
     context = {
         "service_request": service_request,
-        "timeline": timeline,
+        "timeline": list(timeline),
         "upload_form": upload_form,
     }
     return render(request, "services/track_result.html", context, status=status)
 
 
-def _store_supplement(
-    form: SupplementUploadForm, service_request, proof: access.ApplicantProof
-) -> tuple[bool, int]:
-    """Upload the form's files through the action; errors go onto the form."""
+def _supplement(
+    request: HttpRequest, service_request: ServiceRequest, proof: ApplicantProof
+) -> tuple[SupplementUploadForm | None, int]:
+    """The upload form when a supplement is asked, and the page's status: 302 once
+    the posted files are stored, 400 (errors on the form), 409 for a post when no
+    supplement is asked (the page shows why), else 200."""
+    posted = request.method == "POST"
+    if not access.may_upload_supplement(None, service_request, proof=proof):
+        return None, 409 if posted else 200
+    form = SupplementUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        service_request=service_request,
+        action=request.path,
+    )
+    if not posted:
+        return form, 200
     if not form.is_valid():
-        return False, 400
+        return form, 400
     try:
         actions.attachments_add(
             service_request=service_request,
@@ -164,14 +175,14 @@ def _store_supplement(
             proof=proof,
         )
     except InvalidInput as exc:
-        for field, messages in exc.errors.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-        return False, 400
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return form, 400
     except DomainError as exc:
         form.add_error(None, exc.message)
-        return False, exc.status_code
-    return True, 302
+        return form, exc.status_code
+    return form, 302
 
 
 @require_POST

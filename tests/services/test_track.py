@@ -445,3 +445,27 @@ def test_a_case_back_in_the_village_says_where_to_collect_it(full_case):
 def test_other_modes_show_no_journey(submit, kind):
     case = submit(kind)
     assert _where(case) == ""
+
+
+def test_without_the_cache_lookups_are_paused_not_broken(client, submit, monkeypatch):
+    """A cache that cannot count (Redis down) pauses lookups: never a 500, never
+    unlimited guessing."""
+    request = submit("agency")
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "add", down)
+    response = lookup(client, request.tracking_number, DIGITS)
+    assert response.status_code == 429
+    assert "请在 1 分钟后再试" in text(response)
+
+
+def test_a_booked_home_visit_says_when_to_be_at_home(client, full_case):
+    home = full_case["home"]
+    lookup(client, home.tracking_number, DIGITS)
+    body = text(client.get(result_url(home)))
+    assert "已预约上门" in body
+    assert "上门时间：2026年3月11日" in body
+    assert "请在约定时间在家" in body
+    assert "材料在哪里" not in body  # no journey to the town for a home visit
