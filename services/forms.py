@@ -40,6 +40,14 @@ class CatalogFilterForm(forms.Form):
     )
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A text box that never puts a submitted value back into the page (like a
+    password box, but the resident sees the digits they type)."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
 class TrackLookupForm(forms.Form):
     """A tracking number and the last four digits of the applicant's mobile."""
 
@@ -48,7 +56,11 @@ class TrackLookupForm(forms.Form):
         max_length=30,
         help_text=_("On your receipt or in the text message, e.g. HG260310000123."),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "aria-describedby": "id_number-help",
+            }
         ),
     )
     phone_last4 = forms.CharField(
@@ -56,8 +68,13 @@ class TrackLookupForm(forms.Form):
         max_length=8,
         help_text=_("The mobile number given when you applied."),
         # Never sent back into the page: the digits are the secret half of the lookup.
-        widget=forms.PasswordInput(
-            attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}
+        widget=UnechoedTextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "size": 6,
+                "aria-describedby": "id_phone_last4-help",
+            }
         ),
     )
 

@@ -130,7 +130,7 @@ def test_a_receipt_code_prefills_the_number_but_never_the_digits(client):
     page = client.get(TRACK, {"number": "HG260310000123"})
     fields = next(f for f in forms_of(page) if f["action"] == TRACK)["fields"]
     assert fields["number"]["value"] == "HG260310000123"
-    assert fields["phone_last4"]["type"] == "password"
+    assert fields["phone_last4"]["inputmode"] == "numeric"
     assert "value" not in fields["phone_last4"]
 
 
