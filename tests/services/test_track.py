@@ -469,3 +469,37 @@ def test_a_booked_home_visit_says_when_to_be_at_home(client, full_case):
     assert "上门时间：2026年3月11日" in body
     assert "请在约定时间在家" in body
     assert "材料在哪里" not in body  # no journey to the town for a home visit
+
+
+def test_the_limits_are_counted_in_redis_as_in_production(settings, submit):
+    """Django's own RedisCache (what DJANGO_CACHE_URL=redis://… gives) counts
+    atomically for django-ratelimit: the limit holds across clients."""
+    import os
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    server = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {url} (bash .ci/run starts one)")
+    prefix = f"track-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.HUAGANG_TRACK_FAILURES_PER_NUMBER = "2/h"
+    try:
+        request = submit("agency")
+        for address in ("10.0.1.1", "10.0.1.2"):
+            guesser = Client(REMOTE_ADDR=address)
+            assert lookup(guesser, request.tracking_number, "9999").status_code == 404
+        resident = Client(REMOTE_ADDR="10.0.1.3")
+        assert lookup(resident, request.tracking_number, DIGITS).status_code == 429
+    finally:
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
