@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 import huagang.converters  # noqa: F401  (registers item_code and division_code)
 from services.views import catalog as service_views
+from services.views import track as track_views
 from villages import views as village_views
 
 # The village pages combine both apps: the list is the villages app's own, the detail
@@ -19,6 +20,13 @@ urlpatterns = [
     path("", service_views.home, name="home"),
     path("services/", include("services.urls")),
     path("villages/", include(village_patterns)),
+    path("track/", track_views.track, name="track"),
+    path("track/leave/", track_views.track_leave, name="track_leave"),
+    re_path(
+        r"^track/(?P<number>[0-9A-Za-z]{1,30})/$",
+        track_views.track_result,
+        name="track_result",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

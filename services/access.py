@@ -15,9 +15,11 @@ as a queryset filter, and a test checks the two agree for every kind of user):
 tasks and actions ask this module and repeat none of it.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Q, QuerySet
 
 from huagang.exceptions import NotPermitted
@@ -154,12 +156,17 @@ class ApplicantProof:
         return service_request.pk == self.request_id
 
 
+def tracking_number_normalize(value: str) -> str:
+    """A tracking number as typed (full-width, lower case, spaces) as it is stored."""
+    return nfkc(value).upper().replace(" ", "")
+
+
 def applicant_proof_by_lookup(
     *, tracking_number: str, phone_last4: str
 ) -> tuple[ServiceRequest, ApplicantProof] | None:
     """The request whose number and applicant's phone (last four digits) both match,
     with a proof for it; None otherwise (the number alone reveals nothing)."""
-    number = nfkc(tracking_number).upper().replace(" ", "")
+    number = tracking_number_normalize(tracking_number)
     digits = ascii_digits(phone_last4)
     if digits is None or len(digits) != 4 or not number:
         return None
@@ -171,6 +178,41 @@ def applicant_proof_by_lookup(
     if found is None:
         return None
     return found, ApplicantProof(found.pk, _SEAL)
+
+
+# A successful lookup is remembered in the visitor's session for one request, so that
+# the result page can be reloaded, a supplement uploaded and the request's files opened
+# without typing the digits again; never longer than this (a shared computer at a
+# village station), and a new lookup replaces it.
+PROOF_SESSION_KEY = "huagang_applicant_proof"
+PROOF_SECONDS = 30 * 60
+
+
+def applicant_proof_remember(session: SessionBase, proof: ApplicantProof) -> None:
+    """Keep `proof` in `session` (a new session key: the proof raises its privileges)."""
+    session.cycle_key()
+    session[PROOF_SESSION_KEY] = {
+        "request": proof.request_id,
+        "until": int(time.time()) + PROOF_SECONDS,
+    }
+
+
+def applicant_proof_forget(session: SessionBase) -> None:
+    session.pop(PROOF_SESSION_KEY, None)
+
+
+def applicant_proof_from_session(
+    session: SessionBase, service_request: ServiceRequest
+) -> ApplicantProof | None:
+    """The proof a lookup in this session made for `service_request`, while it lasts;
+    None for any other request, another session or after ``PROOF_SECONDS``."""
+    kept = session.get(PROOF_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("request") != service_request.pk:
+        return None
+    until = kept.get("until")
+    if not isinstance(until, int) or until < time.time():
+        return None
+    return ApplicantProof(service_request.pk, _SEAL)
 
 
 # --- roles towards a request, and the same as querysets ---------------------------------
@@ -251,6 +293,21 @@ def may(
 ) -> bool:
     return workflow.activity_allowed(
         activity, service_request.status, roles_towards(user, service_request)
+    )
+
+
+def may_upload_supplement(
+    user: User | None,
+    service_request: ServiceRequest,
+    *,
+    proof: ApplicantProof | None = None,
+) -> bool:
+    """Whether the resident's pages offer to upload the supplement asked for: the
+    request awaits one (待补正) and `user` or the holder of `proof` may add materials."""
+    return service_request.status == Status.SUPPLEMENT and workflow.activity_allowed(
+        workflow.Activity.ATTACH,
+        service_request.status,
+        roles_towards(user, service_request, proof=proof),
     )
 
 

@@ -21,9 +21,13 @@ from villages.models import User, Village
 from . import time_limits, workflow
 from .access import service_requests_scope
 from .models import (
+    AgencyTrip,
+    Attachment,
     Body,
     Category,
     HandlingMode,
+    HomeVisit,
+    Material,
     RequestEvent,
     ServiceItem,
     ServiceRequest,
@@ -171,5 +175,28 @@ def service_requests_open_for_staff(
 def service_request_timeline(
     *, service_request: ServiceRequest, public_only: bool
 ) -> QuerySet[RequestEvent]:
+    """The request's events, oldest first; `public_only`: those shown to the resident."""
     events = service_request.events.select_related("actor")
     return events.filter(is_public=True) if public_only else events
+
+
+def service_request_for_applicant(*, tracking_number: str) -> ServiceRequest | None:
+    """The request with this number, loaded with what its progress page shows (the
+    item's materials, the files, the trips and the visits) in five queries whatever
+    its history. Who may see it is for ``access`` to say."""
+    return (
+        ServiceRequest.objects.select_related("item", "village__sub_center")
+        .prefetch_related(
+            Prefetch("item__materials", queryset=Material.objects.order_by("order")),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.select_related("material").order_by(
+                    "uploaded_at", "pk"
+                ),
+            ),
+            Prefetch("agency_trips", queryset=AgencyTrip.objects.order_by("trip_date")),
+            Prefetch("home_visits", queryset=HomeVisit.objects.order_by("starts_at")),
+        )
+        .filter(tracking_number=tracking_number)
+        .first()
+    )

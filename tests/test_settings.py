@@ -15,6 +15,7 @@ GOOD = {
     "DJANGO_SECRET_KEY": "x" * 60,
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
+    "DJANGO_CACHE_URL": "redis://redis.example.org:6379/1",
 }
 PROBE = (
     "import json, importlib, sys\n"
@@ -60,8 +61,18 @@ def test_production_starts_with_real_values():
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "PostgreSQL"),
         ({"DATABASE_URL": "sqlite:////tmp/portal.sqlite3"}, "PostgreSQL"),
+        ({"DJANGO_CACHE_URL": None}, "DJANGO_CACHE_URL"),
+        ({"DJANGO_CACHE_URL": "locmemcache://"}, "DJANGO_CACHE_URL"),
     ],
-    ids=["no secret", "short secret", "no hosts", "no database", "sqlite"],
+    ids=[
+        "no secret",
+        "short secret",
+        "no hosts",
+        "no database",
+        "sqlite",
+        "no shared cache",
+        "per-process cache",
+    ],
 )
 def test_production_refuses_unsafe_configuration(overrides, message):
     result = load_settings("huagang.settings.production", **{**GOOD, **overrides})

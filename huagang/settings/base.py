@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "django_ratelimit",
     "huagang",
     "villages",
     "services",
@@ -133,8 +134,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
+# The shared cache: it counts failed tracking lookups (django-ratelimit), so in
+# production every worker must see the same counts (Redis; production.py insists).
+# Development and tests use one process's memory.
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+# Django's own RedisCache increments atomically, which is what django-ratelimit needs;
+# its check only knows django-redis and memcached by name (W001). E003 refuses a
+# per-process cache: production.py refuses that itself, development accepts it.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
+# The client's address for the per-client limits: REMOTE_ADDR, or behind a proxy the
+# header it sets (e.g. HTTP_X_REAL_IP); otherwise every resident shares one count.
+RATELIMIT_IP_META_KEY = env.str("HUAGANG_CLIENT_IP_HEADER", default="") or None
+
 # Service requests
 HUAGANG_MAX_UPLOAD_BYTES = env.int("HUAGANG_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# Failed tracking lookups allowed per client address and per tracking number
+# (django-ratelimit rates: "10/h", "5/30m"); then "try again in N minutes".
+HUAGANG_TRACK_FAILURES_PER_CLIENT = env.str("HUAGANG_TRACK_FAILURES_PER_CLIENT", "20/h")
+HUAGANG_TRACK_FAILURES_PER_NUMBER = env.str("HUAGANG_TRACK_FAILURES_PER_NUMBER", "5/h")
 # Working days a supervisor has to verify, fix and answer a poor rating (差评).
 HUAGANG_FOLLOW_UP_DAYS = env.int("HUAGANG_FOLLOW_UP_DAYS", 5)
 # Where notifications go: the default writes to the outbox table only.

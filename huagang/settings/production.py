@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE, env
+from .base import CACHES, DATABASES, MIDDLEWARE, env
 
 DEBUG = False
 
@@ -26,6 +26,15 @@ if (
     raise ImproperlyConfigured(
         "DATABASE_URL must point to a PostgreSQL database (postgres://…) in production."
     )
+if not CACHES["default"]["BACKEND"].endswith(
+    ("RedisCache", "MemcacheCache", "MCCache")
+):
+    raise ImproperlyConfigured(
+        "DJANGO_CACHE_URL must point to Redis (redis://…) in production: the limits on "
+        "tracking lookups are counted there and every worker must share them."
+    )
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # Django's RedisCache is atomic
+
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
 
 # WhiteNoise serves the collected static files from gunicorn, right after security.

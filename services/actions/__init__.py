@@ -1,7 +1,7 @@
 """Every write in the services app. Views, admin, API and tasks call these; nothing else
 assigns a request's status."""
 
-from .attachments import attachment_add
+from .attachments import attachment_add, attachments_add
 from .ratings import follow_up_advance, rating_submit
 from .requests import (
     service_request_accept,
@@ -31,6 +31,7 @@ __all__ = [
     "agency_trip_return",
     "agency_trips_put_on_next",
     "attachment_add",
+    "attachments_add",
     "follow_up_advance",
     "follow_ups_remind",
     "home_visit_record",

@@ -18,10 +18,12 @@ from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image
 from pypdf import PdfReader
 
 from huagang.exceptions import InvalidInput
+from villages.choices import Role
 from villages.models import User
 
 from ..access import ApplicantProof, roles_towards
@@ -249,3 +251,58 @@ def attachment_add(
         public=False,
     )
     return attachment
+
+
+@transaction.atomic
+def attachments_add(
+    *,
+    service_request: ServiceRequest,
+    uploads: dict[str, tuple[int | None, UploadedFile]],
+    by: User | None,
+    proof: ApplicantProof | None = None,
+) -> list[Attachment]:
+    """Add several materials at once (a resident's supplement): all of them or none.
+
+    `uploads` maps the caller's own keys (a form's field names) to (material id or
+    None, file). Every file is checked before any is saved; InvalidInput's `errors`
+    names the key of each refused file, so a form can show each message at its field.
+    Raises NotPermitted and InvalidTransition as ``attachment_add`` does; InvalidInput
+    also when `uploads` is empty. One event records the batch; it is public (shown and
+    sent to the applicant) when the applicant uploaded it.
+    """
+    locked = lock_request(service_request)
+    roles = roles_towards(by, locked, proof=proof)
+    check_activity(Activity.ATTACH, locked.status, roles)
+    if not uploads:
+        raise InvalidInput(_("Choose at least one file to upload."))
+    checked: list[CheckedUpload] = []
+    errors: dict[str, list[str]] = {}
+    for key, (material_id, upload) in uploads.items():
+        try:
+            checked.append(
+                check_upload(upload, item=locked.item, material_id=material_id)
+            )
+        except InvalidInput as exc:
+            errors[key] = [
+                message for found in exc.errors.values() for message in found
+            ]
+    if errors:
+        raise InvalidInput(errors)
+    saved = [attachment_save(locked, one, by=by) for one in checked]
+    names = "、".join(one.material.name for one in checked if one.material)
+    note = ngettext(
+        "%(count)d file uploaded", "%(count)d files uploaded", len(saved)
+    ) % {"count": len(saved)}
+    record_event(
+        locked,
+        kind=EventKind.ATTACHMENT,
+        by=by,
+        roles=roles,
+        note=_("%(uploaded)s: %(materials)s") % {"uploaded": note, "materials": names}
+        if names
+        else note,
+        # The applicant's own upload is on their timeline and confirmed to them by
+        # one message; staff uploads stay internal, as in ``attachment_add``.
+        public=Role.RESIDENT in roles,
+    )
+    return saved

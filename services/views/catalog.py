@@ -8,7 +8,7 @@ from villages.models import Village
 from villages.selectors import town_get
 
 from .. import selectors
-from ..access import can_view_request
+from ..access import applicant_proof_from_session, can_view_request
 from ..forms import CatalogFilterForm
 from ..models import Attachment, HandlingMode
 
@@ -66,14 +66,16 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A request's material, only for the people who act on that request.
+    """A request's material, only for the people who act on that request (the
+    applicant also by the proof a tracking lookup left in this session).
 
     Uploaded files are never served from MEDIA_URL: they hold ID cards and the like.
     """
     attachment = get_object_or_404(
         Attachment.objects.select_related("request__item"), pk=pk
     )
-    if not can_view_request(request.user, attachment.request):
+    proof = applicant_proof_from_session(request.session, attachment.request)
+    if not can_view_request(request.user, attachment.request, proof=proof):
         raise Http404  # the same answer as for a file that does not exist
     try:
         stored = attachment.file.open("rb")

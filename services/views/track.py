@@ -1,0 +1,192 @@
+"""Tracking a request without an account: the number plus the last four digits of the
+applicant's mobile (``access.applicant_proof_by_lookup``), then the progress page.
+
+The digits travel only in a POST body, never in an address (logs, history). A
+successful lookup is kept in the session for that one request (``access``), so the
+page can be reloaded and a supplement uploaded; any other visitor or request gets the
+lookup form. A wrong number and wrong digits get the same answer. Failed lookups are
+counted per client and per number in the shared cache (django-ratelimit); past the
+limit the answer is 429 with the minutes to wait.
+"""
+
+import logging
+import math
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import get_usage
+
+from huagang.exceptions import DomainError, InvalidInput
+
+from .. import access, actions, selectors
+from ..access import ApplicantProof
+from ..forms import SupplementUploadForm, TrackLookupForm
+from ..models import ServiceRequest
+
+logger = logging.getLogger("huagang.track")
+
+
+def _number_key(group: str, request: HttpRequest) -> str:
+    return access.tracking_number_normalize(request.POST.get("number", ""))
+
+
+# Failed lookups are counted under these groups, keyed by the client's address and by
+# the tracking number typed (the cache keys are hashes: neither is stored as such).
+LIMITS = (
+    ("track-client", "ip", "HUAGANG_TRACK_FAILURES_PER_CLIENT"),
+    ("track-number", _number_key, "HUAGANG_TRACK_FAILURES_PER_NUMBER"),
+)
+
+
+# What a count the cache could not give means: closed (as django-ratelimit answers
+# when the cache returns nothing), for the first minute.
+UNCOUNTED = {"count": 0, "limit": 0, "time_left": 60}
+
+
+def _usages(request: HttpRequest, *, increment: bool) -> list[dict]:
+    usages = []
+    for group, key, setting in LIMITS:
+        try:
+            usage = get_usage(
+                request,
+                group=group,
+                key=key,
+                rate=getattr(settings, setting),
+                method="POST",
+                increment=increment,
+            )
+        except Exception:  # the cache is down (redis.ConnectionError, …)
+            logger.exception("The tracking lookups' counts are unavailable.")
+            usage = UNCOUNTED
+        if usage is not None:
+            usages.append(usage)
+    return usages
+
+
+def _minutes_to_wait(request: HttpRequest) -> int | None:
+    """None if the client and the number may still try; else whole minutes to wait."""
+    blocked = [u for u in _usages(request, increment=False) if u["count"] >= u["limit"]]
+    if not blocked:
+        return None
+    return max(1, math.ceil(max(u["time_left"] for u in blocked) / 60))
+
+
+def _limited(request: HttpRequest, minutes: int) -> HttpResponse:
+    response = render(
+        request, "services/track_limited.html", {"minutes": minutes}, status=429
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """GET: the form (``?number=`` prefills it: a receipt's QR code). POST: look up."""
+    if request.method == "GET":
+        form = TrackLookupForm(initial={"number": request.GET.get("number", "")[:30]})
+        return render(request, "services/track.html", {"form": form})
+    if (minutes := _minutes_to_wait(request)) is not None:
+        return _limited(request, minutes)
+    form = TrackLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "services/track.html", {"form": form}, status=400)
+    found = access.applicant_proof_by_lookup(
+        tracking_number=form.cleaned_data["number"],
+        phone_last4=form.cleaned_data["phone_last4"],
+    )
+    if found is None:
+        _usages(request, increment=True)
+        return render(
+            request,
+            "services/track.html",
+            {"form": form, "not_found": True},
+            status=404,
+        )
+    service_request, proof = found
+    access.applicant_proof_remember(request.session, proof)
+    return redirect("track_result", number=service_request.tracking_number)
+
+
+def _lookup_page(number: str) -> HttpResponse:
+    """Where a visitor without this session's proof is sent: the same for a number
+    that exists and one that does not."""
+    return redirect(f"{reverse('track')}?{urlencode({'number': number})}")
+
+
+@require_http_methods(["GET", "POST"])
+def track_result(request: HttpRequest, number: str) -> HttpResponse:
+    """The progress page of the request this session proved; POST: a supplement."""
+    service_request = selectors.service_request_for_applicant(tracking_number=number)
+    proof = (
+        access.applicant_proof_from_session(request.session, service_request)
+        if service_request is not None
+        else None
+    )
+    if service_request is None or proof is None:
+        return _lookup_page(number)
+    upload_form, status = _supplement(request, service_request, proof)
+    if status == 302:
+        messages.success(
+            request,
+            _("Your files were received; staff will continue with your request."),
+        )
+        return redirect("track_result", number=number)
+    timeline = selectors.service_request_timeline(
+        service_request=service_request, public_only=True
+    )
+    context = {
+        "service_request": service_request,
+        "timeline": list(timeline),
+        "upload_form": upload_form,
+    }
+    return render(request, "services/track_result.html", context, status=status)
+
+
+def _supplement(
+    request: HttpRequest, service_request: ServiceRequest, proof: ApplicantProof
+) -> tuple[SupplementUploadForm | None, int]:
+    """The upload form when a supplement is asked, and the page's status: 302 once
+    the posted files are stored, 400 (errors on the form), 409 for a post when no
+    supplement is asked (the page shows why), else 200."""
+    posted = request.method == "POST"
+    if not access.may_upload_supplement(None, service_request, proof=proof):
+        return None, 409 if posted else 200
+    form = SupplementUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        service_request=service_request,
+        action=request.path,
+    )
+    if not posted:
+        return form, 200
+    if not form.is_valid():
+        return form, 400
+    try:
+        actions.attachments_add(
+            service_request=service_request,
+            uploads=form.uploads(),
+            by=None,
+            proof=proof,
+        )
+    except InvalidInput as exc:
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return form, 400
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return form, exc.status_code
+    return form, 302
+
+
+@require_POST
+def track_leave(request: HttpRequest) -> HttpResponse:
+    """Forget this session's proof (a shared computer at a village station)."""
+    access.applicant_proof_forget(request.session)
+    return redirect("track")
