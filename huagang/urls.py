@@ -5,6 +5,8 @@ import huagang.converters  # noqa: F401  (registers item_code and division_code)
 from services.views import catalog as service_views
 from villages import views as village_views
 
+from . import views
+
 # The village pages combine both apps: the list is the villages app's own, the detail
 # page also lists catalog items, which only the services app may know about.
 village_patterns = (
@@ -19,6 +21,9 @@ urlpatterns = [
     path("", service_views.home, name="home"),
     path("services/", include("services.urls")),
     path("villages/", include(village_patterns)),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    # placeholder: replaced by the track view
+    path("track/", service_views.home, name="track"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
