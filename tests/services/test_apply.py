@@ -431,3 +431,23 @@ def test_the_privacy_notice_says_what_why_who_how_long_and_whom_to_contact(clien
         assert heading in page
     assert NOTICE_VERSION in page
     assert page.count("示例数据") >= 2  # retention and contact await the town
+
+
+def test_the_pages_read_in_english_too(client, apply_page, db):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    item = (
+        ServiceItem.objects.filter(promised_days=5, allows_agency=True)
+        .prefetch_related("materials")
+        .order_by("code")
+        .first()
+    )
+    response, _form = apply_page(item, mode="agency", follow=True)
+    assert "by 2026-03-17 (5 working days after acceptance)" in (
+        response.content.decode()
+    )
+    number = ServiceRequest.objects.get().tracking_number
+    receipt = client.get(reverse("services:request_receipt", kwargs={"number": number}))
+    assert "Scan to follow this request" in receipt.content.decode()
+    assert "What is collected" in client.get(reverse("privacy")).content.decode()
