@@ -338,15 +338,20 @@ def test_the_receipt_carries_a_local_qr_code_of_the_tracking_page(client, submit
         assert fact in page
 
 
-def test_the_expected_completion_counts_working_days(client, apply_page, db):
-    """An item promised in 5 working days, sent on Tuesday 2026-03-10: Tuesday 17th."""
-    item = (
+@pytest.fixture
+def five_day_item(db) -> ServiceItem:
+    """An item promised in 5 working days that a village clerk carries to the town."""
+    return (
         ServiceItem.objects.filter(promised_days=5, allows_agency=True)
         .prefetch_related("materials")
         .order_by("code")
         .first()
     )
-    response, _form = apply_page(item, mode="agency", follow=True)
+
+
+def test_the_expected_completion_counts_working_days(apply_page, five_day_item):
+    """Sent on Tuesday 2026-03-10, 5 working days: Tuesday 17th."""
+    response, _form = apply_page(five_day_item, mode="agency", follow=True)
     assert "2026-03-17" in response.content.decode()
     assert "受理后 5 个工作日" in response.content.decode()
 
@@ -433,17 +438,9 @@ def test_the_privacy_notice_says_what_why_who_how_long_and_whom_to_contact(clien
     assert page.count("示例数据") >= 2  # retention and contact await the town
 
 
-def test_the_pages_read_in_english_too(client, apply_page, db):
-    from django.conf import settings
-
+def test_the_pages_read_in_english_too(client, apply_page, five_day_item, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    item = (
-        ServiceItem.objects.filter(promised_days=5, allows_agency=True)
-        .prefetch_related("materials")
-        .order_by("code")
-        .first()
-    )
-    response, _form = apply_page(item, mode="agency", follow=True)
+    response, _form = apply_page(five_day_item, mode="agency", follow=True)
     assert "by 2026-03-17 (5 working days after acceptance)" in (
         response.content.decode()
     )
