@@ -438,13 +438,23 @@ def test_the_privacy_notice_says_what_why_who_how_long_and_whom_to_contact(clien
     assert page.count("示例数据") >= 2  # retention and contact await the town
 
 
-def test_the_pages_read_in_english_too(client, apply_page, five_day_item, settings):
+@pytest.fixture
+def in_english(client, settings):
+    """The client asks for English; the language the middleware switches this thread
+    to is switched back afterwards, so that the tests after this one read Chinese."""
+    from django.utils import translation
+
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override(settings.LANGUAGE_CODE):
+        yield client
+
+
+def test_the_pages_read_in_english_too(in_english, apply_page, five_day_item):
     response, _form = apply_page(five_day_item, mode="agency", follow=True)
     assert "by 2026-03-17 (5 working days after acceptance)" in (
         response.content.decode()
     )
     number = ServiceRequest.objects.get().tracking_number
-    receipt = client.get(reverse("services:request_receipt", kwargs={"number": number}))
-    assert "Scan to follow this request" in receipt.content.decode()
-    assert "What is collected" in client.get(reverse("privacy")).content.decode()
+    url = reverse("services:request_receipt", kwargs={"number": number})
+    assert "Scan to follow this request" in in_english.get(url).content.decode()
+    assert "What is collected" in in_english.get(reverse("privacy")).content.decode()
