@@ -1,7 +1,8 @@
 """URL converters for the codes in addresses: anything else is a 404 before any query
 (PostgreSQL, for one, refuses a NUL character in a query with an error).
 
-Importing this module registers them as ``item_code`` and ``division_code``."""
+Importing this module registers them as ``item_code``, ``division_code`` and
+``tracking_number``."""
 
 from django.urls import register_converter
 
@@ -22,3 +23,12 @@ class DivisionCodeConverter(ItemCodeConverter):
 
 register_converter(ItemCodeConverter, "item_code")
 register_converter(DivisionCodeConverter, "division_code")
+
+
+class TrackingNumberConverter(ItemCodeConverter):
+    """HG, the date (yymmdd) and six digits (services.actions.tracking_number_new)."""
+
+    regex = r"HG[0-9]{12}"
+
+
+register_converter(TrackingNumberConverter, "tracking_number")

@@ -6,6 +6,8 @@ from services.views import catalog as service_views
 from services.views import track as track_views
 from villages import views as village_views
 
+from . import views
+
 # The village pages combine both apps: the list is the villages app's own, the detail
 # page also lists catalog items, which only the services app may know about.
 village_patterns = (
@@ -27,6 +29,7 @@ urlpatterns = [
         track_views.track_result,
         name="track_result",
     ),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -265,6 +265,29 @@ def can_view_request(
     return bool(roles_towards(user, service_request, proof=proof))
 
 
+# The requests this browser session has just submitted: an anonymous applicant's only
+# way back to the confirmation and receipt (a URL with the number alone shows nothing).
+SUBMITTED_IN_SESSION = "huagang.submitted_requests"
+SUBMITTED_KEPT = 20
+
+
+def submission_remember(session: SessionBase, service_request: ServiceRequest) -> None:
+    """Let this browser session see the confirmation of a request it submitted."""
+    kept = [
+        pk for pk in session.get(SUBMITTED_IN_SESSION, []) if pk != service_request.pk
+    ]
+    session[SUBMITTED_IN_SESSION] = [*kept, service_request.pk][-SUBMITTED_KEPT:]
+
+
+def may_see_confirmation(
+    user: User | None, session: SessionBase, service_request: ServiceRequest
+) -> bool:
+    """The session that submitted it, or anyone with a role towards the request."""
+    return service_request.pk in session.get(
+        SUBMITTED_IN_SESSION, []
+    ) or can_view_request(user, service_request)
+
+
 def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise NotPermitted(message)

@@ -1,11 +1,29 @@
+import uuid
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from huagang.exceptions import Conflict, InvalidInput
+from huagang.privacy import NOTICE_VERSION
+from villages.models import User, Village
 from villages.validators import ascii_digits
 
-from .models import Body, Category, HandlingMode, Level, ServiceRequest
+from .actions import service_request_submit
+from .actions.submission import id_number_required
+from .models import (
+    Body,
+    Category,
+    Channel,
+    HandlingMode,
+    Level,
+    Material,
+    ServiceItem,
+    ServiceRequest,
+    VisitTime,
+)
 
 
 class CatalogFilterForm(forms.Form):
@@ -126,3 +144,200 @@ class SupplementUploadForm(forms.Form):
 _FILE_WIDGET = forms.FileInput(
     attrs={"accept": "application/pdf,image/jpeg,image/png,image/gif,image/webp"}
 )
+
+
+def add_input_errors(form: forms.Form, exc: InvalidInput) -> None:
+    """An action's errors next to the form's fields (the rest above the form)."""
+    for field, messages in exc.errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+MODE_EXPLANATIONS = {
+    HandlingMode.INSTANT: _(
+        "Come to the sub-center with your materials: done at the window, the same day."
+    ),
+    HandlingMode.AGENCY: _(
+        "Your village's clerk takes your papers to the town on the village's trip days; "
+        "you collect the result in your village."
+    ),
+    HandlingMode.HOME: _(
+        "For elderly, ill or disabled residents: staff come to your home on a day you "
+        "choose."
+    ),
+}
+WEEKDAYS = [
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+]
+# What the file pickers offer; the server checks the content whatever the name says.
+ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.gif,.webp,application/pdf,image/*"
+
+
+class ApplyForm(forms.Form):
+    """A resident's online application for one item (``services:apply``).
+
+    The fields carry what the page sends; ``submit`` hands it to
+    ``service_request_submit``, which checks every rule and reports each problem at
+    its field. One file field per material of the item, named ``material_<id>``.
+    """
+
+    applicant_name = forms.CharField(label=_("Name"), max_length=50)
+    applicant_phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        help_text=_("We send updates on your request to this number by SMS."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    applicant_id_number = forms.CharField(
+        label=_("ID number"), max_length=30, required=False
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village or community"),
+        queryset=Village.objects.order_by("code"),
+        to_field_name="code",
+        empty_label=_("Choose your village or community"),
+        error_messages={
+            "invalid_choice": _("This is not a village or community of Huagang town.")
+        },
+        help_text=_("Its service sub-center handles your request."),
+    )
+    applicant_address = forms.CharField(
+        label=_("Address or village group"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    mode = forms.ChoiceField(
+        label=_("How it is handled"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("This item cannot be handled in the chosen way."),
+            "required": _("Choose how your request is handled."),
+        },
+    )
+    visit_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days you are at home"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    visit_time = forms.ChoiceField(
+        label=_("Time of day"),
+        choices=VisitTime.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(
+        label=_("What do you need?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Anything the clerk should know, e.g. why the old card is replaced."
+        ),
+    )
+    consent = forms.BooleanField(
+        label=_("Consent to the use of your data"), required=False
+    )
+    # The notice version this page showed (the action records and checks it), and a
+    # new one-time key each time the empty form is shown (a double post finds the
+    # first request; see service_request_submit).
+    privacy_notice = forms.CharField(widget=forms.HiddenInput, required=False)
+    form_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        initial=uuid.uuid4,
+        error_messages={"invalid": _("This form is damaged; open it again.")},
+    )
+
+    # The fields service_request_submit takes as they are (it normalizes and checks).
+    PASSED_AS_TYPED = (
+        "village",
+        "mode",
+        "applicant_name",
+        "applicant_phone",
+        "applicant_id_number",
+        "applicant_address",
+        "description",
+        "visit_weekdays",
+        "visit_time",
+    )
+
+    def __init__(self, *args, item: ServiceItem, account: User | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item, self.account = item, account
+        self.fields["mode"].choices = [(mode.value, mode.label) for mode in item.modes]
+        self.offers_home_visit = HandlingMode.HOME in item.modes
+        if len(item.modes) == 1:
+            self.fields["mode"].initial = item.modes[0].value
+        self.fields["privacy_notice"].initial = NOTICE_VERSION
+        self.id_required = id_number_required(item)
+        if self.id_required:
+            self.fields["applicant_id_number"].help_text = _(
+                "Required for this item: it asks for your ID card."
+            )
+        if account is not None:
+            self.fields["applicant_name"].initial = account.name
+            self.fields["applicant_phone"].initial = account.phone
+        self.max_upload_mb = settings.HUAGANG_MAX_UPLOAD_BYTES // (1024 * 1024)
+        self.materials = list(item.materials.all())
+        for material in self.materials:
+            self.fields[self.material_field(material)] = forms.FileField(
+                label=material.name,
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
+            )
+
+    @staticmethod
+    def material_field(material: Material) -> str:
+        return f"material_{material.pk}"
+
+    def mode_options(self) -> list[tuple[forms.BoundField, str]]:
+        """Each mode's radio button with its one-line explanation."""
+        return [
+            (radio, MODE_EXPLANATIONS[HandlingMode(radio.data["value"])])
+            for radio in self["mode"]
+        ]
+
+    def material_rows(self) -> list[tuple[Material, forms.BoundField, Any]]:
+        """(material, its file field, the file chosen for it or None): a page shown
+        again with errors names each file to choose again, as a browser cannot keep
+        one."""
+        return [
+            (m, self[self.material_field(m)], self.files.get(self.material_field(m)))
+            for m in self.materials
+        ]
+
+    def files_to_choose_again(self) -> list[Material]:
+        return [m for m, _field, chosen in self.material_rows() if chosen]
+
+    def submit(self) -> ServiceRequest | None:
+        """Submit a valid form; the request, or None with the errors at the fields."""
+        data = self.cleaned_data
+        uploads = [
+            (data[self.material_field(m)], m.pk)
+            for m in self.materials
+            if data.get(self.material_field(m))
+        ]
+        try:
+            return service_request_submit(
+                **{name: data[name] for name in self.PASSED_AS_TYPED},
+                item=self.item,
+                channel=Channel.ONLINE,
+                account=self.account,
+                uploads=uploads,
+                submission_key=data["form_key"],
+                consent_version=data["privacy_notice"] if data["consent"] else "",
+            )
+        except InvalidInput as exc:
+            add_input_errors(self, exc)
+        except Conflict as exc:
+            self.add_error(None, exc.message)
+        return None

@@ -32,7 +32,7 @@ from .models import (
     ServiceItem,
     ServiceRequest,
 )
-from .working_days import WorkCalendar
+from .working_days import UnknownCalendarYear, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,25 @@ def service_requests_open_for_staff(
         .order_by(F("due_date").asc(nulls_last=True), "submitted_at")
     )
     return service_requests_with_due_flag(requests, today=today, calendar=calendar)
+
+
+def service_request_expected_completion(
+    *, service_request: ServiceRequest, calendar: WorkCalendar | None = None
+) -> dt.date | None:
+    """The due date if the request is accepted on the working day it was submitted:
+    what a receipt promises before a clerk has accepted it. None while the holiday
+    calendar does not know the year it reaches into."""
+    calendar = calendar or WorkCalendar.load()
+    try:  # sent on a holiday: accepted on the next working day
+        accepted_on = calendar.add(timezone.localdate(service_request.submitted_at), 0)
+    except UnknownCalendarYear:
+        return None
+    return time_limits.start(
+        today=accepted_on,
+        promised_days=service_request.item.promised_days,
+        calendar=calendar,
+        label=service_request.tracking_number,
+    ).due_date
 
 
 def service_request_timeline(

@@ -170,6 +170,7 @@ def submit(items, village, resident, django_capture_on_commit_callbacks):
     Each call describes a new matter (an identical request just sent is the same one)."""
     import itertools
 
+    from huagang.privacy import NOTICE_VERSION
     from services.actions import service_request_submit
 
     matters = itertools.count(1)
@@ -182,8 +183,13 @@ def submit(items, village, resident, django_capture_on_commit_callbacks):
             "channel": "online",
             "applicant_name": "张桂英",
             "applicant_phone": "13955550123",
+            "applicant_id_number": "11010519491231002X",  # GB 11643's own example
             "account": resident,
             "description": f"第{next(matters)}件事",
+            # What an online application carries besides (see service_request_submit).
+            "consent_version": NOTICE_VERSION,
+            "visit_weekdays": [2, 4] if kind == "home" else None,
+            "visit_time": "morning" if kind == "home" else "",
         }
         values.update(overrides)
         with django_capture_on_commit_callbacks(execute=True):

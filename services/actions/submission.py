@@ -2,6 +2,7 @@
 creates the request under a fresh tracking number with its first event."""
 
 import datetime as dt
+import re
 import secrets
 import uuid
 from typing import Any
@@ -14,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from huagang.privacy import NOTICE_VERSION
 from villages.models import User, Village
-from villages.validators import normalize_id_number, normalize_mobile
+from villages.validators import is_weekday_list, normalize_id_number, normalize_mobile
 
 from ..access import is_staff_member, may_enter_request, roles_towards
 from ..models import (
@@ -25,6 +27,7 @@ from ..models import (
     ServiceItem,
     ServiceRequest,
     Status,
+    VisitTime,
 )
 from ._core import record_event
 from .attachments import CheckedUpload, attachment_save, check_upload
@@ -66,6 +69,82 @@ def _check_applicant(fields: dict[str, str], errors: dict[str, list[str]]) -> No
             errors[name] = list(exc.messages)
 
 
+# The resident ID card, not a generic 身份证件 (any identity document, e.g. 低保证).
+_ID_CARD = re.compile(r"身份证(?!件)")
+# Examples in brackets ("有效身份证件（居民身份证、居住证…）") do not make a material one.
+_BRACKETS = re.compile(r"（[^）]*）|\([^)]*\)")
+
+
+def id_number_required(item: ServiceItem) -> bool:
+    """Whether an online application for `item` must give the applicant's ID number.
+
+    Yes when one of the item's required materials is the resident ID card (its name
+    says 身份证, e.g. 居民身份证, 身份证或户口簿): the window checks that card anyway,
+    and the number lets staff find the applicant's records before the resident comes.
+    An agent's card (代办人…) does not count. Uses ``item.materials.all()``, so a
+    prefetched item costs no query.
+    """
+    return any(
+        material.required
+        and not material.name.startswith("代办人")
+        and _ID_CARD.search(_BRACKETS.sub("", material.name))
+        for material in item.materials.all()
+    )
+
+
+def _check_online(
+    *,
+    item: ServiceItem | None,
+    mode: str,
+    consent_version: str,
+    id_number: str,
+    visit: dict[str, Any],
+    errors: dict[str, list[str]],
+) -> None:
+    """What an online application must carry that a clerk would ask in person."""
+    if not consent_version:
+        errors["consent"] = [
+            _(
+                "Agree to the use of your personal data for this request (read the "
+                "privacy notice first)."
+            )
+        ]
+    elif consent_version != NOTICE_VERSION:
+        errors["consent"] = [
+            _(
+                "The privacy notice has changed since this form was opened: read it again."
+            )
+        ]
+    if item is not None and not id_number and id_number_required(item):
+        errors["applicant_id_number"] = [
+            _("This item needs the applicant's ID number (it asks for the ID card).")
+        ]
+    if mode == HandlingMode.HOME:
+        if not visit["visit_weekdays"]:
+            errors["visit_weekdays"] = [_("Choose the days you are at home.")]
+        if not visit["visit_time"]:
+            errors["visit_time"] = [_("Choose when in the day you are at home.")]
+
+
+def _visit_preference(
+    mode: str,
+    weekdays: list[int] | None,
+    time: str,
+    errors: dict[str, list[str]],
+) -> dict[str, Any]:
+    """The home-visit preference to store: only for 上门特办, checked."""
+    if mode != HandlingMode.HOME:
+        return {"visit_weekdays": [], "visit_time": ""}
+    weekdays = list(weekdays or [])
+    if is_weekday_list(weekdays):
+        weekdays = sorted(set(weekdays))
+    else:
+        errors["visit_weekdays"] = [_("Choose days from Monday to Sunday.")]
+    if time and time not in VisitTime.values:
+        errors["visit_time"] = [_("Choose mornings, afternoons or any time.")]
+    return {"visit_weekdays": weekdays, "visit_time": time}
+
+
 def service_request_submit(
     *,
     item: ServiceItem | str,
@@ -81,12 +160,20 @@ def service_request_submit(
     entered_by: User | None = None,
     uploads: list[tuple[UploadedFile, int | None]] | None = None,
     submission_key: uuid.UUID | None = None,
+    consent_version: str = "",
+    visit_weekdays: list[int] | None = None,
+    visit_time: str = "",
 ) -> ServiceRequest:
     """Create a request in 待受理 with its first event, and notify the applicant.
 
     Every field and file is checked first; on any problem InvalidInput lists them all
     and nothing is saved. `uploads` pairs each file with the id of the item's material
-    it provides (or None). A `submission_key` (the form's one-time key) makes the call
+    it provides (or None); a bad file's error is under ``material_<id>`` (or
+    ``uploads``). An online application (``Channel.ONLINE``) must also carry the
+    applicant's consent to the current privacy notice (`consent_version`, its
+    ``huagang.privacy.NOTICE_VERSION``), the ID number if the item asks for the ID
+    card (``id_number_required``) and, for 上门特办, the days and time of day the
+    applicant is at home (`visit_weekdays`, `visit_time`). A `submission_key` (the form's one-time key) makes the call
     idempotent, also under concurrent posts: a second call with the same key, by the
     same person, returns the first request and changes nothing (the unique column
     decides the race); by someone else, it is a Conflict. The same person's identical
@@ -110,6 +197,21 @@ def service_request_submit(
         "applicant_id_number": applicant_id_number or "",
     }
     _check_applicant(applicant, errors)
+    visit = _visit_preference(mode, visit_weekdays, visit_time, errors)
+    consent: dict[str, Any] = {}
+    if channel == Channel.ONLINE:
+        _check_online(
+            item=item,
+            mode=mode,
+            consent_version=consent_version,
+            id_number=applicant["applicant_id_number"],
+            visit=visit,
+            errors=errors,
+        )
+        consent = {
+            "consent_at": timezone.now(),
+            "privacy_notice_version": NOTICE_VERSION,
+        }
     checked = _check_uploads(uploads or [], item, errors)
     if errors:
         raise InvalidInput(errors)
@@ -137,6 +239,8 @@ def service_request_submit(
             account=account,
             entered_by=entered_by,
             **applicant,
+            **visit,
+            **consent,
         )
     except _KeyTaken:  # a concurrent post with the same key committed first
         return _submitted_before(submission_key, account or entered_by)  # type: ignore[arg-type,return-value]
@@ -196,7 +300,8 @@ def _check_uploads(
         try:
             checked.append(check_upload(upload, item=item, material_id=material_id))
         except InvalidInput as exc:
-            errors.setdefault("uploads", []).extend(exc.errors["__all__"])
+            field = "uploads" if material_id is None else f"material_{material_id}"
+            errors.setdefault(field, []).extend(exc.errors["__all__"])
     return checked
 
 

@@ -19,6 +19,7 @@ from ..actions import (
     service_request_submit,
     service_request_transition,
 )
+from ..forms import add_input_errors
 from ..models import (
     AgencyTrip,
     FollowUp,
@@ -31,10 +32,7 @@ from ..models import (
 
 def _raise_as_form_errors(form: forms.Form, exc: DomainError) -> None:
     if isinstance(exc, InvalidInput):
-        for field, messages in exc.errors.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
+        add_input_errors(form, exc)
         raise ValidationError(_("Nothing was saved."))
     raise ValidationError(exc.message, code=exc.code)
 

@@ -13,6 +13,7 @@ from .requests import (
     EventKind,
     RequestEvent,
     ServiceRequest,
+    VisitTime,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "ServiceItem",
     "ServiceRequest",
     "Status",
+    "VisitTime",
 ]

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.choices import Role
 from villages.models import Village
-from villages.validators import mask_id_number, mask_mobile, validate_mobile
+from villages.validators import (
+    mask_id_number,
+    mask_mobile,
+    validate_mobile,
+    validate_weekdays,
+)
 
 from ..choices import HandlingMode, Status
 from .catalog import Material, ServiceItem
@@ -19,6 +24,14 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("at a window")
     PHONE = "phone", _("by phone")
     CLERK = "clerk", _("entered by a clerk for the resident")
+
+
+class VisitTime(models.TextChoices):
+    """When in the day a resident asking for a home visit (上门特办) is at home."""
+
+    MORNING = "morning", _("mornings")
+    AFTERNOON = "afternoon", _("afternoons")
+    ANY = "any", _("any time of day")
 
 
 class DueState(models.TextChoices):
@@ -85,6 +98,25 @@ class ServiceRequest(models.Model):
         verbose_name=_("entered by"),
     )
     description = models.TextField(_("description"), blank=True)
+    # A resident applying online agrees to the use of their data for this case, under
+    # the privacy notice version they were shown (huagang.privacy); clerks' entries
+    # leave both empty (the resident is in front of them).
+    consent_at = models.DateTimeField(
+        _("consent to data use given"), null=True, blank=True
+    )
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"), max_length=20, blank=True
+    )
+    # 上门特办: when the resident is at home (ISO weekdays, 1 = Monday).
+    visit_weekdays = models.JSONField(
+        _("preferred visit days"),
+        default=list,
+        blank=True,
+        validators=[validate_weekdays],
+    )
+    visit_time = models.CharField(
+        _("preferred visit time"), max_length=10, choices=VisitTime.choices, blank=True
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -44,7 +44,7 @@ def test_fifty_concurrent_submissions_get_fifty_distinct_numbers(items, village)
             item=items["agency"].code,
             village=village.code,
             mode="agency",
-            channel="online",
+            channel="window",
             applicant_name=f"申请人{index}",
             applicant_phone=f"139{index:08d}",
         ).tracking_number

@@ -1,0 +1,104 @@
+"""A new resident applies online in Chromium, on a desktop and on a phone.
+
+Found the way a resident finds things: the home page's search box, the guide's 网上申请
+button, fields by their Chinese labels, files chosen in the file pickers, the button
+pressed. No JavaScript of ours runs (the pages have none); Chromium's own form
+submission sends the files.
+"""
+
+import re
+
+import pytest
+
+from services.models import ServiceRequest, Status
+from tests.files import image_bytes, pdf_bytes
+
+from .conftest import DESKTOP, PHONE
+
+expect = pytest.importorskip(
+    "playwright.sync_api",
+    reason="browser tests need the playwright package (pip install -e '.[test]')",
+).expect
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ITEM = "老年优待证换发"
+
+
+def open_the_guide(resident) -> None:
+    """From the home page: search for the item and open its guide."""
+    page = resident.page
+    page.goto(resident.base_url + "/")
+    page.get_by_role("searchbox").fill("老年优待证")
+    resident.follow(page.get_by_role("button", name="搜索"))
+    resident.shot("search")
+    resident.follow(page.get_by_role("link", name=ITEM, exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text(ITEM)
+    resident.shot("guide")
+
+
+def choose_files(resident) -> None:
+    """A scan of the ID card (PDF) and a photo, each in its material's file picker."""
+    for material, name, mime, content in (
+        ("身份证或户口簿", "身份证.pdf", "application/pdf", pdf_bytes()),
+        ("一寸照片", "照片.jpg", "image/jpeg", image_bytes("JPEG")),
+    ):
+        resident.page.get_by_label(material).set_input_files(
+            files=[{"name": name, "mimeType": mime, "buffer": content}]
+        )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "360px"])
+def test_a_new_resident_applies_with_a_pdf_and_a_photo(person, viewport):
+    resident = person(viewport=viewport)
+    page = resident.page
+    open_the_guide(resident)
+    resident.follow(page.get_by_role("link", name="网上申请"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"网上申请：{ITEM}")
+    resident.shot("form")
+
+    page.get_by_label("姓名").fill("王桂兰")
+    page.get_by_label("手机号码").fill("139 5555 0123")
+    page.get_by_label("身份证号码").fill("11010519491231002X")
+    page.get_by_label("村(社区)").select_option(label="花岗社区")
+    page.get_by_label("住址或村民组").fill("花岗社区三组")
+    page.get_by_label("定时代办").check()
+    page.get_by_label("您要办理什么？").fill("优待证损坏，申请换发")
+    choose_files(resident)
+    # Forgot the consent: the page comes back with the error there, the typing kept,
+    # and names both files to choose again.
+    resident.shot("filled-without-consent")
+    resident.follow(page.get_by_role("button", name="提交申请"))
+    resident.shot("error")
+    consent = page.locator("fieldset.consent")
+    expect(consent.locator(".errorlist")).to_contain_text("请先阅读隐私告知")
+    expect(page.get_by_label("姓名")).to_have_value("王桂兰")
+    expect(page.get_by_label("定时代办")).to_be_checked()
+    expect(page.get_by_label("您要办理什么？")).to_have_value("优待证损坏，申请换发")
+    expect(page.locator(".reselect")).to_have_count(2)
+    expect(page.locator(".error-summary")).to_contain_text("请重新选择“一寸照片”的文件")
+    assert not ServiceRequest.objects.exists()
+
+    choose_files(resident)
+    page.get_by_role("checkbox", name=re.compile("我同意")).check()
+    resident.follow(page.get_by_role("button", name="提交申请"))
+    resident.shot("done")
+
+    request = ServiceRequest.objects.get()
+    assert request.status == Status.SUBMITTED and request.item.name == ITEM
+    assert request.attachments.count() == 2
+    expect(page.get_by_role("heading", level=1)).to_have_text("您的申请已提交")
+    expect(page.locator(".tracking .number")).to_have_text(request.tracking_number)
+    # Nothing runs sideways on a phone: the page fits the screen.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"]
+
+    resident.follow(page.get_by_role("link", name="打印受理回执"))
+    resident.shot("receipt")
+    receipt = page.locator("article.receipt")
+    for fact in (request.tracking_number, ITEM, "花岗社区", "定时代办", "2026-03-10"):
+        expect(receipt).to_contain_text(fact)
+    expect(receipt.locator("svg.qr")).to_be_visible()
+    expect(receipt).to_contain_text(f"/track/?number={request.tracking_number}")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    resident.shot("receipt-print")
