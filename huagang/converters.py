@@ -1,7 +1,8 @@
 """URL converters for the codes in addresses: anything else is a 404 before any query
 (PostgreSQL, for one, refuses a NUL character in a query with an error).
 
-Importing this module registers them as ``item_code`` and ``division_code``."""
+Importing this module registers them as ``item_code``, ``division_code`` and
+``tracking_number``."""
 
 from django.urls import register_converter
 
@@ -20,5 +21,10 @@ class DivisionCodeConverter(ItemCodeConverter):
     regex = r"[0-9]{12}"
 
 
+class TrackingNumberConverter(ItemCodeConverter):
+    regex = r"[A-Za-z0-9]{1,20}"
+
+
 register_converter(ItemCodeConverter, "item_code")
 register_converter(DivisionCodeConverter, "division_code")
+register_converter(TrackingNumberConverter, "tracking_number")

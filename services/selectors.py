@@ -19,7 +19,7 @@ from django.utils import timezone
 from villages.models import User, Village
 
 from . import time_limits, workflow
-from .access import service_requests_scope
+from .access import requests_as_applicant, service_requests_scope
 from .models import (
     Body,
     Category,
@@ -173,3 +173,13 @@ def service_request_timeline(
 ) -> QuerySet[RequestEvent]:
     events = service_request.events.select_related("actor")
     return events.filter(is_public=True) if public_only else events
+
+
+def service_requests_of_applicant(*, user: User | None) -> QuerySet[ServiceRequest]:
+    """我的办件: the requests of which `user` is the applicant (submitted with the
+    account, or entered for its verified number), newest first, with their rating."""
+    return (
+        requests_as_applicant(user=user)
+        .select_related("item", "village", "rating__follow_up")
+        .order_by("-submitted_at", "-pk")
+    )

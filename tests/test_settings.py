@@ -15,6 +15,7 @@ GOOD = {
     "DJANGO_SECRET_KEY": "x" * 60,
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
+    "DJANGO_CACHE_URL": "redis://redis.example.org:6379/1",
 }
 PROBE = (
     "import json, importlib, sys\n"
@@ -60,8 +61,19 @@ def test_production_starts_with_real_values():
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "PostgreSQL"),
         ({"DATABASE_URL": "sqlite:////tmp/portal.sqlite3"}, "PostgreSQL"),
+        # the rate limits on verification codes need one cache for every worker
+        ({"DJANGO_CACHE_URL": None}, "DJANGO_CACHE_URL"),
+        ({"DJANGO_CACHE_URL": "locmem://"}, "DJANGO_CACHE_URL"),
     ],
-    ids=["no secret", "short secret", "no hosts", "no database", "sqlite"],
+    ids=[
+        "no secret",
+        "short secret",
+        "no hosts",
+        "no database",
+        "sqlite",
+        "no cache",
+        "per-process cache",
+    ],
 )
 def test_production_refuses_unsafe_configuration(overrides, message):
     result = load_settings("huagang.settings.production", **{**GOOD, **overrides})

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "django_ratelimit",
     "huagang",
     "villages",
     "services",
@@ -82,7 +83,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "villages.User"
-LOGIN_URL = "admin:login"
+# Residents sign in here; the admin keeps its own sign-in page.
+LOGIN_URL = "account:sign_in"
+LOGIN_REDIRECT_URL = "mine:requests"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -132,6 +135,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Caches. django-ratelimit counts codes sent (per number, per client) in the default
+# cache. In development and tests one process uses its own memory; production.py
+# requires a shared Redis cache (DJANGO_CACHE_URL), where the checks below are on.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Behind a proxy every client shares the proxy's REMOTE_ADDR: name the header that
+# carries the client's address (e.g. HTTP_X_REAL_IP) so that each is counted alone.
+RATELIMIT_IP_META_KEY = env.str("HUAGANG_CLIENT_IP_HEADER", default="") or None
+
+# Verification codes (registration, password reset): see villages/verification.py.
+HUAGANG_CODE_TTL_MINUTES = env.int("HUAGANG_CODE_TTL_MINUTES", 10)
+HUAGANG_CODE_MAX_ATTEMPTS = env.int("HUAGANG_CODE_MAX_ATTEMPTS", 5)
+HUAGANG_CODE_RATES_PER_PHONE = env.list(
+    "HUAGANG_CODE_RATES_PER_PHONE", default=["1/m", "5/h"]
+)
+HUAGANG_CODE_RATES_PER_CLIENT = env.list(
+    "HUAGANG_CODE_RATES_PER_CLIENT", default=["20/h"]
+)
+# How villages sends a text message without importing services (see the module).
+HUAGANG_TEXT_MESSAGE_SENDER = "services.notifications.notification_send"
 
 # Service requests
 HUAGANG_MAX_UPLOAD_BYTES = env.int("HUAGANG_MAX_UPLOAD_MB", 10) * 1024 * 1024

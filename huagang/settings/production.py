@@ -28,6 +28,23 @@ if (
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
 
+# A cache every gunicorn worker shares: the rate limits on verification codes count
+# there (a per-process cache would let each worker count on its own).
+_cache_url = env.str("DJANGO_CACHE_URL", default="")
+if not _cache_url.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "DJANGO_CACHE_URL must point to Redis (redis://…) in production."
+    )
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache_url,
+    }
+}
+# Django's own Redis backend increments atomically; django-ratelimit's list of
+# supported backends predates it (W001 only says "not officially supported").
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
 # WhiteNoise serves the collected static files from gunicorn, right after security.
 MIDDLEWARE = [
     MIDDLEWARE[0],

@@ -1,0 +1,139 @@
+"""我的办件: a signed-in resident's own requests; withdraw one, rate a finished one.
+
+Which requests are theirs is ``access.requests_as_applicant``; which steps are offered
+is ``access.next_steps`` / ``access.may``; the actions check again.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huagang.exceptions import Conflict, DomainError, InvalidInput
+
+from .. import access, actions, selectors, workflow
+from ..forms import RatingForm, WithdrawForm
+from ..models import ServiceRequest
+
+PAGE_SIZE = 20
+WITHDRAW_ONLY = frozenset({workflow.Step.WITHDRAW})
+
+
+def _mine(request: HttpRequest, tracking_number: str) -> ServiceRequest:
+    """The signed-in user's own request, or 404 (also for anyone else's)."""
+    return get_object_or_404(
+        selectors.service_requests_of_applicant(user=request.user),
+        tracking_number=tracking_number,
+    )
+
+
+def _may_withdraw(request: HttpRequest, service_request: ServiceRequest) -> bool:
+    return bool(access.next_steps(request.user, service_request, only=WITHDRAW_ONLY))
+
+
+def _detail_url(service_request: ServiceRequest) -> str:
+    return reverse("mine:request", args=[service_request.tracking_number])
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    found = selectors.service_requests_of_applicant(user=request.user)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "services/mine/list.html", {"page": page})
+
+
+def _render_detail(
+    request: HttpRequest,
+    service_request: ServiceRequest,
+    *,
+    rating_form: RatingForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    rating = getattr(service_request, "rating", None)
+    context = {
+        "service_request": service_request,
+        "timeline": selectors.service_request_timeline(
+            service_request=service_request, public_only=True
+        ),
+        "may_withdraw": _may_withdraw(request, service_request),
+        "may_rate": rating is None
+        and access.may(request.user, service_request, workflow.Activity.RATE),
+        "rating": rating,
+        "follow_up": getattr(rating, "follow_up", None),
+        "rating_form": rating_form or RatingForm(),
+        "error": error,
+    }
+    return render(request, "services/mine/detail.html", context, status=status)
+
+
+@login_required
+def my_request(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _render_detail(request, _mine(request, tracking_number))
+
+
+@login_required
+def my_request_withdraw(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """GET: the confirmation step; POST: withdraw, if nobody changed it meanwhile."""
+    service_request = _mine(request, tracking_number)
+    if not _may_withdraw(request, service_request):
+        error = _("This request can no longer be withdrawn.")
+        return _render_detail(request, service_request, error=error, status=409)
+    form = WithdrawForm(
+        request.POST or None, initial={"version": service_request.version}
+    )
+    if request.method != "POST" or not form.is_valid():
+        status = 400 if form.is_bound else 200
+        context = {"service_request": service_request, "form": form}
+        return render(request, "services/mine/withdraw.html", context, status=status)
+    try:
+        actions.service_request_withdraw(
+            service_request=service_request,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except Conflict:
+        return _render_detail(
+            request,
+            _mine(request, tracking_number),
+            status=409,
+            error=_(
+                "This request changed while you were deciding "
+                "(see its progress below). Check it, then "
+                "withdraw again if you still want to."
+            ),
+        )
+    messages.success(request, _("Your request has been withdrawn."))
+    return redirect(_detail_url(service_request))
+
+
+@login_required
+@require_POST
+def my_request_rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    service_request = _mine(request, tracking_number)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, service_request, rating_form=form, status=400)
+    try:
+        actions.rating_submit(
+            service_request=service_request,
+            by=request.user,
+            level=form.cleaned_data["level"],
+            comment=form.cleaned_data["comment"],
+        )
+    except InvalidInput as error:
+        for field, texts in error.errors.items():
+            form.add_error(field if field in form.fields else None, texts)
+        return _render_detail(request, service_request, rating_form=form, status=400)
+    except DomainError as error:  # rated already, not completed, not the applicant
+        fresh = _mine(request, tracking_number)
+        return _render_detail(
+            request, fresh, error=error.message, status=error.status_code
+        )
+    messages.success(request, _("Thank you for your rating."))
+    return redirect(_detail_url(service_request))
