@@ -97,16 +97,25 @@ def _client_limits(phone: str) -> list[tuple[str, object, str]]:
 
 
 def check_sending_rate(*, request: HttpRequest, phone: str) -> None:
-    """Count one more code for this number and this client; raise TooManyCodes (with
-    the seconds to wait) once either is over one of its limits."""
-    waits = []
-    for group, key, rate in _client_limits(phone):
-        usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
-        if usage is not None and usage["should_limit"]:
-            # time_left is -1 when the cache failed (ratelimit then refuses): a minute
-            waits.append(usage["time_left"] if usage["time_left"] > 0 else 60)
-    if waits:
-        raise TooManyCodes(max(waits))
+    """Count one more code for this number and this client, unless either has reached
+    one of its limits: then raise TooManyCodes with the seconds to wait. A refused
+    request is not counted (a resident who clicks again loses nothing)."""
+    limits = _client_limits(phone)
+    for increment in (False, True):
+        waits = []
+        for group, key, rate in limits:
+            usage = get_usage(
+                request, group=group, key=key, rate=rate, increment=increment
+            )
+            if usage is None:  # RATELIMIT_ENABLE is off
+                continue
+            # Before counting: full at the limit. After (atomic increments): over it,
+            # when another request took the last one meanwhile.
+            if usage["count"] + (0 if increment else 1) > usage["limit"]:
+                # time_left is -1 when the cache failed (ratelimit then refuses)
+                waits.append(usage["time_left"] if usage["time_left"] > 0 else 60)
+        if waits:
+            raise TooManyCodes(max(waits))
 
 
 def _digest(phone: str, purpose: str, code: str) -> str:
