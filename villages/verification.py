@@ -174,10 +174,23 @@ def registration_code_send(*, phone: str) -> VerificationCode:
     return verification_code_send(phone=phone, purpose=Purpose.REGISTER)
 
 
+def _resettable(phone: str):
+    """The account whose password a code to `phone` may reset: an active resident's.
+    Staff accounts open residents' personal data in the admin: a text message alone
+    (a lost or re-issued SIM card) must not open them; an official resets them."""
+    return User.objects.filter(
+        phone=phone,
+        is_active=True,
+        role=Role.RESIDENT,
+        is_staff=False,
+        is_superuser=False,
+    )
+
+
 def password_reset_code_send(*, phone: str) -> VerificationCode | None:
-    """A code to reset the password of `phone`'s active account; None (nothing sent)
-    if there is none. Callers answer the same either way."""
-    if not User.objects.filter(phone=phone, is_active=True).exists():
+    """A code to reset the password of `phone`'s resident account; None (nothing
+    sent) if there is none. Callers answer the same either way."""
+    if not _resettable(phone).exists():
         return None
     return verification_code_send(phone=phone, purpose=Purpose.PASSWORD_RESET)
 
@@ -248,9 +261,8 @@ def account_password_reset(*, phone: str, code: str, password: str) -> User:
     hash changes with the password)."""
 
     def reset() -> User:
-        user = User.objects.select_for_update().filter(phone=phone, is_active=True)
-        found = user.first()
-        if found is None:  # deactivated since the code was sent
+        found = _resettable(phone).select_for_update().first()
+        if found is None:  # deactivated (or made staff) since the code was sent
             raise InvalidInput({"code": [_("This code is no longer valid.")]})
         found.set_password(password)
         found.phone_verified_at = found.phone_verified_at or timezone.now()

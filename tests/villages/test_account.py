@@ -371,6 +371,18 @@ def test_a_reset_for_an_unknown_number_answers_the_same_and_sends_nothing(client
     )
 
 
+@pytest.mark.parametrize("role", [Role.VILLAGE_CLERK, Role.TOWN_CLERK, Role.OFFICIAL])
+def test_a_staff_password_is_not_reset_by_a_text_message(client, village, role):
+    UserFactory(
+        phone=PHONE,
+        password=PASSWORD,
+        role=role,
+        village=village if role == Role.VILLAGE_CLERK else None,
+    )
+    assert ask_for_code(client, url=RESET)["Location"] == RESET_VERIFY
+    assert codes_sent() == 0
+
+
 def test_a_registration_code_does_not_reset_a_password(client):
     ask_for_code(client)
     code = code_in_outbox()
