@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from huagang.exceptions import Conflict, DomainError, InvalidInput
@@ -76,20 +77,32 @@ def my_request(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return _render_detail(request, _mine(request, tracking_number))
 
 
+CHANGED_MEANWHILE = gettext_lazy(
+    "This request changed while you were deciding (see its progress below). Check "
+    "it, then withdraw again if you still want to."
+)
+NOT_WITHDRAWABLE = gettext_lazy("This request can no longer be withdrawn.")
+
+
+def _confirmation(
+    request: HttpRequest, service_request: ServiceRequest, form: WithdrawForm
+) -> HttpResponse:
+    context = {"service_request": service_request, "form": form}
+    status = 400 if form.is_bound else 200
+    return render(request, "services/mine/withdraw.html", context, status=status)
+
+
 @login_required
 def my_request_withdraw(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """GET: the confirmation step; POST: withdraw, if nobody changed it meanwhile."""
     service_request = _mine(request, tracking_number)
     if not _may_withdraw(request, service_request):
-        error = _("This request can no longer be withdrawn.")
+        error = str(NOT_WITHDRAWABLE)
         return _render_detail(request, service_request, error=error, status=409)
-    form = WithdrawForm(
-        request.POST or None, initial={"version": service_request.version}
-    )
+    initial = {"version": service_request.version}
+    form = WithdrawForm(request.POST or None, initial=initial)
     if request.method != "POST" or not form.is_valid():
-        status = 400 if form.is_bound else 200
-        context = {"service_request": service_request, "form": form}
-        return render(request, "services/mine/withdraw.html", context, status=status)
+        return _confirmation(request, service_request, form)
     try:
         actions.service_request_withdraw(
             service_request=service_request,
@@ -97,17 +110,10 @@ def my_request_withdraw(request: HttpRequest, tracking_number: str) -> HttpRespo
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
-    except Conflict:
-        return _render_detail(
-            request,
-            _mine(request, tracking_number),
-            status=409,
-            error=_(
-                "This request changed while you were deciding "
-                "(see its progress below). Check it, then "
-                "withdraw again if you still want to."
-            ),
-        )
+    except DomainError as error:  # changed meanwhile: the version or the status
+        text = str(CHANGED_MEANWHILE) if isinstance(error, Conflict) else error.message
+        fresh = _mine(request, tracking_number)
+        return _render_detail(request, fresh, error=text, status=error.status_code)
     messages.success(request, _("Your request has been withdrawn."))
     return redirect(_detail_url(service_request))
 
