@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-import huagang.converters  # noqa: F401  (registers item_code and division_code)
+import huagang.converters  # noqa: F401  (registers item_code, division_code, …)
 from services.views import catalog as service_views
+from services.views import mine as my_views
 from services.views import track as track_views
 from villages import views as village_views
 
@@ -18,6 +19,29 @@ village_patterns = (
     "villages",
 )
 
+# 我的办件: the signed-in resident's own requests.
+my_patterns = (
+    [
+        path("requests/", my_views.my_requests, name="requests"),
+        path(
+            "requests/<tracking_number:tracking_number>/",
+            my_views.my_request,
+            name="request",
+        ),
+        path(
+            "requests/<tracking_number:tracking_number>/withdraw/",
+            my_views.my_request_withdraw,
+            name="withdraw",
+        ),
+        path(
+            "requests/<tracking_number:tracking_number>/rate/",
+            my_views.my_request_rate,
+            name="rate",
+        ),
+    ],
+    "mine",
+)
+
 urlpatterns = [
     path("", service_views.home, name="home"),
     path("services/", include("services.urls")),
@@ -30,6 +54,8 @@ urlpatterns = [
         name="track_result",
     ),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("account/", include("villages.urls")),
+    path("my/", include(my_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,8 @@ as a queryset filter, and a test checks the two agree for every kind of user):
 - *serves the village*: an official, or the village clerk of that village;
 - *serves the body*: an official, or a town-center clerk of the body that handles the
   request's item;
-- *is the applicant*: the signed-in account that submitted it, or whoever holds an
+- *is the applicant*: the signed-in account that submitted it or whose verified mobile
+  number is the applicant's (a request a clerk entered for it), or whoever holds an
   ``ApplicantProof`` for it (made only by ``applicant_proof_by_lookup``: the tracking
   number plus the last four digits of the applicant's phone).
 
@@ -103,12 +104,29 @@ class _Rule:
     q: Callable[[User], Q]
 
 
+def is_applicant(user: User, service_request: ServiceRequest) -> bool:
+    """The account that submitted it, or an account whose verified mobile number is the
+    applicant's (a request a clerk entered for that number)."""
+    return service_request.account_id == user.pk or (
+        user.phone_verified_at is not None
+        and service_request.applicant_phone == user.phone
+    )
+
+
+def applicant_q(user: User) -> Q:
+    """The filter form of ``is_applicant``."""
+    mine = Q(account_id=user.pk)
+    if user.phone_verified_at is not None:
+        mine |= Q(applicant_phone=user.phone)
+    return mine
+
+
 RULES: tuple[_Rule, ...] = (
     _Rule(
         Role.RESIDENT,
         frozenset(Role),  # anyone can apply for themselves, staff included
-        lambda user, request: request.account_id == user.pk,
-        lambda user: Q(account_id=user.pk),
+        is_applicant,
+        applicant_q,
     ),
     _Rule(
         Role.VILLAGE_CLERK,
@@ -254,6 +272,14 @@ def service_requests_scope(
     """The requests `user` may see: the queryset form of ``roles_towards``."""
     queryset = ServiceRequest.objects.all() if queryset is None else queryset
     return queryset.filter(service_requests_q(user))
+
+
+def requests_as_applicant(*, user: User | None) -> QuerySet[ServiceRequest]:
+    """The requests of which `user` is the applicant (我的办件), whatever other roles
+    they hold: ``service_requests_scope`` restricted to the resident's rule."""
+    if not _active(user):
+        return ServiceRequest.objects.none()
+    return ServiceRequest.objects.filter(applicant_q(user))  # type: ignore[arg-type]
 
 
 def can_view_request(

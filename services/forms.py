@@ -20,6 +20,7 @@ from .models import (
     HandlingMode,
     Level,
     Material,
+    Rating,
     ServiceItem,
     ServiceRequest,
     VisitTime,
@@ -341,3 +342,34 @@ class ApplyForm(forms.Form):
         except Conflict as exc:
             self.add_error(None, exc.message)
         return None
+
+
+class WithdrawForm(forms.Form):
+    """The confirmation step of a withdrawal; `version` is the request as the resident
+    saw it (a change since then is a conflict, not a silent withdrawal)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RatingForm(forms.Form):
+    """好差评: five levels and an optional comment."""
+
+    level = forms.TypedChoiceField(
+        label=_("How satisfied are you with the service?"),
+        choices=Rating.Level.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the five ratings.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from villages.models import User, Village
 
 from . import time_limits, workflow
-from .access import service_requests_scope
+from .access import requests_as_applicant, service_requests_scope
 from .models import (
     AgencyTrip,
     Attachment,
@@ -203,8 +203,25 @@ def service_request_for_applicant(*, tracking_number: str) -> ServiceRequest | N
     """The request with this number, loaded with what its progress page shows (the
     item's materials, the files, the trips and the visits) in five queries whatever
     its history. Who may see it is for ``access`` to say."""
+    return _with_progress(ServiceRequest.objects.all(), tracking_number).first()
+
+
+def service_request_of_applicant(
+    *, user: User | None, tracking_number: str
+) -> QuerySet[ServiceRequest]:
+    """The signed-in applicant's request with this number (empty for anyone else's),
+    loaded like ``service_request_for_applicant``, with its rating."""
+    return _with_progress(
+        requests_as_applicant(user=user).select_related("rating__follow_up"),
+        tracking_number,
+    )
+
+
+def _with_progress(
+    requests: QuerySet[ServiceRequest], tracking_number: str
+) -> QuerySet[ServiceRequest]:
     return (
-        ServiceRequest.objects.select_related("item", "village__sub_center")
+        requests.select_related("item", "village__sub_center")
         .prefetch_related(
             Prefetch("item__materials", queryset=Material.objects.order_by("order")),
             Prefetch(
@@ -217,5 +234,14 @@ def service_request_for_applicant(*, tracking_number: str) -> ServiceRequest | N
             Prefetch("home_visits", queryset=HomeVisit.objects.order_by("starts_at")),
         )
         .filter(tracking_number=tracking_number)
-        .first()
+    )
+
+
+def service_requests_of_applicant(*, user: User | None) -> QuerySet[ServiceRequest]:
+    """我的办件: the requests of which `user` is the applicant (submitted with the
+    account, or entered for its verified number), newest first, with their rating."""
+    return (
+        requests_as_applicant(user=user)
+        .select_related("item", "village", "rating__follow_up")
+        .order_by("-submitted_at", "-pk")
     )

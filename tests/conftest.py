@@ -33,6 +33,15 @@ def _a_fixed_ordinary_day():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rate limits on verification codes
+    count there (a per-process memory cache in tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def calendar_known_until_2098(db):
     """The officials have entered 2098 (no holidays: weekdays are working days) and

@@ -93,7 +93,10 @@ class UserAdmin(BaseUserAdmin):
                 ]
             },
         ),
-        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+        (
+            _("Important dates"),
+            {"fields": ["last_login", "date_joined", "phone_verified_at"]},
+        ),
     ]
     add_fieldsets = [
         (
@@ -124,7 +127,8 @@ class UserAdmin(BaseUserAdmin):
         return users if request.user.is_superuser else users.filter(is_superuser=False)
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        # set only by the person, with a code sent to the number
+        fields = [*super().get_readonly_fields(request, obj), "phone_verified_at"]
         if not request.user.is_superuser:
             fields += [*self.PRIVILEGED, "last_login", "date_joined"]
         return fields

@@ -188,6 +188,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    phone_verified_at = models.DateTimeField(
+        _("mobile number verified"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When this person proved the number with a code sent to it. Only then are "
+            "requests entered for this number theirs too."
+        ),
+    )
 
     objects = UserManager()
 
@@ -220,3 +229,37 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name
+
+
+class VerificationCode(models.Model):
+    """A six-digit code sent by SMS to prove a mobile number (stored as an HMAC only).
+
+    Only the newest code of a number and purpose counts; it expires, is used once, and
+    dies after a few wrong guesses (``villages.verification``).
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("registration")
+        PASSWORD_RESET = "reset", _("password reset")
+
+    phone = models.CharField(
+        _("mobile number"), max_length=11, validators=[validate_mobile]
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(_("code (HMAC)"), max_length=64)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        indexes = [
+            models.Index(
+                fields=["phone", "purpose", "created_at"], name="code_phone_purpose"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_mobile(self.phone)} {self.get_purpose_display()}"

@@ -83,7 +83,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "villages.User"
-LOGIN_URL = "admin:login"
+# Residents sign in here; the admin keeps its own sign-in page.
+LOGIN_URL = "account:sign_in"
+LOGIN_REDIRECT_URL = "mine:requests"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -145,6 +147,18 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 # The client's address for the per-client limits: REMOTE_ADDR, or behind a proxy the
 # header it sets (e.g. HTTP_X_REAL_IP); otherwise every resident shares one count.
 RATELIMIT_IP_META_KEY = env.str("HUAGANG_CLIENT_IP_HEADER", default="") or None
+
+# Verification codes (registration, password reset): see villages/verification.py.
+HUAGANG_CODE_TTL_MINUTES = env.int("HUAGANG_CODE_TTL_MINUTES", 10)
+HUAGANG_CODE_MAX_ATTEMPTS = env.int("HUAGANG_CODE_MAX_ATTEMPTS", 5)
+HUAGANG_CODE_RATES_PER_PHONE = env.list(
+    "HUAGANG_CODE_RATES_PER_PHONE", default=["1/m", "5/h"]
+)
+HUAGANG_CODE_RATES_PER_CLIENT = env.list(
+    "HUAGANG_CODE_RATES_PER_CLIENT", default=["20/h"]
+)
+# How villages sends a text message without importing services (see the module).
+HUAGANG_TEXT_MESSAGE_SENDER = "services.notifications.notification_send"
 
 # Service requests
 HUAGANG_MAX_UPLOAD_BYTES = env.int("HUAGANG_MAX_UPLOAD_MB", 10) * 1024 * 1024

@@ -31,7 +31,8 @@ if not CACHES["default"]["BACKEND"].endswith(
 ):
     raise ImproperlyConfigured(
         "DJANGO_CACHE_URL must point to Redis (redis://…) in production: the limits on "
-        "tracking lookups are counted there and every worker must share them."
+        "tracking lookups and on verification codes are counted there and every "
+        "worker must share them."
     )
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # Django's RedisCache is atomic
 

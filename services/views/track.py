@@ -22,12 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
-from huagang.exceptions import DomainError, InvalidInput
-
-from .. import access, actions, selectors
-from ..access import ApplicantProof
-from ..forms import SupplementUploadForm, TrackLookupForm
-from ..models import ServiceRequest
+from .. import access, selectors
+from ..forms import TrackLookupForm
+from .supplement import supplement_upload
 
 logger = logging.getLogger("huagang.track")
 
@@ -130,7 +127,9 @@ def track_result(request: HttpRequest, number: str) -> HttpResponse:
     )
     if service_request is None or proof is None:
         return _lookup_page(number)
-    upload_form, status = _supplement(request, service_request, proof)
+    upload_form, status = supplement_upload(
+        request, service_request, by=None, proof=proof
+    )
     if status == 302:
         messages.success(
             request,
@@ -146,43 +145,6 @@ def track_result(request: HttpRequest, number: str) -> HttpResponse:
         "upload_form": upload_form,
     }
     return render(request, "services/track_result.html", context, status=status)
-
-
-def _supplement(
-    request: HttpRequest, service_request: ServiceRequest, proof: ApplicantProof
-) -> tuple[SupplementUploadForm | None, int]:
-    """The upload form when a supplement is asked, and the page's status: 302 once
-    the posted files are stored, 400 (errors on the form), 409 for a post when no
-    supplement is asked (the page shows why), else 200."""
-    posted = request.method == "POST"
-    if not access.may_upload_supplement(None, service_request, proof=proof):
-        return None, 409 if posted else 200
-    form = SupplementUploadForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        service_request=service_request,
-        action=request.path,
-    )
-    if not posted:
-        return form, 200
-    if not form.is_valid():
-        return form, 400
-    try:
-        actions.attachments_add(
-            service_request=service_request,
-            uploads=form.uploads(),
-            by=None,
-            proof=proof,
-        )
-    except InvalidInput as exc:
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-        return form, 400
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-        return form, exc.status_code
-    return form, 302
 
 
 @require_POST

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from huagang.exceptions import DomainError, NotPermitted
 from services import access, actions, workflow
@@ -36,6 +37,13 @@ def world(village, other_village):
         "clerk of no body": UserFactory(role=Role.TOWN_CLERK),
         "official": UserFactory(role=Role.OFFICIAL),
         "inactive official": UserFactory(role=Role.OFFICIAL, is_active=False),
+        # a clerk entered requests for these numbers; only a verified number counts
+        "verified holder of the number": UserFactory(
+            role=Role.RESIDENT, phone=PHONES[0], phone_verified_at=timezone.now()
+        ),
+        "unverified holder of the number": UserFactory(
+            role=Role.RESIDENT, phone=PHONES[1]
+        ),
     }
     bodies[0].clerks.add(people["clerk of b1"], people["clerk of b1+b2"])
     bodies[1].clerks.add(people["clerk of b1+b2"])
@@ -48,22 +56,28 @@ def world(village, other_village):
             mode="instant",
             channel="window",
             applicant_name="张三",
-            applicant_phone="13900000000",
+            applicant_phone=phone,
             account=account,
         )
-        for n, (place, item, account) in enumerate(
-            itertools.product([village, other_village], items, applicants)
+        for n, (place, item, account, phone) in enumerate(
+            itertools.product([village, other_village], items, applicants, PHONES)
         )
     ]
     return people, requests, bodies
 
 
+PHONES = ["13711110000", "13711110001"]
+
+
 def expected_roles(name: str, request, people, bodies, village) -> set[Role]:
-    """The rule in words: applicant by account; village clerk of the request's village;
-    town clerk of the item's body; an official always; inactive people nothing."""
+    """The rule in words: applicant by account or by verified number; village clerk of
+    the request's village; town clerk of the item's body; an official always; inactive
+    people nothing."""
     user = people[name]
     roles = set()
     if request.account_id == user.pk and user.is_active:
+        roles.add(Role.RESIDENT)
+    if name == "verified holder of the number" and request.applicant_phone == PHONES[0]:
         roles.add(Role.RESIDENT)
     in_v1 = request.village_id == village.pk
     body_1 = request.item.body_id == bodies[0].pk
@@ -93,7 +107,14 @@ def test_object_and_queryset_answers_agree_for_every_user_and_request(world, vil
             else:
                 assert roles == frozenset()
             pairs += 1
-    assert pairs == 11 * 12
+    assert pairs == 13 * 24
+    mine = set(
+        access.requests_as_applicant(user=people["verified holder of the number"])
+    )
+    assert mine == {r for r in requests if r.applicant_phone == PHONES[0]}
+    assert not access.requests_as_applicant(
+        user=people["unverified holder of the number"]
+    )
     # every role occurs somewhere, and so does "no role at all"
     seen = {r for _n, u in users for q in requests for r in access.roles_towards(u, q)}
     assert seen == set(Role)

@@ -1,0 +1,16 @@
+"""The resident's account: /account/…"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "account"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("register/", views.register, name="register"),
+    path("register/verify/", views.register_verify, name="register_verify"),
+    path("password-reset/", views.password_reset, name="reset"),
+    path("password-reset/verify/", views.password_reset_verify, name="reset_verify"),
+]
