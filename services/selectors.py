@@ -5,15 +5,20 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import Concat
+from django.db.models.lookups import IContains
 from django.utils import timezone
 
 from villages.models import User, Village
@@ -25,6 +30,7 @@ from .models import (
     Category,
     HandlingMode,
     RequestEvent,
+    SearchSynonym,
     ServiceItem,
     ServiceRequest,
 )
@@ -54,10 +60,12 @@ def service_items_search(
     mode: str = "",
     level: str = "",
 ) -> QuerySet[ServiceItem]:
-    """Published items matching every word of `q` and every filter given.
+    """Published items matching every word of `q` and every filter given, in one query.
 
-    A word matches an item's code, name, keywords or category name; items whose name
-    contains the whole query come first.
+    A word matches an item's code, or its name, keywords or category name holding the
+    word or any word of its synonym group (``SearchSynonym``: 低保 finds what 最低生活
+    保障 finds). Items whose name holds the catalog wording of the query's group come
+    first, then items whose name holds the query or one of its synonyms, then the rest.
     """
     items = service_items_published()
     query = q.strip()
@@ -67,6 +75,7 @@ def service_items_search(
             | Q(keywords__icontains=word)
             | Q(category__name__icontains=word)
             | Q(code__iexact=word)
+            | Exists(_synonyms_found_in_item(word))
         )
     if category is not None:
         items = items.filter(category=category)
@@ -77,14 +86,46 @@ def service_items_search(
     if level:
         items = items.filter(accept_level=level)
     if query:
+        group = _synonym_group(query)
         items = items.annotate(
             name_rank=Case(
-                When(name__icontains=query, then=Value(0)),
-                default=Value(1),
+                When(
+                    Exists(group.filter(IContains(OuterRef("name"), F("term")))), then=0
+                ),
+                When(
+                    Q(name__icontains=query)
+                    | Exists(group.filter(IContains(OuterRef("name"), F("word")))),
+                    then=1,
+                ),
+                default=2,
                 output_field=IntegerField(),
             )
         ).order_by("name_rank", "category__order", "code")
     return items
+
+
+def _synonym_group(word: str) -> QuerySet[SearchSynonym]:
+    """The synonym rows of `word`'s group: those whose catalog wording is `word`, or is
+    the wording `word` stands for. Each row holds two strings of the group, its word and
+    its term; no rows when `word` is in no group."""
+    stands_for = SearchSynonym.objects.filter(word__iexact=word).values("term")
+    return SearchSynonym.objects.filter(Q(term__iexact=word) | Q(term__in=stands_for))
+
+
+def _synonyms_found_in_item(word: str) -> QuerySet[SearchSynonym]:
+    """Rows of `word`'s group whose word or term the outer item's name, keywords or
+    category name holds (a subquery for ``Exists``)."""
+    text = Concat(
+        OuterRef("name"),
+        Value(" "),
+        OuterRef("keywords"),
+        Value(" "),
+        OuterRef("category__name"),
+        output_field=CharField(),
+    )
+    return _synonym_group(word).filter(
+        IContains(text, F("word")) | IContains(text, F("term"))
+    )
 
 
 def service_item_guide(*, code: str) -> QuerySet[ServiceItem]:

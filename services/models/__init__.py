@@ -14,6 +14,7 @@ from .requests import (
     RequestEvent,
     ServiceRequest,
 )
+from .search import SearchSynonym
 
 __all__ = [
     "AgencyTrip",
@@ -33,6 +34,7 @@ __all__ = [
     "Notification",
     "Rating",
     "RequestEvent",
+    "SearchSynonym",
     "ServiceItem",
     "ServiceRequest",
     "Status",
