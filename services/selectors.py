@@ -21,7 +21,7 @@ from django.db.models.functions import Concat
 from django.db.models.lookups import IContains
 from django.utils import timezone
 
-from villages.models import User, Village
+from villages.models import Town, User, Village
 
 from . import time_limits, workflow
 from .access import service_requests_scope
@@ -131,6 +131,30 @@ def _synonyms_found_in_item(word: str) -> QuerySet[SearchSynonym]:
 def service_item_guide(*, code: str) -> QuerySet[ServiceItem]:
     """The item with this code, ready to render its full guide (materials prefetched)."""
     return service_items_published().filter(code=code).prefetch_related("materials")
+
+
+@dataclass(frozen=True)
+class ServiceGuide:
+    """Everything the guide page shows: the item, the town, and the villages a resident
+    picks theirs from (each with its sub-center)."""
+
+    item: ServiceItem
+    town: Town | None
+    villages: list[Village]
+
+
+def service_guide_get(*, code: str) -> ServiceGuide | None:
+    """The guide of the published item with this code, or None.
+
+    Four queries whatever the item (the item with its category and body, its
+    materials, the town, the villages with their sub-centers), so picking a village
+    costs nothing more: it is one of the villages loaded here.
+    """
+    item = service_item_guide(code=code).first()
+    if item is None:
+        return None
+    villages = Village.objects.select_related("sub_center").order_by("order", "code")
+    return ServiceGuide(item=item, town=Town.objects.first(), villages=list(villages))
 
 
 def categories_with_items() -> QuerySet[Category]:

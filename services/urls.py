@@ -9,6 +9,8 @@ app_name = "services"
 urlpatterns = [
     path("", catalog.catalog, name="catalog"),
     path("<item_code:code>/", catalog.service_detail, name="detail"),
+    # placeholder: replaced by the apply view
+    path("<item_code:code>/apply/", catalog.service_detail, name="apply"),
     path(
         "attachments/<int:pk>/",
         catalog.attachment_download,
