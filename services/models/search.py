@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,7 +18,9 @@ class SearchSynonym(models.Model):
     word = models.CharField(
         _("word residents type"),
         max_length=30,
+        unique=True,
         help_text=_("A common name or abbreviation, e.g. 低保."),
+        error_messages={"unique": _("This word is already a synonym.")},
     )
     term = models.CharField(
         _("catalog wording"),
@@ -36,11 +37,6 @@ class SearchSynonym(models.Model):
         verbose_name_plural = _("search synonyms")
         ordering = ["term", "word"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("word"),
-                name="synonym_unique_word",
-                violation_error_message=_("This word is already a synonym."),
-            ),
             models.CheckConstraint(
                 condition=~Q(word=F("term")),
                 name="synonym_word_is_not_its_term",
