@@ -241,16 +241,19 @@ def load_synonyms(*, data_dir: Path, report: LoadReport) -> None:
     ]
     terms = {term.lower() for _rec, term, _words in groups}
     listed: set[str] = set()
-    for rec, term, words in groups:
+    for rec, _term, words in groups:
         for word in words:
             if word.lower() in listed:
                 raise rec.error("words", _("“%(w)s” is listed twice") % {"w": word})
-            if word.lower() in terms or word == term:
+            if word.lower() in terms:
                 raise rec.error(
                     "words", _("“%(w)s” is also a catalog wording") % {"w": word}
                 )
             listed.add(word.lower())
-    elsewhere = SearchSynonym.objects.exclude(word__in=listed)
+    # Rows the file does not list (added in the admin) must not chain with it either.
+    elsewhere = SearchSynonym.objects.exclude(
+        word__in=[word for _rec, _term, words in groups for word in words]
+    )
     for rec, term, words in groups:
         if elsewhere.filter(word__iexact=term).exists():
             raise rec.error(
