@@ -108,8 +108,9 @@ def _synonym_group(word: str) -> QuerySet[SearchSynonym]:
     """The synonym rows of `word`'s group: those whose catalog wording is `word`, or is
     the wording `word` stands for. Each row holds two strings of the group, its word and
     its term; no rows when `word` is in no group."""
-    stands_for = SearchSynonym.objects.filter(word__iexact=word).values("term")
-    return SearchSynonym.objects.filter(Q(term__iexact=word) | Q(term__in=stands_for))
+    # Exact matches, so that the unique index on the word serves (Chinese has no case).
+    stands_for = SearchSynonym.objects.filter(word=word).values("term")
+    return SearchSynonym.objects.filter(Q(term=word) | Q(term__in=stands_for))
 
 
 def _synonyms_found_in_item(word: str) -> QuerySet[SearchSynonym]:
