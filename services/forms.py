@@ -373,3 +373,31 @@ class RatingForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class GuideVillageForm(forms.Form):
+    """The guide page's village picker (``?village=<division code>``, no JavaScript).
+
+    Its choices are the villages the page has already loaded, so checking a code costs
+    no query.
+    """
+
+    village = forms.ChoiceField(
+        label=_("Your village or community"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("Pick your village or community from the list.")
+        },
+    )
+
+    def __init__(self, *args, villages: list[Village], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._villages = {village.code: village for village in villages}
+        self.fields["village"].choices = [
+            ("", _("Choose…")),
+            *((village.code, village.name) for village in villages),
+        ]
+
+    def picked(self) -> Village | None:
+        """The village picked, once the form is valid; None when none is."""
+        return self._villages.get(self.cleaned_data.get("village") or "")

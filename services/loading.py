@@ -18,7 +18,17 @@ from huagang.dataload import (
     upsert,
 )
 
-from .models import Body, Category, HandlingMode, Level, Material, ServiceItem
+from .models import (
+    Body,
+    Category,
+    HandlingMode,
+    Level,
+    Material,
+    SearchSynonym,
+    ServiceItem,
+)
+
+SYNONYMS_FILE = "synonyms.yaml"
 
 
 def load_catalog(*, data_dir: Path, report: LoadReport) -> None:
@@ -96,6 +106,7 @@ def _item_values(
         "item_type": rec.choice("item_type", ServiceItem.ItemType.values),
         "accept_level": rec.choice("accept_level", Level.values),
         "decide_level": rec.choice("decide_level", Level.values),
+        "decided_by": rec.text("decided_by", required=False, max_length=60),
         "level_note": rec.text("level_note", required=False, max_length=300),
         "for_persons": "person" in applicants,
         "for_organizations": "organization" in applicants,
@@ -214,4 +225,54 @@ def _update_materials(
         material.save(update_fields=list(values))
 
 
-__all__ = ["DataFileError", "load_catalog"]
+def load_synonyms(*, data_dir: Path, report: LoadReport) -> None:
+    """Add and update the search synonyms listed in ``synonyms.yaml``.
+
+    Rows are keyed by the word; a row the file no longer lists is kept, because
+    officials add synonyms in the admin that the file does not know. A word that is
+    also some group's wording (in the file or in the admin) is refused, so groups stay
+    one level deep (see ``SearchSynonym.clean``).
+    """
+    groups = [
+        (rec, rec.text("term", max_length=30), _synonym_words(rec))
+        for rec in Record.each(
+            SYNONYMS_FILE, read_yaml(data_dir / SYNONYMS_FILE), "term"
+        )
+    ]
+    terms = {term.lower() for _rec, term, _words in groups}
+    listed: set[str] = set()
+    for rec, _term, words in groups:
+        for word in words:
+            if word.lower() in listed:
+                raise rec.error("words", _("“%(w)s” is listed twice") % {"w": word})
+            if word.lower() in terms:
+                raise rec.error(
+                    "words", _("“%(w)s” is also a catalog wording") % {"w": word}
+                )
+            listed.add(word.lower())
+    # Rows the file does not list (added in the admin) must not chain with it either.
+    elsewhere = SearchSynonym.objects.exclude(
+        word__in=[word for _rec, _term, words in groups for word in words]
+    )
+    for rec, term, words in groups:
+        if elsewhere.filter(word__iexact=term).exists():
+            raise rec.error(
+                "term", _("“%(w)s” is a synonym in the admin") % {"w": term}
+            )
+        for word in words:
+            if elsewhere.filter(term__iexact=word).exists():
+                raise rec.error(
+                    "words",
+                    _("“%(w)s” is a catalog wording in the admin") % {"w": word},
+                )
+            upsert(SearchSynonym, {"word": word}, {"term": term}, report)
+
+
+def _synonym_words(rec: Record) -> list[str]:
+    words = rec.text_list("words")
+    if any(len(word) > 30 for word in words):
+        raise rec.error("words", _("longer than %(n)d characters") % {"n": 30})
+    return words
+
+
+__all__ = ["DataFileError", "load_catalog", "load_synonyms"]

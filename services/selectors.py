@@ -5,18 +5,23 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import Concat
+from django.db.models.lookups import IContains
 from django.utils import timezone
 
-from villages.models import User, Village
+from villages.models import Town, User, Village
 
 from . import time_limits, workflow
 from .access import requests_as_applicant, service_requests_scope
@@ -29,6 +34,7 @@ from .models import (
     HomeVisit,
     Material,
     RequestEvent,
+    SearchSynonym,
     ServiceItem,
     ServiceRequest,
 )
@@ -58,10 +64,12 @@ def service_items_search(
     mode: str = "",
     level: str = "",
 ) -> QuerySet[ServiceItem]:
-    """Published items matching every word of `q` and every filter given.
+    """Published items matching every word of `q` and every filter given, in one query.
 
-    A word matches an item's code, name, keywords or category name; items whose name
-    contains the whole query come first.
+    A word matches an item's code, or its name, keywords or category name holding the
+    word or any word of its synonym group (``SearchSynonym``: 低保 finds what 最低生活
+    保障 finds). Items whose name holds the catalog wording of the query's group come
+    first, then items whose name holds the query or one of its synonyms, then the rest.
     """
     items = service_items_published()
     query = q.strip()
@@ -71,6 +79,7 @@ def service_items_search(
             | Q(keywords__icontains=word)
             | Q(category__name__icontains=word)
             | Q(code__iexact=word)
+            | Exists(_synonyms_found_in_item(word))
         )
     if category is not None:
         items = items.filter(category=category)
@@ -81,19 +90,76 @@ def service_items_search(
     if level:
         items = items.filter(accept_level=level)
     if query:
+        group = _synonym_group(query)
         items = items.annotate(
             name_rank=Case(
-                When(name__icontains=query, then=Value(0)),
-                default=Value(1),
+                When(
+                    Exists(group.filter(IContains(OuterRef("name"), F("term")))), then=0
+                ),
+                When(
+                    Q(name__icontains=query)
+                    | Exists(group.filter(IContains(OuterRef("name"), F("word")))),
+                    then=1,
+                ),
+                default=2,
                 output_field=IntegerField(),
             )
         ).order_by("name_rank", "category__order", "code")
     return items
 
 
+def _synonym_group(word: str) -> QuerySet[SearchSynonym]:
+    """The synonym rows of `word`'s group: those whose catalog wording is `word`, or is
+    the wording `word` stands for. Each row holds two strings of the group, its word and
+    its term; no rows when `word` is in no group."""
+    # Exact matches, so that the unique index on the word serves (Chinese has no case).
+    stands_for = SearchSynonym.objects.filter(word=word).values("term")
+    return SearchSynonym.objects.filter(Q(term=word) | Q(term__in=stands_for))
+
+
+def _synonyms_found_in_item(word: str) -> QuerySet[SearchSynonym]:
+    """Rows of `word`'s group whose word or term the outer item's name, keywords or
+    category name holds (a subquery for ``Exists``)."""
+    text = Concat(
+        OuterRef("name"),
+        Value(" "),
+        OuterRef("keywords"),
+        Value(" "),
+        OuterRef("category__name"),
+        output_field=CharField(),
+    )
+    return _synonym_group(word).filter(
+        IContains(text, F("word")) | IContains(text, F("term"))
+    )
+
+
 def service_item_guide(*, code: str) -> QuerySet[ServiceItem]:
     """The item with this code, ready to render its full guide (materials prefetched)."""
     return service_items_published().filter(code=code).prefetch_related("materials")
+
+
+@dataclass(frozen=True)
+class ServiceGuide:
+    """Everything the guide page shows: the item, the town, and the villages a resident
+    picks theirs from (each with its sub-center)."""
+
+    item: ServiceItem
+    town: Town | None
+    villages: list[Village]
+
+
+def service_guide_get(*, code: str) -> ServiceGuide | None:
+    """The guide of the published item with this code, or None.
+
+    Four queries whatever the item (the item with its category and body, its
+    materials, the town, the villages with their sub-centers), so picking a village
+    costs nothing more: it is one of the villages loaded here.
+    """
+    item = service_item_guide(code=code).first()
+    if item is None:
+        return None
+    villages = Village.objects.select_related("sub_center").order_by("order", "code")
+    return ServiceGuide(item=item, town=Town.objects.first(), villages=list(villages))
 
 
 def categories_with_items() -> QuerySet[Category]:

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import translation
 
-from services.models import Body, Category, Material, ServiceItem
+from services.models import Body, Category, Material, SearchSynonym, ServiceItem
 from tests.files import pdf_upload
 from villages.models import SubCenter, Town, Village
 
@@ -374,6 +374,17 @@ MALFORMED = {
         lambda doc: doc["villages"][3]["sub_center"].update(windows=["nope"]),
         "windows",
     ),
+    "synonym that is a wording": (
+        *_set("synonyms.yaml", 5, "words", ["计生", "老年人"]),
+        "words",
+    ),
+    "synonym without words": (*_set("synonyms.yaml", 5, "words", []), "words"),
+    "synonym listed twice": (*_set("synonyms.yaml", 5, "words", ["低保"]), "words"),
+    "duplicate synonym term": (
+        "synonyms.yaml",
+        lambda doc: doc[6].update(term=doc[5]["term"]),
+        "term",
+    ),
     "bad trip day": (
         "villages.yaml",
         lambda doc: doc["villages"][3]["sub_center"].update(trip_weekdays=[8]),
@@ -416,3 +427,28 @@ def test_a_missing_file_is_reported(data_dir):
 
 def test_categories_are_the_reference_list():
     assert Category.objects.count() == 15
+
+
+def test_the_search_synonyms_are_loaded_from_their_file():
+    groups = yaml.safe_load(
+        (Path(settings.TOWN_DATA_DIR) / "synonyms.yaml").read_text("utf-8")
+    )
+    expected = {(w, g["term"]) for g in groups for w in g["words"]}
+    assert set(SearchSynonym.objects.values_list("word", "term")) == expected
+    assert ("低保", "最低生活保障") in expected
+
+
+def test_the_loader_keeps_the_synonyms_officials_added(data_dir):
+    SearchSynonym.objects.create(word="养老院", term="敬老院")
+    SearchSynonym.objects.filter(word="低保").update(term="低保障")  # edited by hand
+    out = load(data_dir)
+    assert "search synonyms: 0 created, 1 updated, 14 unchanged" in out
+    assert SearchSynonym.objects.get(word="养老院").term == "敬老院"
+    assert SearchSynonym.objects.get(word="低保").term == "最低生活保障"
+    assert "0 created, 0 updated" in load(data_dir).split("search synonyms")[1]
+
+
+def test_a_file_synonym_that_is_an_admin_wording_is_reported(data_dir):
+    SearchSynonym.objects.create(word="长者", term="高龄")  # 高龄 is a word in the file
+    with pytest.raises(CommandError, match=r"synonyms\.yaml.*“words”.*高龄"):
+        load(data_dir)

@@ -41,9 +41,15 @@ _OFFICIAL_EDIT = [
         ("villages", "subcenter"),
         ("villages", "servicewindow"),
         ("villages", "town"),
+        ("services", "searchsynonym"),
     ]
     for verb in ("add", "change")
-] + ["villages.view_user", "villages.change_user", "villages.add_user"]
+] + [
+    "services.delete_searchsynonym",  # a wrong synonym misleads every search
+    "villages.view_user",
+    "villages.change_user",
+    "villages.add_user",
+]
 
 # Clerks work on requests in the admin; which requests, and which steps, is decided by
 # services.access and services.workflow, not by these model permissions.

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Body, Category, HandlingMode, Material, ServiceItem
+from ..models import (
+    Body,
+    Category,
+    HandlingMode,
+    Material,
+    SearchSynonym,
+    ServiceItem,
+)
 
 admin.site.site_header = _("Huagang public-service portal — administration")
 admin.site.site_title = _("Huagang portal admin")
@@ -96,6 +103,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                 "fields": [
                     "accept_level",
                     "decide_level",
+                    "decided_by",
                     "level_note",
                     "for_persons",
                     "for_organizations",
@@ -149,3 +157,12 @@ class MaterialAdmin(admin.ModelAdmin):
     list_filter = ["required", "original"]
     search_fields = ["name", "item__name", "item__code"]
     list_select_related = ["item"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Officials teach the catalog search the words residents use (低保 → 最低生活保障)."""
+
+    list_display = ["word", "term", "updated_at"]
+    search_fields = ["word", "term"]
+    fields = ["word", "term"]

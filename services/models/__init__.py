@@ -15,6 +15,7 @@ from .requests import (
     ServiceRequest,
     VisitTime,
 )
+from .search import SearchSynonym
 
 __all__ = [
     "AgencyTrip",
@@ -34,6 +35,7 @@ __all__ = [
     "Notification",
     "Rating",
     "RequestEvent",
+    "SearchSynonym",
     "ServiceItem",
     "ServiceRequest",
     "Status",

@@ -103,6 +103,15 @@ class ServiceItem(models.Model):
     decide_level = models.CharField(
         _("decided at"), max_length=10, choices=Level.choices
     )
+    decided_by = models.CharField(
+        _("deciding body"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Where another level decides: that body, e.g. 肥西县民政局. The guide "
+            "says who accepts and who decides in one sentence."
+        ),
+    )
     level_note = models.CharField(_("levels in detail"), max_length=300, blank=True)
     for_persons = models.BooleanField(_("natural persons may apply"), default=True)
     for_organizations = models.BooleanField(_("legal persons may apply"), default=False)

@@ -8,6 +8,7 @@ session that submitted the request (or to whoever has a role towards it, see
 from urllib.parse import urlencode
 
 import segno
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,11 +17,22 @@ from django.utils.translation import gettext as _
 
 from .. import access, selectors
 from ..forms import MODE_EXPLANATIONS, WEEKDAYS, ApplyForm
+from ..guide import accepts_online_application
 from ..models import ServiceRequest
 
 
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     item = get_object_or_404(selectors.service_item_guide(code=code))
+    if not accepts_online_application(item):
+        # Handled only on the spot at a window: the guide says where to go.
+        messages.info(
+            request,
+            _(
+                "This item is handled only at a service window, with you there in "
+                "person: it cannot be applied for online."
+            ),
+        )
+        return redirect(item)
     account = request.user if request.user.is_authenticated else None
     if request.method != "POST":
         form = ApplyForm(item=item, account=account)

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from villages.models import Village
 from villages.selectors import town_get
 
+from .. import guide as guide_rules
 from .. import selectors
 from ..access import applicant_proof_from_session, can_view_request
-from ..forms import CatalogFilterForm
+from ..forms import CatalogFilterForm, GuideVillageForm
 from ..models import Attachment, HandlingMode
 
 PAGE_SIZE = 20
@@ -49,8 +50,23 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    item = get_object_or_404(selectors.service_item_guide(code=code))
-    return render(request, "services/detail.html", {"item": item})
+    """The full guide, with the modes explained for the village the resident picks."""
+    guide = selectors.service_guide_get(code=code)
+    if guide is None:
+        raise Http404
+    form = GuideVillageForm(request.GET or None, villages=guide.villages)
+    village = form.picked() if form.is_valid() else None
+    context = {
+        "item": guide.item,
+        "form": form,
+        "village": village,
+        "who_handles": guide_rules.who_handles(guide.item, guide.town),
+        "mode_sentences": guide_rules.mode_sentences(guide.item, village=village),
+        "apply_online": guide_rules.accepts_online_application(guide.item),
+        "village_matters": guide_rules.depends_on_village(guide.item),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "services/detail.html", context, status=status)
 
 
 def village_detail(request: HttpRequest, code: str) -> HttpResponse:

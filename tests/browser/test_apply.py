@@ -1,6 +1,6 @@
 """A new resident applies online in Chromium, on a desktop and on a phone.
 
-Found the way a resident finds things: the home page's search box, the guide's 网上申请
+Found the way a resident finds things: the home page's search box, the guide's 在线申请
 button, fields by their Chinese labels, files chosen in the file pickers, the button
 pressed. No JavaScript of ours runs (the pages have none); Chromium's own form
 submission sends the files.
@@ -52,8 +52,8 @@ def test_a_new_resident_applies_with_a_pdf_and_a_photo(person, viewport):
     resident = person(viewport=viewport)
     page = resident.page
     open_the_guide(resident)
-    resident.follow(page.get_by_role("link", name="网上申请"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"网上申请：{ITEM}")
+    resident.follow(page.get_by_role("link", name="在线申请"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"在线申请：{ITEM}")
     resident.shot("form")
 
     page.get_by_label("姓名").fill("王桂兰")

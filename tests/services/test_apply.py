@@ -458,3 +458,22 @@ def test_the_pages_read_in_english_too(in_english, apply_page, five_day_item):
     url = reverse("services:request_receipt", kwargs={"number": number})
     assert "Scan to follow this request" in in_english.get(url).content.decode()
     assert "What is collected" in in_english.get(reverse("privacy")).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_item_handled_only_at_the_window_takes_no_online_application(client):
+    """The guide shows no 在线申请 button for it, and the form is not there either:
+    a post creates nothing and the resident is sent to the guide, which says why."""
+    from services.guide import accepts_online_application
+    from services.models import ServiceItem
+
+    item = next(
+        i for i in ServiceItem.objects.all() if not accepts_online_application(i)
+    )
+    apply_url = f"/services/{item.code}/apply/"
+    assert apply_url not in client.get(item.get_absolute_url()).content.decode()
+    for response in (client.get(apply_url), client.post(apply_url, {"name": "张三"})):
+        assert response.status_code == 302
+        assert response["Location"] == item.get_absolute_url()
+    assert not ServiceRequest.objects.exists()
+    assert "不能在网上申请" in client.get(item.get_absolute_url()).content.decode()

@@ -6,12 +6,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from huagang.dataload import DataFileError, LoadReport
-from services.loading import load_catalog
+from services.loading import load_catalog, load_synonyms
 from villages.loading import load_villages
 
 
 class Command(BaseCommand):
-    help = "Load the town, villages, bodies and service catalog from the data files."
+    help = (
+        "Load the town, villages, bodies, service catalog and search synonyms from "
+        "the data files."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,6 +31,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 load_villages(data_dir=data_dir, report=report)
                 load_catalog(data_dir=data_dir, report=report)
+                load_synonyms(data_dir=data_dir, report=report)
         except DataFileError as exc:
             raise CommandError(
                 _("Nothing was loaded. %(error)s") % {"error": exc}
