@@ -26,7 +26,7 @@ setup: install
 
 run: setup
 	@echo "Serving the portal at http://$(HOST):$(PORT)/"
-	$(MANAGE) runserver --insecure $(HOST):$(PORT)
+	HUAGANG_CODES_ON_CONSOLE=1 $(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 test: install
 	mkdir -p var

@@ -63,6 +63,7 @@ def test_production_starts_with_real_values():
         ({"DATABASE_URL": "sqlite:////tmp/portal.sqlite3"}, "PostgreSQL"),
         ({"DJANGO_CACHE_URL": None}, "DJANGO_CACHE_URL"),
         ({"DJANGO_CACHE_URL": "locmemcache://"}, "DJANGO_CACHE_URL"),
+        ({"HUAGANG_CODES_ON_CONSOLE": "1"}, "HUAGANG_CODES_ON_CONSOLE"),
     ],
     ids=[
         "no secret",
@@ -72,6 +73,7 @@ def test_production_starts_with_real_values():
         "sqlite",
         "no shared cache",
         "per-process cache",
+        "codes on the console",
     ],
 )
 def test_production_refuses_unsafe_configuration(overrides, message):

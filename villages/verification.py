@@ -13,7 +13,7 @@ gunicorn worker count on its own, so production configures a shared (Redis) cach
 The message goes out through ``HUAGANG_TEXT_MESSAGE_SENDER`` (the services app's
 ``notification_send``: sent once per key through the configured backend, the outbox
 table by default). It is a setting rather than an import because ``villages`` never
-imports ``services``. With DEBUG on (development only) the code is also logged to the
+imports ``services``. With ``HUAGANG_CODES_ON_CONSOLE`` on (``make run``) the code is also logged to the
 console; production never logs a code or a number.
 """
 
@@ -41,7 +41,8 @@ from .choices import Role
 from .models import User, VerificationCode
 
 logger = logging.getLogger("huagang.verification")
-# Only ever called when settings.DEBUG is on: the code and the number, for a developer.
+# Only ever called with HUAGANG_CODES_ON_CONSOLE on (`make run`; production refuses it):
+# the code and the number, for a developer.
 dev_console = logging.getLogger("huagang.verification.development")
 
 Purpose = VerificationCode.Purpose
@@ -149,7 +150,7 @@ def verification_code_send(*, phone: str, purpose: str) -> VerificationCode:
             created_at=now,
             expires_at=now + dt.timedelta(minutes=minutes),
         )
-    if settings.DEBUG:
+    if settings.HUAGANG_CODES_ON_CONSOLE:
         dev_console.warning("Verification code for %s (%s): %s", phone, purpose, code)
     send = import_string(settings.HUAGANG_TEXT_MESSAGE_SENDER)
     try:

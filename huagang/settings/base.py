@@ -157,6 +157,9 @@ HUAGANG_CODE_RATES_PER_PHONE = env.list(
 HUAGANG_CODE_RATES_PER_CLIENT = env.list(
     "HUAGANG_CODE_RATES_PER_CLIENT", default=["20/h"]
 )
+# Development only (`make run` turns it on; production refuses it): verification codes
+# and their numbers are also written to the console, for a developer without a gateway.
+HUAGANG_CODES_ON_CONSOLE = env.bool("HUAGANG_CODES_ON_CONSOLE", default=False)
 # How villages sends a text message without importing services (see the module).
 HUAGANG_TEXT_MESSAGE_SENDER = "services.notifications.notification_send"
 

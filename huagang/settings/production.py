@@ -36,6 +36,13 @@ if not CACHES["default"]["BACKEND"].endswith(
     )
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # Django's RedisCache is atomic
 
+if env.bool("HUAGANG_CODES_ON_CONSOLE", default=False):
+    raise ImproperlyConfigured(
+        "HUAGANG_CODES_ON_CONSOLE writes verification codes and mobile numbers to the "
+        "log: it is for development only."
+    )
+HUAGANG_CODES_ON_CONSOLE = False
+
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
 
 # WhiteNoise serves the collected static files from gunicorn, right after security.
