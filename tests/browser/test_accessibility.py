@@ -17,7 +17,13 @@ from huagang.elder_mode import COOKIE_NAME, ON
 from services.models import ServiceItem
 from villages.models import Village
 
-from .a11y import axe_violations, horizontal_overflow, small_targets, small_text
+from .a11y import (
+    axe_violations,
+    horizontal_overflow,
+    keyboard_problems,
+    small_targets,
+    small_text,
+)
 from .clerk import Person
 from .conftest import DESKTOP, PHONE
 
@@ -78,8 +84,9 @@ def page_problems(visitor: Person, *, elder: bool) -> list[str]:
 
 @pytest.mark.parametrize("layout", ["standard", "elder"])
 def test_every_page_in_both_layouts_at_1280_and_360_px(person, layout):
-    """Screenshots, axe-core and no sideways scrolling at each width; in 长辈版 also the
-    text and target sizes. Every page is checked before the test fails."""
+    """Screenshots, axe-core and no sideways scrolling at each width, the keyboard at
+    1280 px; in 长辈版 also the text and target sizes. Every page is checked before the
+    test fails."""
     elder = layout == "elder"
     problems = []
     for width, options in WIDTHS.items():
@@ -91,6 +98,8 @@ def test_every_page_in_both_layouts_at_1280_and_360_px(person, layout):
             visitor.page.goto(visitor.base_url + path)
             visitor.shot(f"{width}-{name}")
             found = page_problems(visitor, elder=elder)
+            if width == "1280":
+                found += keyboard_problems(visitor.page)
             problems += [f"{width} px, {name} ({path}): {p}" for p in found]
     visitor = person(**ZOOM_200)
     if elder:
