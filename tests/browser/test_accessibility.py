@@ -14,7 +14,10 @@ from collections.abc import Callable
 import pytest
 
 from huagang.elder_mode import COOKIE_NAME, ON
+from services import actions
 from services.models import ServiceItem
+from tests.factories import UserFactory
+from villages.choices import Role
 from villages.models import Village
 
 from .a11y import (
@@ -42,6 +45,32 @@ def _village(visitor: Person) -> str:
     return Village.objects.get(name="花岗社区").get_absolute_url()
 
 
+def _tracked_request_awaiting_supplement(visitor: Person) -> str:
+    """A request the village asked a supplement for, looked up by its resident in
+    this browser (number and phone digits): the progress page with its upload form."""
+    village = Village.objects.get(name="花岗社区")
+    clerk = UserFactory(role=Role.VILLAGE_CLERK, village=village)
+    request = actions.service_request_submit(
+        item=ServiceItem.objects.get(name="农村低保初审及转报"),
+        village=village,
+        mode="agency",
+        channel="online",
+        applicant_name="张桂英",
+        applicant_phone="13955550123",
+        description=f"{visitor.page.viewport_size}",  # a new request per browser
+    )
+    actions.service_request_accept(service_request=request, by=clerk)
+    actions.service_request_ask_supplement(
+        service_request=request, by=clerk, what="请补交户口簿本人页的照片。"
+    )
+    page = visitor.page
+    page.goto(f"{visitor.base_url}/track/?number={request.tracking_number}")
+    page.get_by_label("手机号码后四位").fill("0123")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    return f"/track/{request.tracking_number}/"
+
+
 # (name, path or setup): a setup gets the visitor, may prepare data or sign them in on
 # visitor.page, and returns the path to check.
 PAGES: list[tuple[str, str | Callable[[Person], str]]] = [
@@ -52,6 +81,8 @@ PAGES: list[tuple[str, str | Callable[[Person], str]]] = [
     ("villages", "/villages/"),
     ("village", _village),
     ("not-found", "/services/no-such-item/"),
+    ("track", "/track/"),
+    ("track-result", _tracked_request_awaiting_supplement),
 ]
 
 WIDTHS = {"1280": {"viewport": DESKTOP}, "360": {"viewport": PHONE}}
