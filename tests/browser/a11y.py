@@ -136,12 +136,19 @@ def _name(about: list[str]) -> str:
 
 
 def small_targets(page: "Page", *, min_px: float) -> list[str]:
-    """Visible links, buttons and fields smaller than `min_px` × `min_px`."""
+    """Visible links, buttons and fields smaller than `min_px` × `min_px`. A radio
+    button's or checkbox's target is the box around it and its label (tapping the
+    label ticks it)."""
     offenders = page.evaluate(
         _script(
             """([selector, minPx]) => [...document.querySelectorAll(selector)]
           .filter(el => el.checkVisibility())
-          .map(el => [el, el.getBoundingClientRect()])
+          .map(el => [el, ['radio', 'checkbox'].includes(el.type)
+            ? [el, ...el.labels].map(e => e.getBoundingClientRect()).reduce((a, b) =>
+                DOMRect.fromRect({x: Math.min(a.left, b.left), y: Math.min(a.top, b.top),
+                  width: Math.max(a.right, b.right) - Math.min(a.left, b.left),
+                  height: Math.max(a.bottom, b.bottom) - Math.min(a.top, b.top)}))
+            : el.getBoundingClientRect()])
           .filter(([el, box]) => box.width > 1 && box.height > 1)
           .filter(([el, box]) => box.width < minPx - 0.5 || box.height < minPx - 0.5)
           .map(([el, box]) => [ABOUT(el), Math.round(box.width),

@@ -9,14 +9,17 @@ is switched on the way a resident does it, with the mouse and with the keyboard.
 A new page joins the checks with one line in ``PAGES``.
 """
 
+import re
 from collections.abc import Callable
 
 import pytest
 
 from huagang.elder_mode import COOKIE_NAME, ON
+from huagang.privacy import NOTICE_VERSION
 from services import actions
 from services.models import ServiceItem
 from tests.factories import UserFactory
+from tests.files import image_bytes, pdf_bytes
 from villages.choices import Role
 from villages.models import Village
 
@@ -45,6 +48,35 @@ def _village(visitor: Person) -> str:
     return Village.objects.get(name="花岗社区").get_absolute_url()
 
 
+def _apply_form(visitor: Person) -> str:
+    return ServiceItem.objects.get(name="老年优待证换发").get_absolute_url() + "apply/"
+
+
+def _applied(visitor: Person) -> str:
+    """The confirmation a resident sees after applying online in this browser."""
+    page = visitor.page
+    page.goto(visitor.base_url + _apply_form(visitor))
+    page.get_by_label("姓名").fill("王桂兰")
+    page.get_by_label("手机号码").fill("13955550123")
+    page.get_by_label("身份证号码").fill("11010519491231002X")
+    page.get_by_label("村(社区)").select_option(label="花岗社区")
+    page.get_by_label("住址或村民组").fill("花岗社区三组")
+    page.get_by_label("定时代办").check()
+    page.get_by_label("您要办理什么？").fill(f"换发优待证（{page.viewport_size}）")
+    for material, name, mime, content in (
+        ("身份证或户口簿", "身份证.pdf", "application/pdf", pdf_bytes()),
+        ("一寸照片", "照片.jpg", "image/jpeg", image_bytes("JPEG")),
+    ):
+        page.get_by_label(material).set_input_files(
+            files=[{"name": name, "mimeType": mime, "buffer": content}]
+        )
+    page.get_by_role("checkbox", name=re.compile("我同意")).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+    assert "/done/" in page.url, page.locator("main").inner_text()
+    return page.url.removeprefix(visitor.base_url)
+
+
 def _tracked_request_awaiting_supplement(visitor: Person) -> str:
     """A request the village asked a supplement for, looked up by its resident in
     this browser (number and phone digits): the progress page with its upload form."""
@@ -57,7 +89,9 @@ def _tracked_request_awaiting_supplement(visitor: Person) -> str:
         channel="online",
         applicant_name="张桂英",
         applicant_phone="13955550123",
+        applicant_id_number="11010519491231002X",
         description=f"{visitor.page.viewport_size}",  # a new request per browser
+        consent_version=NOTICE_VERSION,
     )
     actions.service_request_accept(service_request=request, by=clerk)
     actions.service_request_ask_supplement(
@@ -81,6 +115,8 @@ PAGES: list[tuple[str, str | Callable[[Person], str]]] = [
     ("villages", "/villages/"),
     ("village", _village),
     ("not-found", "/services/no-such-item/"),
+    ("apply", _apply_form),
+    ("confirmation", _applied),
     ("track", "/track/"),
     ("track-result", _tracked_request_awaiting_supplement),
 ]
