@@ -168,7 +168,12 @@ def keyboard_problems(page: "Page", *, max_stops: int = 300) -> list[str]:
     page.evaluate(
         _script(
             """() => {
-              document.activeElement?.blur();
+              // Start before the first element, whatever has the focus (autofocus):
+              // Tab goes on from a focused element even once it lost the focus.
+              const start = document.createElement('span');
+              start.tabIndex = -1;
+              document.body.prepend(start);
+              start.focus();
               window.scrollTo(0, 0);
               window.kbNoRing = [];
               document.addEventListener('focusin', event => {

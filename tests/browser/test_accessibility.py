@@ -30,7 +30,7 @@ from .a11y import (
     small_targets,
     small_text,
 )
-from .clerk import Person
+from .clerk import PASSWORD, Person
 from .conftest import DESKTOP, PHONE
 
 expect = pytest.importorskip(
@@ -77,6 +77,29 @@ def _applied(visitor: Person) -> str:
     return page.url.removeprefix(visitor.base_url)
 
 
+def _my_requests(visitor: Person) -> str:
+    """A resident with a request of their own, signed in on the sign-in page."""
+    resident = UserFactory(role=Role.RESIDENT)
+    actions.service_request_submit(
+        item=ServiceItem.objects.get(name="老年优待证换发"),
+        village=Village.objects.get(name="花岗社区"),
+        mode="agency",
+        channel="online",
+        applicant_name=resident.name,
+        applicant_phone=resident.phone,
+        applicant_id_number="11010519491231002X",
+        account=resident,
+        consent_version=NOTICE_VERSION,
+    )
+    page = visitor.page
+    page.goto(visitor.base_url + "/account/sign-in/")
+    page.get_by_label("手机号码").fill(resident.phone)
+    page.get_by_label("密码").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录", exact=True).click()
+    return "/my/requests/"
+
+
 def _tracked_request_awaiting_supplement(visitor: Person) -> str:
     """A request the village asked a supplement for, looked up by its resident in
     this browser (number and phone digits): the progress page with its upload form."""
@@ -119,6 +142,8 @@ PAGES: list[tuple[str, str | Callable[[Person], str]]] = [
     ("confirmation", _applied),
     ("track", "/track/"),
     ("track-result", _tracked_request_awaiting_supplement),
+    ("sign-in", "/account/sign-in/"),
+    ("my-requests", _my_requests),  # signs in: keep after the pages seen signed out
 ]
 
 WIDTHS = {"1280": {"viewport": DESKTOP}, "360": {"viewport": PHONE}}
