@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 import huagang.converters  # noqa: F401  (registers item_code, division_code, …)
+from huagang.elder_mode import elder_mode_set
 from services.views import catalog as service_views
 from services.views import mine as my_views
 from services.views import track as track_views
@@ -57,6 +58,7 @@ urlpatterns = [
     path("account/", include("villages.urls")),
     path("my/", include(my_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("elder-mode/", elder_mode_set, name="elder_mode"),
     path("admin/", admin.site.urls),
 ]
 

@@ -187,6 +187,25 @@ def service_items_for_village(*, village: Village) -> QuerySet[ServiceItem]:
     )
 
 
+def service_items_most_used(
+    *, limit: int = 6, now: dt.datetime | None = None
+) -> QuerySet[ServiceItem]:
+    """The `limit` published items with the most requests in the 365 days before `now`
+    (every request counts, whatever became of it), the rest in catalog order: with no
+    requests yet, simply the catalog's first items. One query."""
+    since = (now or timezone.now()) - dt.timedelta(days=365)
+    return (
+        ServiceItem.objects.filter(is_active=True)
+        .annotate(
+            recent_requests=Count(
+                "requests", filter=Q(requests__submitted_at__gte=since)
+            )
+        )
+        .only("code", "name")
+        .order_by("-recent_requests", "category__order", "code")[:limit]
+    )
+
+
 def catalog_figures() -> CatalogFigures:
     """Figures for the home page, computed from the data (four queries)."""
     modes = ServiceItem.objects.filter(is_active=True).aggregate(

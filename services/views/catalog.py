@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from huagang import elder_mode
 from villages.models import Village
 from villages.selectors import town_get
 
@@ -25,6 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "figures": selectors.catalog_figures(),
             "categories": selectors.categories_with_items(),
             "modes": HandlingMode,
+            # 长辈版 puts the most used items first (one query, only in that mode).
+            "most_used": (
+                selectors.service_items_most_used() if elder_mode.is_on(request) else ()
+            ),
         },
     )
 

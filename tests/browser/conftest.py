@@ -120,7 +120,8 @@ def pytest_runtest_makereport(item, call):
 def person(
     request, browser, live_server, _static_files_cached, screenshots
 ) -> Iterator[Callable[..., Person]]:
-    """``person(viewport=DESKTOP)``: a fresh browser context and page, Chinese UI."""
+    """``person(viewport=DESKTOP)``: a fresh browser context and page, Chinese UI;
+    other keywords go to the context (e.g. ``device_scale_factor=2``)."""
     contexts = []
     counter = itertools.count(1)
 
@@ -129,9 +130,12 @@ def person(
         name = f"{next(counter):02d}-{slug}.png"
         page.screenshot(path=str(screenshots / name), full_page=True)
 
-    def _person(viewport: dict | None = None) -> Person:
+    def _person(viewport: dict | None = None, **options) -> Person:
         context = browser.new_context(
-            viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai"
+            viewport=viewport or DESKTOP,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            **options,
         )
         context.set_default_timeout(10_000)
         # The browser's clock shows the test's day too: the admin's date shortcuts
