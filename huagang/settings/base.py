@@ -146,6 +146,10 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 # header it sets (e.g. HTTP_X_REAL_IP); otherwise every resident shares one count.
 RATELIMIT_IP_META_KEY = env.str("HUAGANG_CLIENT_IP_HEADER", default="") or None
 
+# The HTTP benchmark's reference view (/benchmark/reference/): only the benchmark's
+# own settings module (huagang/settings/benchmark.py) turns it on, never the environment.
+HUAGANG_BENCHMARK = False
+
 # Service requests
 HUAGANG_MAX_UPLOAD_BYTES = env.int("HUAGANG_MAX_UPLOAD_MB", 10) * 1024 * 1024
 # Failed tracking lookups allowed per client address and per tracking number
