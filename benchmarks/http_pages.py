@@ -311,9 +311,7 @@ def _wrk(args: argparse.Namespace, url: str, *, duration: int) -> tuple[float, f
         "X-Forwarded-Proto: https",
         _quote(url),
     ]
-    output = subprocess.run(
-        command, capture_output=True, text=True, check=True
-    ).stdout
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps, p99 = _RPS.search(output), _P99.search(output)
     if not rps or not p99:
         raise _Failure(f"cannot read wrk's output for {url}:\n{output}")
@@ -336,9 +334,7 @@ def _report(args: argparse.Namespace, targets: list[Target]) -> int:
             f"{target.name:14} {target.path:24} {target.median_rps:8.0f} "
             f"{target.median_p99:8.1f} {ratio:6.2f}  {runs}"
         )
-        if target in pages and (
-            ratio < args.target or target.median_p99 > args.p99_ms
-        ):
+        if target in pages and (ratio < args.target or target.median_p99 > args.p99_ms):
             missed.append(target.name)
     print(
         f"target: each page ≥ {args.target:.2f} × the reference's req/s "

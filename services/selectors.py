@@ -96,6 +96,11 @@ def service_item_guide(*, code: str) -> QuerySet[ServiceItem]:
     return service_items_published().filter(code=code).prefetch_related("materials")
 
 
+def service_item_codes() -> frozenset[str]:
+    """The codes of the published items."""
+    return frozenset(service_items_published().values_list("code", flat=True))
+
+
 def categories_with_items() -> QuerySet[Category]:
     """Categories in order, each with its published items (for the home page)."""
     return Category.objects.prefetch_related(

@@ -136,8 +136,14 @@ LOGGING = {
 
 # The shared cache: it counts failed tracking lookups (django-ratelimit), so in
 # production every worker must see the same counts (Redis; production.py insists).
-# Development and tests use one process's memory.
+# It also holds the public pages' cached fragments (services/caching.py), which are
+# never stale with any backend: their keys hold a catalog version read from the
+# database on each request. Development and tests use one process's memory.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+HUAGANG_FRAGMENT_CACHE = "default"
+HUAGANG_FRAGMENT_SECONDS = env.int("HUAGANG_FRAGMENT_SECONDS", 24 * 3600)
 # Django's own RedisCache increments atomically, which is what django-ratelimit needs;
 # its check only knows django-redis and memcached by name (W001). E003 refuses a
 # per-process cache: production.py refuses that itself, development accepts it.

@@ -3,38 +3,51 @@
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 
 from villages.models import Village
 from villages.selectors import town_get
 
 from .. import selectors
 from ..access import applicant_proof_from_session, can_view_request
+from ..caching import catalog_cached, catalog_page
 from ..forms import CatalogFilterForm
 from ..models import Attachment, HandlingMode
 
 PAGE_SIZE = 20
 
 
+# The public pages cache their content in fragments (services/caching.py): what the
+# content shows is passed lazily, so that nothing is queried when the fragment is
+# cached.
+
+
+@catalog_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "services/home.html",
         {
-            "town": town_get(),
-            "figures": selectors.catalog_figures(),
-            "categories": selectors.categories_with_items(),
+            "town": SimpleLazyObject(town_get),
+            "figures": SimpleLazyObject(selectors.catalog_figures),
+            "categories": SimpleLazyObject(selectors.categories_with_items),
             "modes": HandlingMode,
         },
     )
 
 
+@catalog_page
 def catalog(request: HttpRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "services/catalog.html", {"form": form}, status=400)
     filters = form.cleaned_data if form.is_bound else {}
-    items = selectors.service_items_search(**{k: v for k, v in filters.items() if v})
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SimpleLazyObject(
+        lambda: Paginator(
+            selectors.service_items_search(**{k: v for k, v in filters.items() if v}),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -48,9 +61,15 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
+@catalog_page
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    item = get_object_or_404(selectors.service_item_guide(code=code))
-    return render(request, "services/detail.html", {"item": item})
+    codes = catalog_cached(request, "item-codes", selectors.service_item_codes)
+    if code not in codes:
+        raise Http404
+    item = SimpleLazyObject(
+        lambda: get_object_or_404(selectors.service_item_guide(code=code))
+    )
+    return render(request, "services/detail.html", {"code": code, "item": item})
 
 
 def village_detail(request: HttpRequest, code: str) -> HttpResponse:
