@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -48,6 +49,7 @@ PUBLIC_MODELS = (
     "services.Material",
 )
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 _REQUEST_ATTRIBUTE = "_huagang_catalog_version"
 _TRIGGER_PREFIX = "huagang_catalog_version"
 
@@ -90,12 +92,30 @@ def catalog_cached(request: HttpRequest, name: str, compute: Callable[[], T]) ->
     """`compute()`, cached until the catalog changes (for values, not markup: the key
     holds no language)."""
     key = ":".join(("value", name, code_stamp(), catalog_version(request)))
-    cache = caches[settings.HUAGANG_FRAGMENT_CACHE]
-    value = cache.get(key)
+    value = cache_get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, settings.HUAGANG_FRAGMENT_SECONDS)
+        cache_set(key, value)
     return value
+
+
+def cache_get(key: str) -> Any:
+    """The cached value, or None when absent or when the cache server is down (the
+    page is then rendered uncached: slower, never wrong)."""
+    try:
+        return caches[settings.HUAGANG_FRAGMENT_CACHE].get(key)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return None
+
+
+def cache_set(key: str, value: Any) -> None:
+    try:
+        caches[settings.HUAGANG_FRAGMENT_CACHE].set(
+            key, value, settings.HUAGANG_FRAGMENT_SECONDS
+        )
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
 
 
 def catalog_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -7,16 +7,11 @@ everything else the fragment's output depends on as ``vary_on`` values (an item 
 output (``{% csrf_token %}``, ``user``, messages) inside.
 """
 
-import logging
-
 from django import template
-from django.conf import settings
-from django.core.cache import caches
 from django.template.base import FilterExpression, Node, NodeList
 
-from ..caching import catalog_version, fragment_key
+from ..caching import cache_get, cache_set, catalog_version, fragment_key
 
-logger = logging.getLogger(__name__)
 register = template.Library()
 
 
@@ -36,18 +31,10 @@ class CachedFragmentNode(Node):
             [value.resolve(context) for value in self.vary_on],
             version=version,
         )
-        cache = caches[settings.HUAGANG_FRAGMENT_CACHE]
-        try:
-            content = cache.get(key)
-        except Exception:  # the cache server is down: serve the page uncached
-            logger.warning("fragment cache unavailable", exc_info=True)
-            return self.nodelist.render(context)
+        content = cache_get(key)
         if content is None:
             content = self.nodelist.render(context)
-            try:
-                cache.set(key, content, settings.HUAGANG_FRAGMENT_SECONDS)
-            except Exception:
-                logger.warning("fragment cache unavailable", exc_info=True)
+            cache_set(key, content)
         return content
 
 
