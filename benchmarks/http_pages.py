@@ -62,6 +62,7 @@ class Target:
     path: str
     rps: list[float] = field(default_factory=list)
     p99_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
 
     @property
     def median_rps(self) -> float:
@@ -70,6 +71,10 @@ class Target:
     @property
     def median_p99(self) -> float:
         return statistics.median(self.p99_ms)
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu_ms)
 
 
 def main() -> int:
@@ -105,9 +110,13 @@ def main() -> int:
             _wrk(args, base + target.path, duration=max(2, args.duration // 3))
         for round_number in range(1, args.rounds + 1):
             for target in targets:
-                rps, p99 = _wrk(args, base + target.path, duration=args.duration)
+                cpu_before = _cpu_seconds(server.pid)
+                rps, p99, count = _wrk(args, base + target.path, duration=args.duration)
                 target.rps.append(rps)
                 target.p99_ms.append(p99)
+                target.cpu_ms.append(
+                    (_cpu_seconds(server.pid) - cpu_before) * 1000 / max(count, 1)
+                )
             print(f"round {round_number} done", flush=True)
     except _Failure as exc:
         print(exc, file=sys.stderr)
@@ -293,14 +302,17 @@ def _quote(url: str) -> str:
 
 
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_COUNT = re.compile(r"(\d+) requests in")
 _P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors:.*")
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk(args: argparse.Namespace, url: str, *, duration: int) -> tuple[float, float]:
-    """Requests per second and p99 latency (ms) of one wrk run against `url`."""
+def _wrk(
+    args: argparse.Namespace, url: str, *, duration: int
+) -> tuple[float, float, int]:
+    """Requests per second, p99 latency (ms) and requests of a wrk run on `url`."""
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -319,26 +331,54 @@ def _wrk(args: argparse.Namespace, url: str, *, duration: int) -> tuple[float, f
         raise _Failure(f"{url}: {bad.group(1)} answers were not 2xx:\n{output}")
     if errors := _ERRORS.search(output):
         print(f"  {url}: {errors.group(0)}", file=sys.stderr)
-    return float(rps.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)]
+    count = int(_COUNT.search(output).group(1))
+    return float(rps.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)], count
+
+
+def _cpu_seconds(master: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's workers.
+
+    Less disturbed than requests/s by other work on the machine: the CPU a worker
+    spends per request is the page's own cost (PostgreSQL's is not counted).
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a worker that was just replaced
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def _report(args: argparse.Namespace, targets: list[Target]) -> int:
     reference, pages = targets[0], targets[1:]
     print()
-    print(f"{'page':14} {'path':24} {'req/s':>8} {'p99 ms':>8} {'ratio':>6}  runs")
+    print(
+        f"{'page':14} {'path':24} {'req/s':>8} {'p99 ms':>8} {'ratio':>6} "
+        f"{'cpu ms':>7} {'ratio':>6}  req/s of each round"
+    )
     missed = []
     for target in targets:
         ratio = target.median_rps / reference.median_rps
+        cpu_ratio = reference.median_cpu / target.median_cpu if target.median_cpu else 0
         runs = " ".join(f"{r:.0f}" for r in target.rps)
         print(
             f"{target.name:14} {target.path:24} {target.median_rps:8.0f} "
-            f"{target.median_p99:8.1f} {ratio:6.2f}  {runs}"
+            f"{target.median_p99:8.1f} {ratio:6.2f} {target.median_cpu:7.2f} "
+            f"{cpu_ratio:6.2f}  {runs}"
         )
         if target in pages and (ratio < args.target or target.median_p99 > args.p99_ms):
             missed.append(target.name)
     print(
         f"target: each page ≥ {args.target:.2f} × the reference's req/s "
-        f"and p99 ≤ {args.p99_ms:.0f} ms (medians of {args.rounds} rounds)"
+        f"and p99 ≤ {args.p99_ms:.0f} ms (medians of {args.rounds} rounds); "
+        "cpu ms: gunicorn workers' CPU per request, and the reference's / the page's"
     )
     if missed:
         print("missed: " + ", ".join(missed))

@@ -88,10 +88,14 @@ def catalog_version(request: HttpRequest | None = None) -> str:
     return token
 
 
-def catalog_cached(request: HttpRequest, name: str, compute: Callable[[], T]) -> T:
-    """`compute()`, cached until the catalog changes (for values, not markup: the key
-    holds no language)."""
-    key = ":".join(("value", name, code_stamp(), catalog_version(request)))
+def catalog_cached(
+    request: HttpRequest, name: str, compute: Callable[[], T], *vary_on: object
+) -> T:
+    """`compute()`, cached until the catalog changes, apart for each `vary_on`.
+
+    For values, not markup: the key holds no language. None is never cached.
+    """
+    key = fragment_key(name, vary_on, version=catalog_version(request), language="")
     value = cache_get(key)
     if value is None:
         value = compute()
@@ -150,12 +154,17 @@ def code_stamp() -> str:
     return digest.hexdigest()[:12]
 
 
-def fragment_key(name: str, vary_on: Iterable[object], *, version: str) -> str:
+def fragment_key(
+    name: str, vary_on: Iterable[object], *, version: str, language: str | None = None
+) -> str:
+    """The cache key of a fragment: its name, the language (default: the active
+    one), the code stamp, the catalog version and a hash of the `vary_on` values."""
     varies = hashlib.md5(usedforsecurity=False)
     for value in vary_on:
         varies.update(str(value).encode())
         varies.update(b"\x00")
-    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language is None:
+        language = translation.get_language() or settings.LANGUAGE_CODE
     return ":".join(
         ("fragment", name, language, code_stamp(), version, varies.hexdigest())
     )

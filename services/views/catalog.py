@@ -38,14 +38,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @catalog_page
 def catalog(request: HttpRequest) -> HttpResponse:
-    form = CatalogFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
+    # Whether the query is valid is cached with the page: building the form costs
+    # more than serving the cached page.
+    form = SimpleLazyObject(lambda: _filter_form(request))
+    valid = not request.GET or catalog_cached(
+        request, "catalog-query-valid", lambda: form.is_valid(), request.GET.urlencode()
+    )
+    if not valid:
         return render(request, "services/catalog.html", {"form": form}, status=400)
-    filters = form.cleaned_data if form.is_bound else {}
     page = SimpleLazyObject(
         lambda: Paginator(
-            selectors.service_items_search(**{k: v for k, v in filters.items() if v}),
-            PAGE_SIZE,
+            selectors.service_items_search(**form.filters()), PAGE_SIZE
         ).get_page(request.GET.get("page"))
     )
     query = request.GET.copy()
@@ -53,12 +56,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "services/catalog.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-        },
+        {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def _filter_form(request: HttpRequest) -> CatalogFilterForm:
+    form = CatalogFilterForm(request.GET or None)
+    form.is_valid()  # an unbound form is not valid, and has no errors either
+    return form
 
 
 @catalog_page
