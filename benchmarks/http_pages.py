@@ -1,7 +1,7 @@
 """HTTP benchmark of the public pages: gunicorn + wrk, against a bare reference view.
 
     .venv/bin/python benchmarks/http_pages.py [--database-url postgres://root@127.0.0.1:5432/bench]
-        [--requests 200000] [--rounds 3] [--duration 10] [--connections 16]
+        [--cache-url redis://127.0.0.1:6379/1] [--requests 200000] [--rounds 3] [--duration 10] [--connections 16]
         [--threads 1] [--workers 4] [--target 0.6] [--p99-ms 50] [--report-only]
 
 What it does:
@@ -11,7 +11,7 @@ What it does:
    in bulk once and reused by later runs).
 2. Collects the static files and starts gunicorn (`--workers` sync workers) with
    `huagang.settings.benchmark`: the production settings (DEBUG off, cached template
-   loader, WhiteNoise, the CACHES of `CACHE_URL`) plus the reference view, a bare
+   loader, WhiteNoise, the Redis cache of `--cache-url`) plus the reference view, a bare
    Django view returning 20 requests as JSON, mounted only by that settings module.
 3. Runs wrk against the reference view and each page in `--rounds` interleaved rounds
    (reference, home, catalog, …, then again), after one warm-up pass, and prints the
@@ -104,7 +104,7 @@ def main() -> int:
         print(
             f"gunicorn {args.workers} sync workers; wrk -t{args.threads} "
             f"-c{args.connections} -d{args.duration}s; {args.rounds} rounds; "
-            f"CACHE: {os.environ.get('CACHE_URL') or 'locmem (default)'}"
+            f"cache {args.cache_url}"
         )
         for target in targets:  # warm-up: connections, caches, lazy imports
             _wrk(args, base + target.path, duration=max(2, args.duration // 3))
@@ -135,6 +135,11 @@ def _arguments() -> argparse.Namespace:
             "BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/bench"
         ),
     )
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("DJANGO_CACHE_URL", "redis://127.0.0.1:6379/1"),
+        help="the portal's cache (production refuses a per-process one)",
+    )
     parser.add_argument("--requests", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per run")
@@ -152,13 +157,15 @@ def _arguments() -> argparse.Namespace:
 def _environment(args: argparse.Namespace) -> dict[str, str]:
     env = {
         "DJANGO_SETTINGS_MODULE": "huagang.settings.benchmark",
-        "DATABASE_URL": args.database_url,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_STATIC_ROOT": str(ROOT / "var" / "bench-static"),
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    return {key: os.environ.get(key, value) for key, value in env.items()}
+    return {key: os.environ.get(key, value) for key, value in env.items()} | {
+        "DATABASE_URL": args.database_url,
+        "DJANGO_CACHE_URL": args.cache_url,
+    }
 
 
 def _prepare_database(args: argparse.Namespace) -> None:
