@@ -96,9 +96,9 @@ def service_item_guide(*, code: str) -> QuerySet[ServiceItem]:
     return service_items_published().filter(code=code).prefetch_related("materials")
 
 
-def service_item_codes() -> frozenset[str]:
-    """The codes of the published items."""
-    return frozenset(service_items_published().values_list("code", flat=True))
+def service_item_names() -> dict[str, str]:
+    """The published items' names by code."""
+    return dict(service_items_published().values_list("code", "name"))
 
 
 def categories_with_items() -> QuerySet[Category]:

@@ -68,13 +68,17 @@ def _filter_form(request: HttpRequest) -> CatalogFilterForm:
 
 @catalog_page
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    codes = catalog_cached(request, "item-codes", selectors.service_item_codes)
-    if code not in codes:
+    names = catalog_cached(request, "item-names", selectors.service_item_names)
+    if code not in names:
         raise Http404
     item = SimpleLazyObject(
         lambda: get_object_or_404(selectors.service_item_guide(code=code))
     )
-    return render(request, "services/detail.html", {"code": code, "item": item})
+    return render(
+        request,
+        "services/detail.html",
+        {"code": code, "item_name": names[code], "item": item},
+    )
 
 
 def village_detail(request: HttpRequest, code: str) -> HttpResponse:
