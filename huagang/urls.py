@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -64,3 +65,8 @@ urlpatterns = [
 
 # Uploaded materials are never served from MEDIA_URL (see services.views.catalog
 # .attachment_download): they hold ID cards and the like.
+
+if settings.HUAGANG_BENCHMARK:  # only huagang/settings/benchmark.py turns this on
+    from huagang.benchmark import reference
+
+    urlpatterns.append(path("benchmark/reference/", reference))

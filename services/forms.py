@@ -58,6 +58,13 @@ class CatalogFilterForm(forms.Form):
         required=False,
     )
 
+    def filters(self) -> dict:
+        """The filters given, for ``selectors.service_items_search`` (none when the
+        form is unbound). Call after ``is_valid()``."""
+        if not self.is_bound:
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
 
 class UnechoedTextInput(forms.TextInput):
     """A text box that never puts a submitted value back into the page (like a

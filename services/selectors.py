@@ -162,6 +162,18 @@ def service_guide_get(*, code: str) -> ServiceGuide | None:
     return ServiceGuide(item=item, town=Town.objects.first(), villages=list(villages))
 
 
+def service_item_names() -> dict[str, str]:
+    """The published items' names by code."""
+    return dict(service_items_published().values_list("code", "name"))
+
+
+def village_codes_in_order() -> list[str]:
+    """The villages' division codes (what a village picker may send)."""
+    return list(
+        Village.objects.order_by("order", "code").values_list("code", flat=True)
+    )
+
+
 def categories_with_items() -> QuerySet[Category]:
     """Categories in order, each with its published items (for the home page)."""
     return Category.objects.prefetch_related(

@@ -36,10 +36,14 @@ def _a_fixed_ordinary_day():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the rate limits on verification codes
-    count there (a per-process memory cache in tests)."""
+    count there, and the public pages' fragments are kept there and in this
+    process's own copies (services.caching)."""
     from django.core.cache import cache
 
+    from services.caching import fragments_forget
+
     cache.clear()
+    fragments_forget()
 
 
 @pytest.fixture

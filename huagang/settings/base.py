@@ -139,8 +139,14 @@ LOGGING = {
 
 # The shared cache: it counts failed tracking lookups (django-ratelimit), so in
 # production every worker must see the same counts (Redis; production.py insists).
-# Development and tests use one process's memory.
+# It also holds the public pages' cached fragments (services/caching.py), which are
+# never stale with any backend: their keys hold a catalog version read from the
+# database on each request. Development and tests use one process's memory.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+HUAGANG_FRAGMENT_CACHE = "default"
+HUAGANG_FRAGMENT_SECONDS = env.int("HUAGANG_FRAGMENT_SECONDS", 24 * 3600)
 # Django's own RedisCache increments atomically, which is what django-ratelimit needs;
 # its check only knows django-redis and memcached by name (W001). E003 refuses a
 # per-process cache: production.py refuses that itself, development accepts it.
@@ -163,6 +169,9 @@ HUAGANG_CODE_RATES_PER_CLIENT = env.list(
 HUAGANG_CODES_ON_CONSOLE = env.bool("HUAGANG_CODES_ON_CONSOLE", default=False)
 # How villages sends a text message without importing services (see the module).
 HUAGANG_TEXT_MESSAGE_SENDER = "services.notifications.notification_send"
+# The HTTP benchmark's reference view (/benchmark/reference/): only the benchmark's
+# own settings module (huagang/settings/benchmark.py) turns it on, never the environment.
+HUAGANG_BENCHMARK = False
 
 # Service requests
 HUAGANG_MAX_UPLOAD_BYTES = env.int("HUAGANG_MAX_UPLOAD_MB", 10) * 1024 * 1024

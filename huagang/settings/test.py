@@ -19,3 +19,12 @@ CELERY_TASK_ALWAYS_EAGER = True
 # A file, not memory, so that a real Celery worker started by a test sees the same data.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# Each test process's own memory, whatever DJANGO_CACHE_URL says; tests that need
+# Redis configure it themselves.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}

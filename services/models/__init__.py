@@ -2,7 +2,7 @@
 
 from ..choices import HandlingMode, Level, Status
 from .calendar import CalendarDay, CalendarYear
-from .catalog import Body, Category, Material, ServiceItem
+from .catalog import Body, CatalogVersion, Category, Material, ServiceItem
 from .fieldwork import AgencyTrip, HomeVisit
 from .notifications import Notification
 from .ratings import FollowUp, Rating
@@ -23,6 +23,7 @@ __all__ = [
     "Body",
     "CalendarDay",
     "CalendarYear",
+    "CatalogVersion",
     "Category",
     "Channel",
     "DueState",

@@ -250,3 +250,22 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CatalogVersion(models.Model):
+    """One row whose token changes with every write to a table the public pages show.
+
+    Database triggers (``services.caching.install_catalog_triggers``, run after every
+    ``migrate``) set a new random token in the same transaction as the write, whatever
+    made it: the admin, ``load_town_data``, a queryset ``update()``, raw SQL. Cached
+    fragments of the public pages are keyed by it, so none outlives a change.
+    """
+
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("catalog version")
+        verbose_name_plural = _("catalog versions")
+
+    def __str__(self) -> str:
+        return self.token

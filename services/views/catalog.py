@@ -1,8 +1,12 @@
 """Public catalog pages: home, catalog search, service guide, village sub-center."""
 
+import functools
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from huagang import elder_mode
 from villages.models import Village
@@ -11,67 +15,130 @@ from villages.selectors import town_get
 from .. import guide as guide_rules
 from .. import selectors
 from ..access import applicant_proof_from_session, can_view_request
+from ..caching import catalog_cached, catalog_page
 from ..forms import CatalogFilterForm, GuideVillageForm
 from ..models import Attachment, HandlingMode
 
 PAGE_SIZE = 20
 
 
+# The public pages cache their content in fragments (services/caching.py): what the
+# content shows is passed lazily, so that nothing is queried when the fragment is
+# cached.
+
+
+@catalog_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "services/home.html",
         {
-            "town": town_get(),
-            "figures": selectors.catalog_figures(),
-            "categories": selectors.categories_with_items(),
+            "town": SimpleLazyObject(town_get),
+            "figures": SimpleLazyObject(selectors.catalog_figures),
+            "categories": SimpleLazyObject(selectors.categories_with_items),
             "modes": HandlingMode,
             # 长辈版 puts the most used items first (one query, only in that mode).
-            "most_used": (
-                selectors.service_items_most_used() if elder_mode.is_on(request) else ()
-            ),
+            "most_used": (_most_used(request) if elder_mode.is_on(request) else ()),
         },
     )
 
 
+def _most_used(request: HttpRequest) -> list:
+    """长辈版's most used items: counted over a year of requests, so recounted at most
+    once an hour (and at once when the catalog changes, so names are never stale)."""
+    hour = timezone.now().strftime("%Y%m%d%H")
+    return catalog_cached(
+        request,
+        "most-used",
+        lambda: list(selectors.service_items_most_used()),
+        hour,
+    )
+
+
+@catalog_page
 def catalog(request: HttpRequest) -> HttpResponse:
-    form = CatalogFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
+    # Whether the query is valid is cached with the page: building the form costs
+    # more than serving the cached page.
+    form = SimpleLazyObject(lambda: _filter_form(request))
+    valid = not request.GET or catalog_cached(
+        request, "catalog-query-valid", lambda: form.is_valid(), request.GET.urlencode()
+    )
+    if not valid:
         return render(request, "services/catalog.html", {"form": form}, status=400)
-    filters = form.cleaned_data if form.is_bound else {}
-    items = selectors.service_items_search(**{k: v for k, v in filters.items() if v})
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SimpleLazyObject(
+        lambda: Paginator(
+            selectors.service_items_search(**form.filters()), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "services/catalog.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-        },
+        {"form": form, "page": page, "query": query.urlencode()},
     )
 
 
+def _filter_form(request: HttpRequest) -> CatalogFilterForm:
+    form = CatalogFilterForm(request.GET or None)
+    form.is_valid()  # an unbound form is not valid, and has no errors either
+    return form
+
+
+@catalog_page
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """The full guide, with the modes explained for the village the resident picks."""
-    guide = selectors.service_guide_get(code=code)
-    if guide is None:
+    """The full guide, with the modes explained for the village the resident picks.
+
+    The content is a cached fragment keyed by the item and the village picked (an
+    unknown code is one key: the page says to pick from the list, with a 400), so
+    the guide is loaded only when that fragment is not cached.
+    """
+    names = catalog_cached(request, "item-names", selectors.service_item_names)
+    if code not in names:
         raise Http404
-    form = GuideVillageForm(request.GET or None, villages=guide.villages)
-    village = form.picked() if form.is_valid() else None
+    village_codes = catalog_cached(
+        request, "village-codes", selectors.village_codes_in_order
+    )
+    picked = request.GET.get("village", "")
+    bad_pick = bool(picked) and picked not in village_codes
+
+    @functools.cache
+    def page() -> dict:
+        guide = selectors.service_guide_get(code=code)
+        if guide is None:  # unpublished since the names were cached: impossible
+            raise Http404
+        form = GuideVillageForm(request.GET or None, villages=guide.villages)
+        village = form.picked() if form.is_valid() else None
+        return {
+            "item": guide.item,
+            "form": form,
+            "village": village,
+            "who_handles": guide_rules.who_handles(guide.item, guide.town),
+            "mode_sentences": guide_rules.mode_sentences(guide.item, village=village),
+            "apply_online": guide_rules.accepts_online_application(guide.item),
+            "village_matters": guide_rules.depends_on_village(guide.item),
+        }
+
     context = {
-        "item": guide.item,
-        "form": form,
-        "village": village,
-        "who_handles": guide_rules.who_handles(guide.item, guide.town),
-        "mode_sentences": guide_rules.mode_sentences(guide.item, village=village),
-        "apply_online": guide_rules.accepts_online_application(guide.item),
-        "village_matters": guide_rules.depends_on_village(guide.item),
+        name: SimpleLazyObject(lambda name=name: page()[name])
+        for name in (
+            "item",
+            "form",
+            "village",
+            "who_handles",
+            "mode_sentences",
+            "apply_online",
+            "village_matters",
+        )
     }
-    status = 400 if form.errors else 200
-    return render(request, "services/detail.html", context, status=status)
+    context.update(
+        code=code,
+        item_name=names[code],
+        village_key="?" if bad_pick else picked,
+    )
+    return render(
+        request, "services/detail.html", context, status=400 if bad_pick else 200
+    )
 
 
 def village_detail(request: HttpRequest, code: str) -> HttpResponse:

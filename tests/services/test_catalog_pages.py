@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from services.caching import fragments_forget
 from services.models import ServiceItem
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +163,8 @@ def test_unknown_codes_give_a_404_page(client, url):
 
 
 def _query_count(client, url, params=None) -> int:
+    """Queries of rendering the page afresh (its cached fragments dropped first)."""
+    fragments_forget()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, params or {}).status_code == 200
     return len(queries)

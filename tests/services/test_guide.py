@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from services import guide
+from services.caching import fragments_forget
 from services.models import ServiceItem
 from villages.models import SubCenter, Village
 
@@ -193,11 +194,17 @@ def test_the_guide_page_issues_the_same_few_queries_whatever_is_shown(client):
             {"village": DONGGANG},
             {"village": "x"},
         ]:
+            fragments_forget()  # rendered afresh: nothing cached
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(guide_url(code), params)
             assert response.status_code in (200, 400)
             counts[code, params.get("village")] = len(queries)
-    assert set(counts.values()) == {4}, counts  # item, materials, town, villages
+            with CaptureQueriesContext(connection) as again:
+                assert client.get(guide_url(code), params).status_code in (200, 400)
+            assert len(again) == 1, again.captured_queries  # the catalog version
+    # the catalog version, the item names, the village codes; then the guide: the
+    # item, its materials, the town, the villages
+    assert set(counts.values()) == {7}, counts
 
 
 # --- never stale ----------------------------------------------------------------------
