@@ -477,3 +477,58 @@ def test_an_item_handled_only_at_the_window_takes_no_online_application(client):
         assert response["Location"] == item.get_absolute_url()
     assert not ServiceRequest.objects.exists()
     assert "不能在网上申请" in client.get(item.get_absolute_url()).content.decode()
+
+
+# --- the receipt's expected completion is the due date the acceptance sets -----------
+
+
+@pytest.fixture
+def fifteen_day_item(db) -> ServiceItem:
+    return (
+        ServiceItem.objects.filter(promised_days=15, allows_agency=True)
+        .prefetch_related("materials")
+        .order_by("code")
+        .first()
+    )
+
+
+@pytest.mark.parametrize(
+    "submitted_at, accepted_at, due",
+    [
+        # Sunday: accepted that Sunday or on Monday, due on the same day.
+        ("2026-11-29 10:00", "2026-11-29 16:00", "2026-12-21"),
+        ("2026-11-29 10:00", "2026-11-30 09:00", "2026-12-21"),
+        # A working day, accepted the same day.
+        ("2026-11-27 10:00", "2026-11-27 15:00", "2026-12-18"),
+        # During the National Day holiday, accepted that day.
+        ("2026-10-02 10:00", "2026-10-02 11:00", None),
+    ],
+)
+def test_the_receipt_promises_the_due_date_the_acceptance_sets(
+    client, apply_page, fifteen_day_item, village_clerk, submitted_at, accepted_at, due
+):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from services import actions
+
+    def moment(text: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    with time_machine.travel(moment(submitted_at), tick=False):
+        response, _form = apply_page(
+            fifteen_day_item, mode="agency", village=village_clerk.village.code
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        request = ServiceRequest.objects.get()
+        done = client.get(response["Location"])
+    promised = done.context["expected"]
+    if due is not None:
+        assert promised == dt.date.fromisoformat(due)
+    assert promised.isoformat() in done.content.decode()
+    with time_machine.travel(moment(accepted_at), tick=False):
+        actions.service_request_accept(service_request=request, by=village_clerk)
+    request.refresh_from_db()
+    assert request.due_date == promised
