@@ -242,6 +242,44 @@ def test_a_bad_file_is_named_at_its_material_and_the_good_one_asked_again(
     assert not ServiceRequest.objects.exists() and not Attachment.objects.exists()
 
 
+def test_every_error_is_shown_on_the_first_submit(apply_page, elder_card):
+    """The form's own fields (village, mode) and the action's rules (mobile, ID
+    number, consent, files) are checked together: no second round of errors."""
+    photo = material_field(elder_card, "一寸照片")
+    id_card = material_field(elder_card, "身份证或户口簿")
+    response, _form = apply_page(
+        elder_card,
+        applicant_phone="123",
+        applicant_id_number="110105194912310021",
+        consent=None,
+        village="",
+        mode=None,
+        **{
+            photo: SimpleUploadedFile("照片.pdf", b"just some text, not a PDF"),
+            id_card: SimpleUploadedFile("身份证.pdf", pdf_bytes()),
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {
+        "applicant_phone",
+        "applicant_id_number",
+        "village",
+        "mode",
+        "consent",
+        photo,
+    }, errors
+    assert "校验位" in " ".join(errors["applicant_id_number"])
+    assert "不是 PDF" in " ".join(errors[photo])
+    assert len(errors["village"]) == len(errors["mode"]) == 1  # said once each
+    page = response.content.decode()
+    summary = page[page.index('class="error-summary"') : page.index("</ul>")]
+    for label in ("手机号码", "身份证号码", "村(社区)", "办理方式", "同意使用个人信息"):
+        assert label in summary, label
+    assert "请重新选择“身份证或户口簿”的文件" in page
+    assert not ServiceRequest.objects.exists() and not Attachment.objects.exists()
+
+
 def test_nothing_typed_is_lost_on_an_error(apply_page, elder_card):
     response, _form = apply_page(
         elder_card,
