@@ -278,9 +278,20 @@ class ApplyForm(forms.Form):
         "visit_time",
     )
 
-    def __init__(self, *args, item: ServiceItem, account: User | None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        item: ServiceItem,
+        account: User | None,
+        village: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.item, self.account = item, account
+        # A village picked on the guide (``?village=<code>``): preselected if it is one.
+        villages = self.fields["village"].queryset
+        if village and not self.is_bound and villages.filter(code=village).exists():
+            self.fields["village"].initial = village
         self.fields["mode"].choices = [(mode.value, mode.label) for mode in item.modes]
         self.offers_home_visit = HandlingMode.HOME in item.modes
         if len(item.modes) == 1:

@@ -138,6 +138,44 @@ def test_the_guide_links_to_the_form(client, elder_card):
     )
 
 
+def apply_links(page) -> list[str]:
+    return re.findall(r'href="(/services/[^"/]+/apply/[^"]*)"', page.content.decode())
+
+
+def test_the_village_picked_on_the_guide_comes_to_the_form(client, elder_card):
+    apply_url = reverse("services:apply", kwargs={"code": elder_card.code})
+    guide = elder_card.get_absolute_url()
+    # The guide's link carries the village picked there (each village's cached
+    # fragment its own), and none when none or an unknown one is picked.
+    assert apply_links(client.get(guide)) == [apply_url]
+    picked = client.get(f"{guide}?village={HUAGANG}")
+    assert apply_links(picked) == [f"{apply_url}?village={HUAGANG}"]
+    other = "340123106003"
+    assert apply_links(client.get(f"{guide}?village={other}")) == [
+        f"{apply_url}?village={other}"
+    ]
+    assert apply_links(client.get(f"{guide}?village={HUAGANG}")) == [
+        f"{apply_url}?village={HUAGANG}"
+    ]
+    assert apply_links(client.get(f"{guide}?village=999")) == [apply_url]
+    # Following the link, the form has that village chosen.
+    form = client.get(apply_links(picked)[0])
+    assert form.status_code == 200
+    assert re.findall(r'<option value="(\d+)" selected>', form.content.decode()) == [
+        HUAGANG
+    ]
+
+
+@pytest.mark.parametrize("code", ["999", "110105001000", "<b>", ""])
+def test_an_unknown_village_in_the_address_is_ignored(client, elder_card, code):
+    url = reverse("services:apply", kwargs={"code": elder_card.code})
+    response = client.get(url, {"village": code})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.findall(r'<option value="(\d*)" selected>', page) == [""]
+    assert "errorlist" not in page and "error-summary" not in page
+
+
 def test_a_resident_applies_with_a_pdf_and_a_photo(apply_page, elder_card):
     response, _form = apply_page(elder_card, follow=True, **good_files(elder_card))
     request = ServiceRequest.objects.get()
