@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "huagang.middleware.MethodNotAllowedPageMiddleware",  # a page for an empty 405
 ]
 
 ROOT_URLCONF = "huagang.urls"
