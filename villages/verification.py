@@ -155,7 +155,7 @@ def verification_code_send(*, phone: str, purpose: str) -> VerificationCode:
     send = import_string(settings.HUAGANG_TEXT_MESSAGE_SENDER)
     try:
         send(
-            key=f"verification-code:{row.pk}",
+            key=f"{VerificationCode.MESSAGE_KEY_PREFIX}{row.pk}",
             channel="sms",
             recipient=phone,
             body=_message(code, minutes),
