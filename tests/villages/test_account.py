@@ -254,6 +254,38 @@ def test_a_registered_number_is_rate_limited_like_a_new_one(client):
     assert Notification.objects.filter(recipient=PHONE).count() == 4
 
 
+def test_the_registration_forms_say_what_is_missing_or_too_long(client):
+    empty = ask_for_code(client, phone="")
+    assert errors_of(empty, "phone") == ["请输入您的手机号码。"]
+    ask_for_code(client)
+    missing = submit(
+        client, REGISTER_VERIFY, REGISTER_VERIFY, code="", name="", password1=""
+    )
+    assert errors_of(missing, "code") == ["请输入短信中的验证码。"]
+    assert errors_of(missing, "name") == ["请输入您的姓名。"]
+    assert errors_of(missing, "password1") == ["请设置密码。"]
+    assert errors_of(missing, "password2") == ["请再次输入密码。"]
+    too_long = register(client, code_in_outbox(), name="王" * 500)
+    assert errors_of(too_long, "name") == ["姓名不能超过 50 个字。"]
+    for page in (empty, missing, too_long):
+        html = page.content.decode()
+        assert "必填项" not in html and "确保" not in html and "字符数" not in html
+
+
+def test_a_too_short_password_is_explained_with_您(client):
+    ask_for_code(client)
+    refused = register(client, code_in_outbox(), password="lotus7")
+    assert errors_of(refused, "password1") == ["密码太短：至少需要 8 个字符。"]
+    html = refused.content.decode()
+    assert "您的密码至少需要 8 个字符。" in html  # the rules under the field
+    assert "你" not in html
+    common = register(client, code_in_outbox(), password="12345678")
+    assert errors_of(common, "password1") == [
+        "这个密码太常见，容易被他人猜到。",
+        "这个密码全是数字。",
+    ]
+
+
 def test_the_second_step_without_the_first_goes_back(client):
     assert client.get(REGISTER_VERIFY)["Location"] == REGISTER
     assert client.post(REGISTER_VERIFY, {"code": "123456"})["Location"] == REGISTER
@@ -352,8 +384,19 @@ def test_a_wrong_password_is_refused(client):
     UserFactory(phone=PHONE, password=PASSWORD)
     refused = submit(client, SIGN_IN, SIGN_IN, username=PHONE, password="wrong-one")
     assert refused.status_code == 400
-    assert refused.context["form"].non_field_errors()
+    assert refused.context["form"].non_field_errors() == [
+        "手机号码或密码不正确，请重新输入。"
+    ]
+    assert "区分大小写" not in refused.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_an_empty_sign_in_names_each_missing_field(client):
+    refused = submit(client, SIGN_IN, SIGN_IN, username="", password="")
+    assert refused.status_code == 400
+    assert errors_of(refused, "username") == ["请输入您的手机号码。"]
+    assert errors_of(refused, "password") == ["请输入密码。"]
+    assert "必填项" not in refused.content.decode()
 
 
 def test_pages_for_residents_send_strangers_to_the_resident_sign_in(client):
