@@ -101,3 +101,21 @@ def _has_bad_lookup(request: HttpRequest) -> bool:
 def _int_within(value: str, low: int, high: int) -> bool:
     text = value.strip()
     return text.isascii() and text.isdigit() and low <= int(text) <= high
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page in the resident's language for a 405 (an address that only takes a
+    form's post, opened from the history or typed in): Django's own answer is empty,
+    and the browser shows its own English error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

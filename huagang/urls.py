@@ -58,6 +58,8 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("account/", include("villages.urls")),
     path("my/", include(my_patterns)),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("elder-mode/", elder_mode_set, name="elder_mode"),
     path("admin/", admin.site.urls),

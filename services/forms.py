@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huagang.exceptions import Conflict, InvalidInput
 from huagang.privacy import NOTICE_VERSION
+from villages.forms import NAME_ERRORS, PHONE_ERRORS
 from villages.models import User, Village
 from villages.validators import ascii_digits
 
@@ -30,7 +31,16 @@ from .models import (
 class CatalogFilterForm(forms.Form):
     """The catalog's search box and filters (all optional, read from the query string)."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=50,
+        error_messages={
+            "max_length": _(
+                "The search cannot be longer than %(limit_value)d characters."
+            )
+        },
+    )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.order_by("order"),
@@ -51,11 +61,13 @@ class CatalogFilterForm(forms.Form):
         label=_("Handling mode"),
         choices=[("", _("All modes")), *HandlingMode.choices],
         required=False,
+        error_messages={"invalid_choice": _("There is no such handling mode.")},
     )
     level = forms.ChoiceField(
         label=_("Accepted at"),
         choices=[("", _("All levels")), *Level.choices],
         required=False,
+        error_messages={"invalid_choice": _("There is no such level.")},
     )
 
     def filters(self) -> dict:
@@ -80,6 +92,12 @@ class TrackLookupForm(forms.Form):
     number = forms.CharField(
         label=_("Tracking number"),
         max_length=30,
+        error_messages={
+            "required": _("Enter the tracking number."),
+            "max_length": _(
+                "The tracking number cannot be longer than %(limit_value)d characters."
+            ),
+        },
         help_text=_("On your receipt or in the text message, e.g. HG260310000123."),
         widget=forms.TextInput(
             attrs={
@@ -92,6 +110,10 @@ class TrackLookupForm(forms.Form):
     phone_last4 = forms.CharField(
         label=_("Last four digits of your mobile number"),
         max_length=8,
+        error_messages={
+            "required": _("Enter the last four digits of your mobile number."),
+            "max_length": _("Enter exactly four digits."),
+        },
         help_text=_("The mobile number given when you applied."),
         # Never sent back into the page: the digits are the secret half of the lookup.
         widget=UnechoedTextInput(
@@ -196,15 +218,25 @@ class ApplyForm(forms.Form):
     its field. One file field per material of the item, named ``material_<id>``.
     """
 
-    applicant_name = forms.CharField(label=_("Name"), max_length=50)
+    applicant_name = forms.CharField(
+        label=_("Name"), max_length=50, error_messages=NAME_ERRORS
+    )
     applicant_phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
+        error_messages=PHONE_ERRORS,
         help_text=_("We send updates on your request to this number by SMS."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     applicant_id_number = forms.CharField(
-        label=_("ID number"), max_length=30, required=False
+        label=_("ID number"),
+        max_length=30,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "An ID number has 18 characters: 17 digits and a final digit or X."
+            )
+        },
     )
     village = forms.ModelChoiceField(
         label=_("Village or community"),
@@ -220,6 +252,11 @@ class ApplyForm(forms.Form):
         label=_("Address or village group"),
         max_length=200,
         required=False,
+        error_messages={
+            "max_length": _(
+                "The address cannot be longer than %(limit_value)d characters."
+            )
+        },
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     mode = forms.ChoiceField(
@@ -247,6 +284,11 @@ class ApplyForm(forms.Form):
         label=_("What do you need?"),
         max_length=1000,
         required=False,
+        error_messages={
+            "max_length": _(
+                "The description cannot be longer than %(limit_value)d characters."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "Anything the clerk should know, e.g. why the old card is replaced."
@@ -409,6 +451,11 @@ class WithdrawForm(forms.Form):
         label=_("Reason (optional)"),
         required=False,
         max_length=200,
+        error_messages={
+            "max_length": _(
+                "The reason cannot be longer than %(limit_value)d characters."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -421,12 +468,20 @@ class RatingForm(forms.Form):
         choices=Rating.Level.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose one of the five ratings.")},
+        error_messages={
+            "required": _("Choose one of the five ratings."),
+            "invalid_choice": _("Choose one of the five ratings."),
+        },
     )
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
         max_length=500,
+        error_messages={
+            "max_length": _(
+                "The comment cannot be longer than %(limit_value)d characters."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

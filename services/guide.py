@@ -81,6 +81,18 @@ def who_handles(item: ServiceItem, town: Town | None) -> str:
             "This item is accepted at the county and %(decider)s decides; "
             "%(body)s answers your questions."
         ) % {"decider": decider, "body": body}
+    if item.accept_level == Level.VILLAGE and item.decide_level != Level.VILLAGE:
+        # Handed in at the resident's own sub-center (受理层级 村), then carried up.
+        if item.decide_level == Level.COUNTY:
+            return _(
+                "Your village or community's service sub-center takes the "
+                "application in; %(body)s accepts the application and %(decider)s "
+                "decides."
+            ) % {"body": body, "decider": decider}
+        return _(
+            "Your village or community's service sub-center takes the application "
+            "in; %(body)s accepts the application and decides."
+        ) % {"body": body}
     if item.decide_level == Level.COUNTY:
         return _("%(body)s accepts the application and %(decider)s decides.") % {
             "body": body,

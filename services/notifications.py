@@ -20,7 +20,7 @@ from villages.choices import Role
 from villages.models import User
 
 from .access import role_q
-from .models import Notification, RequestEvent, ServiceRequest
+from .models import EventKind, Notification, RequestEvent, ServiceRequest
 
 logger = logging.getLogger("huagang.notifications")
 
@@ -143,12 +143,25 @@ def _event_text(event: RequestEvent) -> str:
     return text
 
 
+def told_to_applicant(event: RequestEvent) -> bool:
+    """Whether the applicant is sent a message about `event`: every public event,
+    except the files they uploaded themselves (the page they uploaded on confirms
+    them, and a text about one's own upload only alarms). Staff uploads are not
+    public, so they tell the applicant nothing either."""
+    if not event.is_public:
+        return False
+    return not (
+        event.kind == EventKind.ATTACHMENT and event.actor_role == Role.RESIDENT
+    )
+
+
 def notifications_for_event(*, event_id: int) -> list[Notification]:
-    """Tell the applicant about a public event, by SMS and (with an account) e-mail."""
+    """Tell the applicant about a public event, by SMS and (with an account) e-mail,
+    unless ``told_to_applicant`` says it is their own doing."""
     event = RequestEvent.objects.select_related(
         "request__item", "request__account"
     ).get(pk=event_id)
-    if not event.is_public:
+    if not told_to_applicant(event):
         return []
     body = _event_text(event)
     sent = [

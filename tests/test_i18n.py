@@ -23,3 +23,26 @@ def test_placeholders_survive_translation():
         targets = [entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values())
         for target in targets:
             assert sorted(PLACEHOLDER.findall(target)) == source, entry.msgid
+
+
+def test_the_village_centre_has_one_name():
+    """The portal calls it 村(社区)为民服务分中心 (or by its own name), never by
+    another: a resident must not wonder whether two places are meant."""
+    catalogue = polib.pofile(str(PO))
+    other_names = [
+        entry.msgid
+        for entry in catalogue.translated_entries()
+        if "service station" in entry.msgid.lower()
+        or "便民服务站" in entry.msgstr
+        or any("便民服务站" in text for text in entry.msgstr_plural.values())
+    ]
+    assert not other_names
+
+
+def test_only_the_account_page_is_called_my_requests():
+    """我的办件 is the signed-in resident's page; the tracking page, the apply form and
+    their buttons are about one request."""
+    catalogue = polib.pofile(str(PO))
+    called = sorted(e.msgid for e in catalogue if e.msgstr.strip("“”") == "我的办件")
+    assert called == ["My requests"]
+    assert "我的办件" not in catalogue.find("Done — hide my request").msgstr

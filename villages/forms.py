@@ -11,11 +11,25 @@ from django.utils.translation import gettext_lazy as _
 from .models import User
 from .validators import ascii_digits, normalize_mobile
 
+# Residents read these instead of Django's stock messages ("this field is required",
+# "ensure this value has at most 50 characters (it has 500)").
+PHONE_ERRORS = {
+    "required": _("Enter your mobile number."),
+    "max_length": _(
+        "Enter a valid mainland China mobile number (11 digits, starting with 1)."
+    ),
+}
+NAME_ERRORS = {
+    "required": _("Enter your name."),
+    "max_length": _("The name cannot be longer than %(limit_value)d characters."),
+}
+
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
+        error_messages=PHONE_ERRORS,
         widget=forms.TextInput(
             attrs={"inputmode": "tel", "autocomplete": "tel", "autofocus": True}
         ),
@@ -33,6 +47,10 @@ class _CodeAndPasswordForm(forms.Form):
         label=_("Verification code"),
         max_length=12,
         help_text=_("The six digits in the text message."),
+        error_messages={
+            "required": _("Enter the code from the text message."),
+            "max_length": _("Enter the six digits of the code."),
+        },
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}
         ),
@@ -40,12 +58,14 @@ class _CodeAndPasswordForm(forms.Form):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
+        error_messages={"required": _("Choose a password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label=_("Password again"),
         strip=False,
+        error_messages={"required": _("Enter the password again.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -77,7 +97,10 @@ class _CodeAndPasswordForm(forms.Form):
 
 class RegistrationForm(_CodeAndPasswordForm):
     name = forms.CharField(
-        label=_("Your name"), max_length=50, widget=forms.TextInput()
+        label=_("Your name"),
+        max_length=50,
+        error_messages=NAME_ERRORS,
+        widget=forms.TextInput(),
     )
     field_order = ["code", "name", "password1", "password2"]
 
@@ -88,7 +111,19 @@ class PasswordResetForm(_CodeAndPasswordForm):
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, the number normalised as everywhere (full-width digits,
-    spaces, +86)."""
+    spaces, +86), with the portal's words (a number has no letter case)."""
+
+    error_messages = {
+        "invalid_login": _(
+            "The mobile number or password is incorrect. Please enter them again."
+        ),
+        "inactive": _("This account has been closed."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages.update(PHONE_ERRORS)
+        self.fields["password"].error_messages["required"] = _("Enter your password.")
 
     def clean(self) -> dict:
         # Not a number at all: Django's answer, the number or password is wrong.

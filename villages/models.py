@@ -242,6 +242,9 @@ class VerificationCode(models.Model):
         REGISTER = "register", _("registration")
         PASSWORD_RESET = "reset", _("password reset")
 
+    # The outbox key of a message carrying a code: staff screens mask its digits.
+    MESSAGE_KEY_PREFIX = "verification-code:"
+
     phone = models.CharField(
         _("mobile number"), max_length=11, validators=[validate_mobile]
     )

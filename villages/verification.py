@@ -10,6 +10,10 @@ Sending is rate-limited per number and per client address with django-ratelimit,
 whose counters live in the ``default`` cache: a per-process cache would let each
 gunicorn worker count on its own, so production configures a shared (Redis) cache.
 
+A number that already has an account is not told so on the page (that would tell
+anyone which numbers have accounts): the page answers as for any number and the
+number's owner gets a text message saying it has an account.
+
 The message goes out through ``HUAGANG_TEXT_MESSAGE_SENDER`` (the services app's
 ``notification_send``: sent once per key through the configured backend, the outbox
 table by default). It is a setting rather than an import because ``villages`` never
@@ -133,6 +137,18 @@ def _message(code: str, minutes: int) -> str:
         ) % {"code": code, "minutes": minutes}
 
 
+def _text_message_send(*, key: str, phone: str, body: str) -> None:
+    """Send one text message through the configured sender; CodeNotSent if it fails."""
+    send = import_string(settings.HUAGANG_TEXT_MESSAGE_SENDER)
+    try:
+        send(key=key, channel="sms", recipient=phone, body=body)
+    except Exception as exc:  # any gateway error: say so, the resident asks again
+        logger.warning("text message %s not sent (%s)", key, type(exc).__name__)
+        raise CodeNotSent(
+            _("The text message could not be sent just now. Please try again later.")
+        ) from exc
+
+
 def verification_code_send(*, phone: str, purpose: str) -> VerificationCode:
     """Make a new code for `phone` and send it by text message (once per code).
 
@@ -152,26 +168,37 @@ def verification_code_send(*, phone: str, purpose: str) -> VerificationCode:
         )
     if settings.HUAGANG_CODES_ON_CONSOLE:
         dev_console.warning("Verification code for %s (%s): %s", phone, purpose, code)
-    send = import_string(settings.HUAGANG_TEXT_MESSAGE_SENDER)
-    try:
-        send(
-            key=f"verification-code:{row.pk}",
-            channel="sms",
-            recipient=phone,
-            body=_message(code, minutes),
-        )
-    except Exception as exc:  # any gateway error: say so, the resident asks again
-        logger.warning("verification code %s not sent (%s)", row.pk, type(exc).__name__)
-        raise CodeNotSent(
-            _("The text message could not be sent just now. Please try again later.")
-        ) from exc
+    _text_message_send(
+        key=f"{VerificationCode.MESSAGE_KEY_PREFIX}{row.pk}",
+        phone=phone,
+        body=_message(code, minutes),
+    )
     return row
 
 
-def registration_code_send(*, phone: str) -> VerificationCode:
-    """A code to register `phone`; refused if the number already has an account."""
+def _already_registered_message() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "[Huagang services] This mobile number already has an account, so no "
+            "new one is opened. Sign in with it; if you have forgotten the password, "
+            "choose “Forgot the password?” on the sign-in page. If you did not ask, "
+            "ignore this message."
+        )
+
+
+def registration_code_send(*, phone: str) -> VerificationCode | None:
+    """A code to register `phone`. A number that already has an account is sent a
+    message saying so and how to reset the password instead, and no code (None, no
+    code row: the next step fails as for a wrong code). Callers answer the same either
+    way, so the page does not tell which numbers have accounts; the same rate limits
+    apply (the caller checks them first) and a gateway failure raises CodeNotSent."""
     if User.objects.filter(phone=phone).exists():
-        raise InvalidInput({"phone": [ALREADY_REGISTERED]}, code="phone_registered")
+        _text_message_send(
+            key=f"account-exists:{secrets.token_hex(8)}",
+            phone=phone,
+            body=_already_registered_message(),
+        )
+        return None
     return verification_code_send(phone=phone, purpose=Purpose.REGISTER)
 
 

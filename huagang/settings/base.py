@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "huagang.middleware.MethodNotAllowedPageMiddleware",  # a page for an empty 405
 ]
 
 ROOT_URLCONF = "huagang.urls"
@@ -87,10 +88,11 @@ AUTH_USER_MODEL = "villages.User"
 # Residents sign in here; the admin keeps its own sign-in page.
 LOGIN_URL = "account:sign_in"
 LOGIN_REDIRECT_URL = "mine:requests"
+# Django's rules with the portal's words (您, and Chinese for every message).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "villages.password_validation.MinimumLengthValidator"},
+    {"NAME": "villages.password_validation.CommonPasswordValidator"},
+    {"NAME": "villages.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"

@@ -267,8 +267,10 @@ def attachments_add(
     None, file). Every file is checked before any is saved; InvalidInput's `errors`
     names the key of each refused file, so a form can show each message at its field.
     Raises NotPermitted and InvalidTransition as ``attachment_add`` does; InvalidInput
-    also when `uploads` is empty. One event records the batch; it is public (shown and
-    sent to the applicant) when the applicant uploaded it.
+    also when `uploads` is empty. One event records the batch; it is public (on the
+    applicant's timeline, where their page shows it received) when the applicant
+    uploaded it, under the resident's role; no message is sent about it
+    (``notifications.told_to_applicant``).
     """
     locked = lock_request(service_request)
     roles = roles_towards(by, locked, proof=proof)
@@ -301,8 +303,9 @@ def attachments_add(
         note=_("%(uploaded)s: %(materials)s") % {"uploaded": note, "materials": names}
         if names
         else note,
-        # The applicant's own upload is on their timeline and confirmed to them by
-        # one message; staff uploads stay internal, as in ``attachment_add``.
+        # The applicant's own upload is on their timeline (their page confirms it;
+        # no message: they did it themselves); staff uploads stay internal, as in
+        # ``attachment_add``.
         public=Role.RESIDENT in roles,
     )
     return saved

@@ -1,10 +1,16 @@
 """The notification outbox: every message to a resident or clerk, sent exactly once."""
 
+import re
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villages.models import VerificationCode
 from villages.validators import mask_mobile
+
+# Any run of digits long enough to be a code (the minutes it is valid stay readable).
+_CODE_DIGITS = re.compile(r"\d{4,}")
 
 
 class Notification(models.Model):
@@ -56,3 +62,15 @@ class Notification(models.Model):
             name, _sep, domain = self.recipient.partition("@")
             return f"{name[:1]}***@{domain}"
         return mask_mobile(self.recipient)
+
+    @property
+    def carries_code(self) -> bool:
+        return self.idempotency_key.startswith(VerificationCode.MESSAGE_KEY_PREFIX)
+
+    def shown_to_staff(self, text: str) -> str:
+        """`text` (the body, or an error that may quote it) as staff may read it: a
+        verification code is masked, since whoever reads it can open the resident's
+        account with it."""
+        if not self.carries_code:
+            return text
+        return _CODE_DIGITS.sub(lambda digits: "*" * len(digits.group()), text)

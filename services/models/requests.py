@@ -1,5 +1,9 @@
 """A resident's service request, its timeline, materials, trips, visits and rating."""
 
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -253,6 +257,24 @@ class RequestEvent(models.Model):
         raise TypeError("Request events are append-only.")
 
 
+# Characters never kept in a download's name: quotes and those Windows or a shell
+# reserve (folders are cut off first).
+UNSAFE_IN_NAMES = frozenset("\"'`<>:*?|;$%")
+# Other spellings of a stored extension (actions.attachments stores JPEGs as .jpg).
+SAME_EXTENSIONS = {".jpg": (".jpeg", ".jpe", ".jfif")}
+
+
+def _safe_char(char: str) -> str:
+    """A character of a download's name as it is sent: controls and invisible
+    formatting dropped, any kind of space a plain space, unsafe ones "_"."""
+    kind = unicodedata.category(char)
+    if kind.startswith("C"):
+        return ""
+    if kind.startswith("Z"):
+        return " "
+    return "_" if char in UNSAFE_IN_NAMES else char
+
+
 class Attachment(models.Model):
     """A material uploaded for a request, checked by its content on upload."""
 
@@ -292,3 +314,21 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The name the file is downloaded under: the name it was uploaded with, made
+        safe (no folders, quotes, reserved or control characters), ending in the
+        extension of the stored content (the stored name's, chosen from what the
+        parser found on upload), appended if the resident's name says otherwise.
+        Reads ``self.request`` only for a name with nothing left."""
+        extension = PurePosixPath(self.file.name).suffix.lower()
+        name = re.split(r"[\\/]", self.original_name)[-1]
+        name = "".join(map(_safe_char, unicodedata.normalize("NFC", name)))
+        name = " ".join(name.split()).strip(". ")[:150]
+        if not name:
+            name = f"{self.request.tracking_number}-{self.pk}"
+        own = PurePosixPath(name).suffix.lower()
+        if own == extension or own in SAME_EXTENSIONS.get(extension, ()):
+            return name
+        return name + extension

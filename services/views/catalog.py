@@ -158,6 +158,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     applicant also by the proof a tracking lookup left in this session).
 
     Uploaded files are never served from MEDIA_URL: they hold ID cards and the like.
+    The file is named as the resident named it (``Attachment.download_name``).
     """
     attachment = get_object_or_404(
         Attachment.objects.select_related("request__item"), pk=pk
@@ -173,5 +174,5 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         stored,
         content_type=attachment.content_type,
         as_attachment=True,
-        filename=attachment.file.name.rsplit("/", 1)[-1],
+        filename=attachment.download_name,
     )

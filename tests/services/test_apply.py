@@ -225,7 +225,7 @@ BAD_INPUT = {
         "不属于花岗镇",
     ),
     "no village": ({"village": ""}, "village", "必填"),
-    "no name": ({"applicant_name": "  "}, "applicant_name", "必填"),
+    "no name": ({"applicant_name": "  "}, "applicant_name", "请输入您的姓名"),
 }
 
 

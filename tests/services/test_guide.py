@@ -282,3 +282,23 @@ def test_the_next_guide_page_shows_a_change_loaded_from_the_data_files(
     assert "花岗镇社会管理局受理，合肥市民政局审批。" in text
     assert "村代办员每周四送镇" in text
     assert Village.objects.get(code=HUAGANG).sub_center.trip_weekdays == [4]
+
+
+def test_an_item_accepted_at_the_village_says_so_and_who_decides(client):
+    """The sentence agrees with the facts below it (受理层级 村 / 决定层级 县): the
+    resident's own sub-center takes it in, the town body accepts, the county decides."""
+    item = ServiceItem.objects.get(code="HG-JZ-001")
+    assert (item.accept_level, item.decide_level) == ("village", "county")
+    text = how(client, item.code)[1]
+    assert (
+        "由您所在村(社区)的为民服务分中心收件，花岗镇社会管理局受理，肥西县民政局审批。"
+        in text
+    )
+
+
+def test_the_guide_says_whether_the_portal_takes_the_application(client):
+    """The portal's own 在线申请 is one fact, the catalog's 全程网办 another: the page
+    never shows "是否网办：否" under an 在线申请 button."""
+    html = client.get(guide_url("HG-JZ-001")).content.decode()
+    assert "在线申请" in html and "可以在网上申请" in html
+    assert "全程网办" in html

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from services import actions
-from services.models import FollowUp, Rating, ServiceRequest, Status
+from services.models import FollowUp, Notification, Rating, ServiceRequest, Status
 from tests.factories import UserFactory
 from tests.pages import page_form, submit
 from villages.choices import Role
@@ -330,6 +330,12 @@ def test_a_signed_in_resident_uploads_the_asked_supplement_on_the_request_page(
     assert stored.content_type == "image/jpeg"
     case.refresh_from_db()
     assert case.status == Status.SUPPLEMENT  # the clerk resumes, not the upload
+    after = signed_in.get(url(case)).content.decode()
+    assert "已收到您于2026年3月10日上传的材料" in after  # the same partial as /track/
+    assert "请在下方上传所需材料" not in after
+    assert "补充上传文件" in after
+    # they did it themselves on this page: no text message about it
+    assert not Notification.objects.filter(body__contains="上传").exists()
 
 
 def test_no_upload_is_taken_on_my_request_page_unless_a_supplement_is_asked(

@@ -7,6 +7,7 @@ in their own session only, and nothing else opens their request or their files.
 import datetime as dt
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -16,9 +17,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from services import actions, progress, selectors
-from services.models import Attachment, Status
+from services import actions, progress, selectors, workflow
+from services.models import (
+    Attachment,
+    HandlingMode,
+    Notification,
+    ServiceRequest,
+    Status,
+)
 from tests.factories import MaterialFactory
 from tests.files import image_bytes, pdf_bytes
 
@@ -364,10 +372,11 @@ def _queries(client: Client, url: str) -> int:
 
 
 def test_the_page_costs_the_same_queries_however_long_the_story(
-    client, submit, full_case, awaiting_supplement, village_clerk, commit
+    client, submit, full_case, awaiting_supplement, village_clerk, resident, commit
 ):
     fresh = submit("agency")
     long = full_case["case"]  # carried on a trip and back, completed, rated
+    answered = submit("agency")  # the resident sent what was asked, twice
     with commit():
         for _n in range(3):
             actions.attachment_add(
@@ -375,18 +384,30 @@ def test_the_page_costs_the_same_queries_however_long_the_story(
                 upload=SimpleUploadedFile("a.pdf", pdf_bytes(unique=True)),
                 by=village_clerk,
             )
+        actions.service_request_accept(service_request=answered, by=village_clerk)
+        actions.service_request_ask_supplement(
+            service_request=answered, by=village_clerk, what="缺少签字"
+        )
+        for _n in range(2):
+            actions.attachments_add(
+                service_request=answered,
+                uploads={"other": (None, SimpleUploadedFile("a.pdf", pdf_bytes()))},
+                by=resident,
+            )
     counts = {}
     for name, request in {
         "fresh": fresh,
         "long": long,
         "supplement": awaiting_supplement,
+        "answered": answered,
     }.items():
         visitor = Client()
         lookup(visitor, request.tracking_number, DIGITS)
         counts[name] = _queries(visitor, result_url(request))
     assert long.events.count() >= 8 and long.agency_trips.exists()
     assert awaiting_supplement.attachments.count() == 3
-    assert counts["fresh"] == counts["long"] == counts["supplement"], counts
+    assert progress.supplement_sent(list(answered.events.filter(is_public=True)))
+    assert len(set(counts.values())) == 1, counts
     assert counts["fresh"] <= 10
 
 
@@ -406,9 +427,11 @@ def test_the_documents_travel_village_town_and_back(
     submit, village, village_clerk, town_clerk, commit
 ):
     case = submit("agency")
-    assert _where(case) == "village"
+    assert _where(case) == "applied"  # online: nothing handed in yet
     with commit():
         actions.service_request_accept(service_request=case, by=village_clerk)
+    assert _where(case) == "village"
+    with commit():
         trip = actions.agency_trip_plan(village=village, by=village_clerk)
         actions.agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
     assert trip.trip_date == dt.date(2026, 3, 10)  # today: on its way
@@ -428,6 +451,12 @@ def test_the_documents_travel_village_town_and_back(
     assert _where(case) == "town"
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED
+    found = progress.describe(
+        selectors.service_request_for_applicant(tracking_number=case.tracking_number),
+        [],
+    )
+    assert "镇为民服务中心" in found.now  # not "will take them on the next trip"
+    assert "下一次代办" not in found.now
 
 
 def test_a_case_back_in_the_village_says_where_to_collect_it(full_case):
@@ -503,3 +532,247 @@ def test_the_limits_are_counted_in_redis_as_in_production(settings, submit):
     finally:
         for key in server.scan_iter(f"{prefix}:*"):
             server.delete(key)
+
+
+# --- the words tell the truth ------------------------------------------------------------
+
+
+def _here(response) -> str:
+    """The step of the documents' journey the page marks as the current one."""
+    found = re.findall(
+        r'<li class="journey-here" aria-current="step">([^<]*)<',
+        response.content.decode(),
+    )
+    assert len(found) <= 1
+    return found[0].strip() if found else ""
+
+
+def test_an_online_application_not_yet_accepted_has_nothing_handed_in(client, submit):
+    request = submit("agency")  # online, 待受理
+    lookup(client, request.tracking_number, DIGITS)
+    page = client.get(result_url(request))
+    body = text(page)
+    assert _here(page) == "申请已提交"
+    assert "您的申请已在网上提交" in body
+    assert "纸质材料尚未递交" in body
+    assert "请备好纸质材料" in body  # what to do: as the clerk says
+    assert "材料在村" not in body
+
+
+def test_an_application_made_at_the_window_has_its_documents_at_the_village(
+    client, submit, village_clerk
+):
+    request = submit("agency", channel="window", account=None, entered_by=village_clerk)
+    lookup(client, request.tracking_number, DIGITS)
+    page = client.get(result_url(request))
+    assert _here(page) == "在村(社区)为民服务分中心"
+    assert "材料在村(社区)为民服务分中心" in text(page)
+
+
+@pytest.mark.parametrize("channel", ["online", "phone", "window", "clerk"])
+@pytest.mark.parametrize("mode", ["instant", "agency", "home"])
+def test_every_status_of_every_mode_says_where_the_documents_truly_are(
+    submit, village_clerk, mode, channel
+):
+    """Each status a mode can reach (set directly: only the words are under test)."""
+    handed_in = channel in {"window", "clerk"}
+    case = submit(
+        mode,
+        **{}
+        if channel == "online"
+        else {"channel": channel, "account": None, "entered_by": village_clerk},
+    )
+    statuses = {s for pair in workflow.TRANSITIONS[HandlingMode(mode)] for s in pair}
+    for status in sorted(statuses):
+        ServiceRequest.objects.filter(pk=case.pk).update(
+            status=status, completed_at=timezone.now()
+        )
+        fresh = selectors.service_request_for_applicant(
+            tracking_number=case.tracking_number
+        )
+        found = progress.describe(fresh, [])
+        words = [found.now, found.to_do, found.place_words] + [
+            str(place.label) for place, _state in found.journey
+        ]
+        assert found.now and found.to_do, status
+        assert not any("便民服务站" in word for word in words), status
+        if mode != "agency" or status in workflow.TERMINAL:
+            assert found.place is None and found.journey == [], status
+        elif status == Status.SUBMITTED and not handed_in:
+            assert found.place == progress.Place.APPLIED
+            assert found.journey[0] == (progress.Place.APPLIED, "here")
+            assert "尚未递交" in found.place_words
+        else:
+            expected = {
+                Status.SENT_TO_TOWN: progress.Place.TOWN,
+                Status.RETURNED_TO_VILLAGE: progress.Place.BACK,
+            }.get(status, progress.Place.VILLAGE)
+            assert found.place == expected, status
+            assert found.journey[0] == (progress.Place.APPLIED, "done")
+        if status == Status.SUBMITTED and not handed_in:
+            assert "请备好纸质材料" in found.to_do, status
+            assert ("网上" in found.now) == (channel == "online"), status
+        else:
+            assert "请备好纸质材料" not in found.to_do, status
+
+
+def test_the_pages_call_the_village_centre_by_the_portals_name(
+    client, submit, low_limits
+):
+    request = submit("agency")
+    not_found = lookup(client, request.tracking_number, "9999")
+    assert not_found.status_code == 404
+    for number in ("HG260310999991", "HG260310999992"):
+        lookup(client, number, DIGITS)
+    limited = lookup(client, request.tracking_number, DIGITS)
+    assert limited.status_code == 429
+    for page in (not_found, limited):
+        assert "村(社区)为民服务分中心" in text(page)
+        assert "便民服务站" not in text(page)
+
+
+def test_the_tracking_page_is_your_request_not_my_requests(client, submit):
+    request = submit("agency")
+    lookup(client, request.tracking_number, DIGITS)
+    page = client.get(result_url(request))
+    heading = re.search(r"<h1>([^<]*)</h1>", page.content.decode()).group(1)
+    assert heading == "您的办件"
+    leave = next(f for f in forms_of(page) if f["action"] == reverse("track_leave"))
+    assert leave  # its button does not call the page 我的办件 either
+    assert "我的办件" not in re.sub(r"<nav.*?</nav>", "", text(page))
+
+
+# --- after the resident sent the supplement ----------------------------------------------
+
+
+def _send(client, request, commit, **files) -> None:
+    form = upload_form(client.get(result_url(request)))
+    with commit():
+        response = client.post(form["action"], files)
+    assert response.status_code == 302
+
+
+def test_once_the_files_are_sent_the_page_says_they_were_received(
+    client, awaiting_supplement, village_clerk, commit
+):
+    request = awaiting_supplement
+    lookup(client, request.tracking_number, DIGITS)
+    before = text(client.get(result_url(request)))
+    assert "请在下方上传所需材料" in before
+    _send(client, request, commit, other=SimpleUploadedFile("a.pdf", pdf_bytes()))
+    page = client.get(result_url(request))
+    body = text(page)
+    todo = re.search(r'<section class="progress-todo".*?</section>', body).group(0)
+    assert "已收到您于2026年3月10日上传的材料" in todo
+    assert "工作人员核对后将继续办理" in todo
+    assert "请在下方上传所需材料" not in todo
+    # more files may still be added, under that heading, folded away
+    assert re.search(
+        r'<details class="more-files"> <summary>补充上传文件</summary>', body
+    )
+    assert upload_form(page)["action"] == result_url(request)
+    # a second request for a supplement asks again
+    with commit():
+        actions.service_request_resume(service_request=request, by=village_clerk)
+        actions.service_request_ask_supplement(
+            service_request=request, by=village_clerk, what="还缺签字页。"
+        )
+    body = text(client.get(result_url(request)))
+    assert "请在下方上传所需材料" in body
+    assert "more-files" not in body
+
+
+def test_a_staff_upload_does_not_count_as_the_residents(
+    client, awaiting_supplement, village_clerk, commit
+):
+    with commit():
+        actions.attachment_add(
+            service_request=awaiting_supplement,
+            upload=SimpleUploadedFile("a.pdf", pdf_bytes()),
+            by=village_clerk,
+        )
+    lookup(client, awaiting_supplement.tracking_number, DIGITS)
+    body = text(client.get(result_url(awaiting_supplement)))
+    assert "请在下方上传所需材料" in body
+    assert "more-files" not in body
+
+
+def test_a_refused_extra_file_shows_its_error_with_the_form_open(
+    client, awaiting_supplement, commit
+):
+    request = awaiting_supplement
+    lookup(client, request.tracking_number, DIGITS)
+    _send(client, request, commit, other=SimpleUploadedFile("a.pdf", pdf_bytes()))
+    form = upload_form(client.get(result_url(request)))
+    response = client.post(
+        form["action"], {"other": SimpleUploadedFile("b.pdf", b"<html>no</html>")}
+    )
+    assert response.status_code == 400
+    assert '<details class="more-files" open>' in response.content.decode()
+    assert "“b.pdf”不是 PDF 或图片" in text(response)
+
+
+def test_the_resident_is_not_texted_about_their_own_upload(
+    client, awaiting_supplement, village_clerk, commit
+):
+    request = awaiting_supplement
+    texts = Notification.objects.filter(recipient=request.applicant_phone)
+    before = texts.count()
+    assert before  # they were told of the acceptance and the supplement asked
+    lookup(client, request.tracking_number, DIGITS)
+    _send(client, request, commit, other=SimpleUploadedFile("a.pdf", pdf_bytes()))
+    assert Attachment.objects.filter(request=request).count() == 1
+    assert texts.count() == before
+    assert not texts.filter(body__contains="上传").exists()
+    # the clerk's next step is still sent
+    with commit():
+        actions.service_request_resume(service_request=request, by=village_clerk)
+    assert texts.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)  # the file is written once the upload commits
+def test_a_download_bears_the_name_the_resident_gave_it(client, awaiting_supplement):
+    request = awaiting_supplement
+    lookup(client, request.tracking_number, DIGITS)
+    form = upload_form(client.get(result_url(request)))
+    content = pdf_bytes(unique=True)
+    client.post(
+        form["action"], {"other": SimpleUploadedFile("申请书（签字）.pdf", content)}
+    )
+    stored = Attachment.objects.get(request=request)
+    response = client.get(reverse("services:attachment", args=[stored.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''" + quote("申请书（签字）.pdf")
+    )
+    assert stored.sha256 not in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("uploaded_as", "stored_as", "downloaded_as"),
+    [
+        ("letter.pdf", "ab12.pdf", "letter.pdf"),
+        ("申请书.PDF", "ab12.pdf", "申请书.PDF"),
+        ("照片.jpeg", "ab12.jpg", "照片.jpeg"),
+        ("photo.png", "ab12.jpg", "photo.png.jpg"),  # the content decides
+        ("scan", "ab12.png", "scan.png"),
+        ("../../etc/passwd", "ab12.pdf", "passwd.pdf"),
+        ("C:\\Users\\张\\身份证.pdf", "ab12.pdf", "身份证.pdf"),
+        ('my "best" scan.pdf', "ab12.pdf", "my _best_ scan.pdf"),
+        ("a\r\nSet-Cookie: x=1.pdf", "ab12.pdf", "aSet-Cookie_ x=1.pdf"),
+        ("invoice\u202efdp.exe", "ab12.pdf", "invoicefdp.exe.pdf"),
+        ("户口簿\u3000本人页.png", "ab12.png", "户口簿 本人页.png"),
+        ("..", "ab12.pdf", "HG260310000001-7.pdf"),
+    ],
+)
+def test_a_download_name_is_the_residents_made_safe(
+    uploaded_as, stored_as, downloaded_as
+):
+    attachment = Attachment(
+        pk=7,
+        request=ServiceRequest(tracking_number="HG260310000001"),
+        original_name=uploaded_as,
+    )
+    attachment.file.name = f"requests/2026/03/{stored_as}"
+    assert attachment.download_name == downloaded_as

@@ -8,6 +8,7 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -66,6 +67,16 @@ def register(client, code: str, password: str = PASSWORD, name: str = "王桂英
 
 def later(**delta):
     return time_machine.travel(timezone.now() + dt.timedelta(**delta), tick=True)
+
+
+def page_text(response, *numbers: str) -> str:
+    """The page without its CSRF token, each of `numbers` (and its mask) as "N"."""
+    html = re.sub(
+        r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode()
+    )
+    for number in numbers:
+        html = html.replace(number, "N").replace(f"{number[:3]}****{number[-4:]}", "N")
+    return html
 
 
 def errors_of(response, field: str) -> list[str]:
@@ -189,15 +200,90 @@ def test_a_weak_password_is_refused_and_the_code_still_works(client):
     assert register(client, code).status_code == 302
 
 
-def test_a_number_with_an_account_is_told_so_and_sent_nothing(client):
-    UserFactory(phone=PHONE)
-    refused = ask_for_code(client)
-    assert refused.status_code == 400
-    assert errors_of(refused, "phone") == [
-        "该手机号码已注册。请直接登录；如忘记密码，可重置密码。"
+def test_a_number_with_an_account_gets_the_same_answer_and_a_message_not_a_code(
+    client,
+):
+    UserFactory(phone=PHONE, name="王桂英")
+    stranger = type(client)()
+    new_number = "13912340000"
+    answers = [
+        ask_for_code(c, phone=p) for c, p in ((client, PHONE), (stranger, new_number))
     ]
-    assert RESET in refused.content.decode()
-    assert codes_sent() == 0
+    assert [a.status_code for a in answers] == [302, 302]
+    assert [a["Location"] for a in answers] == [REGISTER_VERIFY, REGISTER_VERIFY]
+    pages = [c.get(REGISTER_VERIFY) for c in (client, stranger)]
+    assert page_text(pages[0], PHONE) == page_text(pages[1], new_number)
+    assert "已注册" not in pages[0].content.decode()
+
+    assert codes_sent() == 0 and not VerificationCode.objects.filter(phone=PHONE)
+    told = Notification.objects.get(recipient=PHONE)
+    assert told.channel == "sms"
+    assert "已注册" in told.body and "忘记密码" in told.body
+    assert not re.search(r"\d{6}", told.body)
+
+    refused = register(client, "123456", name="冒名者")
+    assert refused.status_code == 400
+    assert errors_of(refused, "code") == [
+        "验证码不正确。请核对最新一条短信，或重新获取验证码。"
+    ]
+    assert User.objects.filter(phone=PHONE).count() == 1
+    assert User.objects.get(phone=PHONE).name == "王桂英"
+
+
+def test_a_registered_number_is_rate_limited_like_a_new_one(client):
+    """The same number asks at the same moments, first without an account, then with
+    one: the answers (status, wait, page) are the same."""
+    start = timezone.now()
+
+    def answers() -> list[tuple[int, str | None, str]]:
+        cache.clear()
+        seen = []
+        for seconds in (0, 5, 125, 130):
+            with time_machine.travel(start + dt.timedelta(seconds=seconds), tick=False):
+                response = ask_for_code(type(client)(), phone=PHONE)
+            seen.append(
+                (response.status_code, response.get("Retry-After"), page_text(response))
+            )
+        return seen
+
+    as_new = answers()
+    assert [status for status, _wait, _page in as_new] == [302, 429, 302, 429]
+    UserFactory(phone=PHONE)
+    assert answers() == as_new
+    assert codes_sent() == 2
+    assert Notification.objects.filter(recipient=PHONE).count() == 4
+
+
+def test_the_registration_forms_say_what_is_missing_or_too_long(client):
+    empty = ask_for_code(client, phone="")
+    assert errors_of(empty, "phone") == ["请输入您的手机号码。"]
+    ask_for_code(client)
+    missing = submit(
+        client, REGISTER_VERIFY, REGISTER_VERIFY, code="", name="", password1=""
+    )
+    assert errors_of(missing, "code") == ["请输入短信中的验证码。"]
+    assert errors_of(missing, "name") == ["请输入您的姓名。"]
+    assert errors_of(missing, "password1") == ["请设置密码。"]
+    assert errors_of(missing, "password2") == ["请再次输入密码。"]
+    too_long = register(client, code_in_outbox(), name="王" * 500)
+    assert errors_of(too_long, "name") == ["姓名不能超过 50 个字。"]
+    for page in (empty, missing, too_long):
+        html = page.content.decode()
+        assert "必填项" not in html and "确保" not in html and "字符数" not in html
+
+
+def test_a_too_short_password_is_explained_with_您(client):
+    ask_for_code(client)
+    refused = register(client, code_in_outbox(), password="lotus7")
+    assert errors_of(refused, "password1") == ["密码太短：至少需要 8 个字符。"]
+    html = refused.content.decode()
+    assert "您的密码至少需要 8 个字符。" in html  # the rules under the field
+    assert "你" not in html
+    common = register(client, code_in_outbox(), password="12345678")
+    assert errors_of(common, "password1") == [
+        "这个密码太常见，容易被他人猜到。",
+        "这个密码全是数字。",
+    ]
 
 
 def test_the_second_step_without_the_first_goes_back(client):
@@ -298,8 +384,19 @@ def test_a_wrong_password_is_refused(client):
     UserFactory(phone=PHONE, password=PASSWORD)
     refused = submit(client, SIGN_IN, SIGN_IN, username=PHONE, password="wrong-one")
     assert refused.status_code == 400
-    assert refused.context["form"].non_field_errors()
+    assert refused.context["form"].non_field_errors() == [
+        "手机号码或密码不正确，请重新输入。"
+    ]
+    assert "区分大小写" not in refused.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_an_empty_sign_in_names_each_missing_field(client):
+    refused = submit(client, SIGN_IN, SIGN_IN, username="", password="")
+    assert refused.status_code == 400
+    assert errors_of(refused, "username") == ["请输入您的手机号码。"]
+    assert errors_of(refused, "password") == ["请输入密码。"]
+    assert "必填项" not in refused.content.decode()
 
 
 def test_pages_for_residents_send_strangers_to_the_resident_sign_in(client):
