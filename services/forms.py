@@ -12,7 +12,7 @@ from villages.forms import NAME_ERRORS, PHONE_ERRORS
 from villages.models import User, Village
 from villages.validators import ascii_digits
 
-from .actions import service_request_submit
+from .actions import service_request_problems, service_request_submit
 from .actions.submission import id_number_required
 from .models import (
     Body,
@@ -320,9 +320,20 @@ class ApplyForm(forms.Form):
         "visit_time",
     )
 
-    def __init__(self, *args, item: ServiceItem, account: User | None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        item: ServiceItem,
+        account: User | None,
+        village: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.item, self.account = item, account
+        # A village picked on the guide (``?village=<code>``): preselected if it is one.
+        villages = self.fields["village"].queryset
+        if village and not self.is_bound and villages.filter(code=village).exists():
+            self.fields["village"].initial = village
         self.fields["mode"].choices = [(mode.value, mode.label) for mode in item.modes]
         self.offers_home_visit = HandlingMode.HOME in item.modes
         if len(item.modes) == 1:
@@ -368,23 +379,61 @@ class ApplyForm(forms.Form):
     def files_to_choose_again(self) -> list[Material]:
         return [m for m, _field, chosen in self.material_rows() if chosen]
 
-    def submit(self) -> ServiceRequest | None:
-        """Submit a valid form; the request, or None with the errors at the fields."""
+    def _uploads(self) -> list[tuple[UploadedFile, int]]:
         data = self.cleaned_data
-        uploads = [
+        return [
             (data[self.material_field(m)], m.pk)
             for m in self.materials
             if data.get(self.material_field(m))
         ]
+
+    def _consent_version(self) -> str:
+        data = self.cleaned_data
+        return data.get("privacy_notice", "") if data.get("consent") else ""
+
+    def clean(self) -> dict[str, Any]:
+        """When a field of the form itself is wrong (no village chosen, say), the
+        action's rules are still checked, with what could be read: every error is
+        shown on the first submit, and every chosen file is checked."""
+        cleaned = super().clean()
+        if self._errors:
+            self._add_the_actions_problems()
+        return cleaned
+
+    def _add_the_actions_problems(self) -> None:
+        unread = set(self._errors)
+        empty = {"visit_weekdays": []}
+        values = {
+            name: empty.get(name, "") if name in unread else self.cleaned_data[name]
+            for name in self.PASSED_AS_TYPED
+            if name not in ("applicant_address", "description")
+        }
+        problems = service_request_problems(
+            **values,
+            item=self.item,
+            channel=Channel.ONLINE,
+            uploads=self._uploads(),
+            consent_version=self._consent_version(),
+        )
+        for field, messages in problems.items():
+            if field in unread:
+                continue  # the field's own error says it already
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+    def submit(self) -> ServiceRequest | None:
+        """Submit a valid form; the request, or None with the errors at the fields."""
+        data = self.cleaned_data
         try:
             return service_request_submit(
                 **{name: data[name] for name in self.PASSED_AS_TYPED},
                 item=self.item,
                 channel=Channel.ONLINE,
                 account=self.account,
-                uploads=uploads,
+                uploads=self._uploads(),
                 submission_key=data["form_key"],
-                consent_version=data["privacy_notice"] if data["consent"] else "",
+                consent_version=self._consent_version(),
             )
         except InvalidInput as exc:
             add_input_errors(self, exc)

@@ -38,7 +38,7 @@ from .models import (
     ServiceItem,
     ServiceRequest,
 )
-from .working_days import UnknownCalendarYear, WorkCalendar
+from .working_days import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -272,18 +272,14 @@ def service_requests_open_for_staff(
 def service_request_expected_completion(
     *, service_request: ServiceRequest, calendar: WorkCalendar | None = None
 ) -> dt.date | None:
-    """The due date if the request is accepted on the working day it was submitted:
-    what a receipt promises before a clerk has accepted it. None while the holiday
-    calendar does not know the year it reaches into."""
-    calendar = calendar or WorkCalendar.load()
-    try:  # sent on a holiday: accepted on the next working day
-        accepted_on = calendar.add(timezone.localdate(service_request.submitted_at), 0)
-    except UnknownCalendarYear:
-        return None
+    """What a receipt promises before a clerk has accepted the request: the due date
+    ``time_limits.start`` (the rule the acceptance uses) gives for acceptance on the
+    day of submission, which is also the date for acceptance on the next working day.
+    None while the holiday calendar does not know the year it reaches into."""
     return time_limits.start(
-        today=accepted_on,
+        today=timezone.localdate(service_request.submitted_at),
         promised_days=service_request.item.promised_days,
-        calendar=calendar,
+        calendar=calendar or WorkCalendar.load(),
         label=service_request.tracking_number,
     ).due_date
 

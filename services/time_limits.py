@@ -39,9 +39,17 @@ class Clock:
 def start(
     *, today: dt.date, promised_days: int, calendar: WorkCalendar, label: str
 ) -> Clock:
-    """The clock when a request is accepted (or resumed with `promised_days` left)."""
+    """The clock when a request is accepted (or resumed with `promised_days` left).
+
+    The clock starts on the first working day on or after `today`: a request accepted
+    on a rest day is due on the same day as one accepted on the next working day. The
+    receipt's expected completion is this clock started on the day of submission
+    (``selectors.service_request_expected_completion``), so it is the due date the
+    acceptance sets on that day or on the next working day.
+    """
     try:
-        due = calendar.add(today, promised_days)
+        started = calendar.add(today, 0)  # today if a working day, else the next
+        due = calendar.add(started, promised_days)
     except UnknownCalendarYear as exc:
         logger.warning("time limit unknown for request %s: year %s", label, exc.year)
         return Clock(None, DueState.UNKNOWN, str(exc))

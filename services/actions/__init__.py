@@ -13,7 +13,11 @@ from .requests import (
     service_request_transition,
     service_request_withdraw,
 )
-from .submission import service_request_submit, tracking_number_new
+from .submission import (
+    service_request_problems,
+    service_request_submit,
+    tracking_number_new,
+)
 from .sweeps import follow_ups_remind, time_limits_sweep
 from .trips import (
     agency_trip_add,
@@ -41,6 +45,7 @@ __all__ = [
     "service_request_add_note",
     "service_request_ask_supplement",
     "service_request_complete",
+    "service_request_problems",
     "service_request_reject",
     "service_request_resume",
     "service_request_submit",

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -184,6 +185,126 @@ def service_request_submit(
         existing = _submitted_before(submission_key, account or entered_by)
         if existing is not None:
             return existing
+    checked = _check(
+        item=item,
+        village=village,
+        mode=mode,
+        channel=channel,
+        applicant_name=applicant_name,
+        applicant_phone=applicant_phone,
+        applicant_id_number=applicant_id_number,
+        entered_by=entered_by,
+        uploads=uploads,
+        consent_version=consent_version,
+        visit_weekdays=visit_weekdays,
+        visit_time=visit_time,
+    )
+    if checked.errors:
+        raise InvalidInput(checked.errors)
+    item, village, applicant = checked.item, checked.village, checked.applicant
+    consent: dict[str, Any] = {}
+    if channel == Channel.ONLINE:
+        consent = {
+            "consent_at": timezone.now(),
+            "privacy_notice_version": NOTICE_VERSION,
+        }
+    same = _same_request_just_entered(
+        by=account or entered_by,
+        item=item,
+        village=village,
+        mode=mode,
+        description=description.strip(),
+        **applicant,
+    )
+    if same is not None:
+        return same
+    try:
+        return _create(
+            checked=checked.uploads,
+            by=account or entered_by,
+            submission_key=submission_key,
+            item=item,
+            village=village,
+            mode=HandlingMode(mode),
+            channel=channel,
+            applicant_address=applicant_address.strip(),
+            description=description.strip(),
+            account=account,
+            entered_by=entered_by,
+            **applicant,
+            **checked.visit,
+            **consent,
+        )
+    except _KeyTaken:  # a concurrent post with the same key committed first
+        return _submitted_before(submission_key, account or entered_by)  # type: ignore[arg-type,return-value]
+
+
+@dataclass
+class _Checked:
+    """The values of a submission as they will be stored, and every problem found."""
+
+    errors: dict[str, list[str]]
+    item: Any
+    village: Any
+    applicant: dict[str, str]
+    visit: dict[str, Any]
+    uploads: list[CheckedUpload]
+
+
+def service_request_problems(
+    *,
+    item: ServiceItem | str,
+    village: Village | str,
+    mode: str,
+    channel: str,
+    applicant_name: str,
+    applicant_phone: str,
+    applicant_id_number: str = "",
+    entered_by: User | None = None,
+    uploads: list[tuple[UploadedFile, int | None]] | None = None,
+    consent_version: str = "",
+    visit_weekdays: list[int] | None = None,
+    visit_time: str = "",
+) -> dict[str, list[str]]:
+    """Every problem ``service_request_submit`` would report for these values (field
+    name → messages; empty when there is none), whatever else is wrong. Saves nothing.
+
+    A form whose own fields do not all parse asks this with what it has (an empty
+    value for a field it could not read, whose own error it shows instead), so the
+    resident sees every error at once, not in rounds.
+    """
+    return _check(
+        item=item,
+        village=village,
+        mode=mode,
+        channel=channel,
+        applicant_name=applicant_name,
+        applicant_phone=applicant_phone,
+        applicant_id_number=applicant_id_number,
+        entered_by=entered_by,
+        uploads=uploads,
+        consent_version=consent_version,
+        visit_weekdays=visit_weekdays,
+        visit_time=visit_time,
+    ).errors
+
+
+def _check(
+    *,
+    item: ServiceItem | str,
+    village: Village | str,
+    mode: str,
+    channel: str,
+    applicant_name: str,
+    applicant_phone: str,
+    applicant_id_number: str,
+    entered_by: User | None,
+    uploads: list[tuple[UploadedFile, int | None]] | None,
+    consent_version: str,
+    visit_weekdays: list[int] | None,
+    visit_time: str,
+) -> _Checked:
+    """The one place the rules of a submission are checked (see service_request_submit)."""
     item, village, errors = _resolve(item, village)
     if item and mode not in item.modes:
         errors["mode"] = [_("This item cannot be handled in the chosen way.")]
@@ -198,7 +319,6 @@ def service_request_submit(
     }
     _check_applicant(applicant, errors)
     visit = _visit_preference(mode, visit_weekdays, visit_time, errors)
-    consent: dict[str, Any] = {}
     if channel == Channel.ONLINE:
         _check_online(
             item=item,
@@ -208,42 +328,8 @@ def service_request_submit(
             visit=visit,
             errors=errors,
         )
-        consent = {
-            "consent_at": timezone.now(),
-            "privacy_notice_version": NOTICE_VERSION,
-        }
     checked = _check_uploads(uploads or [], item, errors)
-    if errors:
-        raise InvalidInput(errors)
-    same = _same_request_just_entered(
-        by=account or entered_by,
-        item=item,
-        village=village,
-        mode=mode,
-        description=description.strip(),
-        **applicant,
-    )
-    if same is not None:
-        return same
-    try:
-        return _create(
-            checked=checked,
-            by=account or entered_by,
-            submission_key=submission_key,
-            item=item,
-            village=village,
-            mode=HandlingMode(mode),
-            channel=channel,
-            applicant_address=applicant_address.strip(),
-            description=description.strip(),
-            account=account,
-            entered_by=entered_by,
-            **applicant,
-            **visit,
-            **consent,
-        )
-    except _KeyTaken:  # a concurrent post with the same key committed first
-        return _submitted_before(submission_key, account or entered_by)  # type: ignore[arg-type,return-value]
+    return _Checked(errors, item, village, applicant, visit, checked)
 
 
 REPEAT_MINUTES = 10

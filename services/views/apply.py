@@ -35,7 +35,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(item)
     account = request.user if request.user.is_authenticated else None
     if request.method != "POST":
-        form = ApplyForm(item=item, account=account)
+        # The village picked on the guide comes along (an unknown code is ignored).
+        form = ApplyForm(
+            item=item, account=account, village=request.GET.get("village", "")
+        )
         return render(request, "services/apply.html", {"item": item, "form": form})
     form = ApplyForm(request.POST, request.FILES, item=item, account=account)
     created = form.submit() if form.is_valid() else None

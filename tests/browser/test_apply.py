@@ -2,8 +2,8 @@
 
 Found the way a resident finds things: the home page's search box, the guide's 在线申请
 button, fields by their Chinese labels, files chosen in the file pickers, the button
-pressed. No JavaScript of ours runs (the pages have none); Chromium's own form
-submission sends the files.
+pressed. Chromium's own form submission sends the files; the one script of ours
+(static/js/portal.js) only moves the focus to the errors of a form that came back.
 """
 
 import re
@@ -102,3 +102,53 @@ def test_a_new_resident_applies_with_a_pdf_and_a_photo(person, viewport):
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     resident.shot("receipt-print")
+
+
+def active_element(page) -> dict:
+    return page.evaluate(
+        "({cls: document.activeElement.className, id: document.activeElement.id})"
+    )
+
+
+def test_after_a_failed_submit_the_focus_is_on_the_error_summary(person):
+    """Every error at once, and the keyboard starts there: Tab leads to the first
+    field to fix. The village picked on the guide is already chosen."""
+    resident = person(viewport=DESKTOP)
+    page = resident.page
+    open_the_guide(resident)
+    page.get_by_label("您所在的村(社区)").select_option(label="花岗社区")
+    resident.follow(page.get_by_role("button", name="查看本村送件日"))
+    resident.follow(page.get_by_role("link", name="在线申请"))
+    expect(page.get_by_label("村(社区)")).to_have_value("340123106001")
+    assert active_element(page)["cls"] != "error-summary"  # nothing to fix yet
+
+    page.get_by_label("姓名").fill("王桂兰")
+    page.get_by_label("手机号码").fill("123")
+    page.get_by_label("身份证号码").fill("110105194912310021")
+    page.get_by_label("村(社区)").select_option(value="")
+    page.get_by_label("一寸照片").set_input_files(
+        files=[{"name": "照片.pdf", "mimeType": "application/pdf", "buffer": b"text"}]
+    )
+    resident.follow(page.get_by_role("button", name="提交申请"))
+    resident.shot("errors")
+    assert active_element(page) == {"cls": "error-summary", "id": "errors"}
+    summary = page.locator(".error-summary")
+    for label in ("手机号码", "身份证号码", "村(社区)", "办理方式", "同意使用个人信息"):
+        expect(summary).to_contain_text(label)
+    expect(page.locator(".material.has-error")).to_contain_text("不是 PDF")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "手机号码"
+    assert not ServiceRequest.objects.exists()
+
+
+def test_a_failed_tracking_lookup_puts_the_focus_on_its_message(person):
+    resident = person(viewport=PHONE)
+    page = resident.page
+    page.goto(resident.base_url + "/track/")
+    assert page.evaluate("document.activeElement === document.body")
+    page.get_by_label("办件编号").fill("HG260310000000")
+    page.get_by_label("手机号码后四位").fill("12")
+    resident.follow(page.get_by_role("button", name="查询"))
+    resident.shot("error")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert "请输入4位数字" in focused, focused

@@ -40,4 +40,7 @@ def test_a_resident_finds_dibao_and_reads_their_village_s_trip_days(person):
     expect(page.get_by_label("您所在的村(社区)")).to_have_value("340123106003")
     apply = page.get_by_role("link", name="在线申请")
     expect(apply).to_be_visible()
-    assert apply.get_attribute("href") == "/services/HG-JZ-001/apply/"
+    # The village picked comes along to the form.
+    assert (
+        apply.get_attribute("href") == "/services/HG-JZ-001/apply/?village=340123106003"
+    )

@@ -138,6 +138,44 @@ def test_the_guide_links_to_the_form(client, elder_card):
     )
 
 
+def apply_links(page) -> list[str]:
+    return re.findall(r'href="(/services/[^"/]+/apply/[^"]*)"', page.content.decode())
+
+
+def test_the_village_picked_on_the_guide_comes_to_the_form(client, elder_card):
+    apply_url = reverse("services:apply", kwargs={"code": elder_card.code})
+    guide = elder_card.get_absolute_url()
+    # The guide's link carries the village picked there (each village's cached
+    # fragment its own), and none when none or an unknown one is picked.
+    assert apply_links(client.get(guide)) == [apply_url]
+    picked = client.get(f"{guide}?village={HUAGANG}")
+    assert apply_links(picked) == [f"{apply_url}?village={HUAGANG}"]
+    other = "340123106003"
+    assert apply_links(client.get(f"{guide}?village={other}")) == [
+        f"{apply_url}?village={other}"
+    ]
+    assert apply_links(client.get(f"{guide}?village={HUAGANG}")) == [
+        f"{apply_url}?village={HUAGANG}"
+    ]
+    assert apply_links(client.get(f"{guide}?village=999")) == [apply_url]
+    # Following the link, the form has that village chosen.
+    form = client.get(apply_links(picked)[0])
+    assert form.status_code == 200
+    assert re.findall(r'<option value="(\d+)" selected>', form.content.decode()) == [
+        HUAGANG
+    ]
+
+
+@pytest.mark.parametrize("code", ["999", "110105001000", "<b>", ""])
+def test_an_unknown_village_in_the_address_is_ignored(client, elder_card, code):
+    url = reverse("services:apply", kwargs={"code": elder_card.code})
+    response = client.get(url, {"village": code})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.findall(r'<option value="(\d*)" selected>', page) == [""]
+    assert "errorlist" not in page and "error-summary" not in page
+
+
 def test_a_resident_applies_with_a_pdf_and_a_photo(apply_page, elder_card):
     response, _form = apply_page(elder_card, follow=True, **good_files(elder_card))
     request = ServiceRequest.objects.get()
@@ -239,6 +277,44 @@ def test_a_bad_file_is_named_at_its_material_and_the_good_one_asked_again(
     # The good file cannot be kept by the browser: the page says which to choose again.
     assert "请重新选择“身份证或户口簿”的文件" in page
     assert "您选择过“身份证.pdf”" in page
+    assert not ServiceRequest.objects.exists() and not Attachment.objects.exists()
+
+
+def test_every_error_is_shown_on_the_first_submit(apply_page, elder_card):
+    """The form's own fields (village, mode) and the action's rules (mobile, ID
+    number, consent, files) are checked together: no second round of errors."""
+    photo = material_field(elder_card, "一寸照片")
+    id_card = material_field(elder_card, "身份证或户口簿")
+    response, _form = apply_page(
+        elder_card,
+        applicant_phone="123",
+        applicant_id_number="110105194912310021",
+        consent=None,
+        village="",
+        mode=None,
+        **{
+            photo: SimpleUploadedFile("照片.pdf", b"just some text, not a PDF"),
+            id_card: SimpleUploadedFile("身份证.pdf", pdf_bytes()),
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {
+        "applicant_phone",
+        "applicant_id_number",
+        "village",
+        "mode",
+        "consent",
+        photo,
+    }, errors
+    assert "校验位" in " ".join(errors["applicant_id_number"])
+    assert "不是 PDF" in " ".join(errors[photo])
+    assert len(errors["village"]) == len(errors["mode"]) == 1  # said once each
+    page = response.content.decode()
+    summary = page[page.index('class="error-summary"') : page.index("</ul>")]
+    for label in ("手机号码", "身份证号码", "村(社区)", "办理方式", "同意使用个人信息"):
+        assert label in summary, label
+    assert "请重新选择“身份证或户口簿”的文件" in page
     assert not ServiceRequest.objects.exists() and not Attachment.objects.exists()
 
 
@@ -477,3 +553,58 @@ def test_an_item_handled_only_at_the_window_takes_no_online_application(client):
         assert response["Location"] == item.get_absolute_url()
     assert not ServiceRequest.objects.exists()
     assert "不能在网上申请" in client.get(item.get_absolute_url()).content.decode()
+
+
+# --- the receipt's expected completion is the due date the acceptance sets -----------
+
+
+@pytest.fixture
+def fifteen_day_item(db) -> ServiceItem:
+    return (
+        ServiceItem.objects.filter(promised_days=15, allows_agency=True)
+        .prefetch_related("materials")
+        .order_by("code")
+        .first()
+    )
+
+
+@pytest.mark.parametrize(
+    "submitted_at, accepted_at, due",
+    [
+        # Sunday: accepted that Sunday or on Monday, due on the same day.
+        ("2026-11-29 10:00", "2026-11-29 16:00", "2026-12-21"),
+        ("2026-11-29 10:00", "2026-11-30 09:00", "2026-12-21"),
+        # A working day, accepted the same day.
+        ("2026-11-27 10:00", "2026-11-27 15:00", "2026-12-18"),
+        # During the National Day holiday, accepted that day.
+        ("2026-10-02 10:00", "2026-10-02 11:00", None),
+    ],
+)
+def test_the_receipt_promises_the_due_date_the_acceptance_sets(
+    client, apply_page, fifteen_day_item, village_clerk, submitted_at, accepted_at, due
+):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from services import actions
+
+    def moment(text: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    with time_machine.travel(moment(submitted_at), tick=False):
+        response, _form = apply_page(
+            fifteen_day_item, mode="agency", village=village_clerk.village.code
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        request = ServiceRequest.objects.get()
+        done = client.get(response["Location"])
+    promised = done.context["expected"]
+    if due is not None:
+        assert promised == dt.date.fromisoformat(due)
+    assert promised.isoformat() in done.content.decode()
+    with time_machine.travel(moment(accepted_at), tick=False):
+        actions.service_request_accept(service_request=request, by=village_clerk)
+    request.refresh_from_db()
+    assert request.due_date == promised
