@@ -16,6 +16,7 @@ copy can never outlive the markup it came from.
 
 from django import template
 from django.template.base import FilterExpression, Node, NodeList
+from django.template.loader_tags import BlockNode
 from django.urls import get_script_prefix
 from django.utils import translation
 
@@ -27,7 +28,10 @@ MAX_COPIES = 256
 
 
 class ChromeNode(Node):
-    child_nodelists = ("nodelist",)
+    # Not walked by ``get_nodes_by_type``: ``{% extends %}`` looks for the parent's
+    # blocks through the whole tree on every rendering, and none may be in here
+    # (``do_chrome`` refuses one).
+    child_nodelists = ()
 
     def __init__(self, nodelist: NodeList, vary_on: list[FilterExpression]):
         self.nodelist, self.vary_on = nodelist, vary_on
@@ -53,4 +57,9 @@ def do_chrome(parser, token) -> ChromeNode:
     bits = token.split_contents()
     nodelist = parser.parse(("endchrome",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError(
+            f"'{bits[0]}' cannot hold a {{% block %}}: a child template's block "
+            "would be rendered once for all pages"
+        )
     return ChromeNode(nodelist, [parser.compile_filter(bit) for bit in bits[1:]])
