@@ -59,11 +59,16 @@ def start(
 def days_left(
     *, due_date: dt.date | None, today: dt.date, calendar: WorkCalendar
 ) -> int | None:
-    """Working days left before the due date when the clock pauses (0 if due or late)."""
+    """Working days left before the due date when the clock pauses (0 if due or late).
+
+    Counted from the day ``start`` would start the clock today (the first working day
+    on or after `today`), so that pausing and resuming on the same day, a rest day
+    included, leaves the due date where it was.
+    """
     if due_date is None:
         return None
     try:
-        return calendar.between(today, due_date)
+        return calendar.between(calendar.add(today, 0), due_date)
     except UnknownCalendarYear:
         return None
 

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -86,8 +87,13 @@ def _limited(request: HttpRequest, minutes: int) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     """GET: the form (``?number=`` prefills it: a receipt's QR code). POST: look up."""
     if request.method == "GET":
-        form = TrackLookupForm(initial={"number": request.GET.get("number", "")[:30]})
-        return render(request, "services/track.html", {"form": form})
+        number = request.GET.get("number", "")[:30]
+        # The blank form's markup is the same for everyone (the template renders it
+        # once per process): built only when a number is prefilled.
+        form = SimpleLazyObject(lambda: TrackLookupForm(initial={"number": number}))
+        return render(
+            request, "services/track.html", {"form": form, "blank": not number}
+        )
     if (minutes := _minutes_to_wait(request)) is not None:
         return _limited(request, minutes)
     form = TrackLookupForm(request.POST)

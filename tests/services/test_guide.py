@@ -285,7 +285,7 @@ def test_the_next_guide_page_shows_a_change_loaded_from_the_data_files(
 
 
 def test_an_item_accepted_at_the_village_says_so_and_who_decides(client):
-    """The sentence agrees with the facts below it (受理层级 村 / 决定层级 县): the
+    """The sentence agrees with the facts below it (收件层级 村 / 审批层级 县): the
     resident's own sub-center takes it in, the town body accepts, the county decides."""
     item = ServiceItem.objects.get(code="HG-JZ-001")
     assert (item.accept_level, item.decide_level) == ("village", "county")

@@ -115,3 +115,30 @@ def test_officials_override_the_package():
 )
 def test_due_states(due, today, expected):
     assert time_limits.state(due=due, today=today, calendar=PLAIN) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.date(2026, 11, 29),  # a Sunday
+        dt.date(2026, 11, 28),  # a Saturday
+        dt.date(2026, 11, 30),  # a Monday
+        dt.date(2026, 10, 3),  # 国庆 holiday
+    ],
+)
+def test_pausing_and_resuming_on_the_same_day_keeps_the_due_date(day):
+    """Accepted, paused for a supplement and resumed on one day, a rest day too: the
+    clock restarts where it stopped (a review found a Sunday added a day)."""
+    calendar = WorkCalendar.load()
+    accepted = time_limits.start(
+        today=day, promised_days=15, calendar=calendar, label="test"
+    )
+    left = time_limits.days_left(
+        due_date=accepted.due_date, today=day, calendar=calendar
+    )
+    assert left == 15
+    resumed = time_limits.start(
+        today=day, promised_days=left, calendar=calendar, label="test"
+    )
+    assert resumed.due_date == accepted.due_date
