@@ -217,33 +217,16 @@ def _create_database(url: str) -> None:
 
 def _ensure_requests(count: int, batch: int = 10_000) -> int:
     """Make sure `count` benchmark requests exist; returns how many were created."""
-    from django.utils import timezone
+    from pages import benchmark_requests  # this folder's other benchmark
 
-    from services.models import ServiceItem, ServiceRequest
-    from villages.models import Village
+    from services.models import ServiceRequest
 
     existing = ServiceRequest.objects.filter(
         tracking_number__startswith=TRACKING_PREFIX
     ).count()
-    items = list(ServiceItem.objects.filter(allows_agency=True).order_by("pk"))
-    villages = list(Village.objects.order_by("pk"))
-    now, today = timezone.now(), timezone.localdate()
     for start in range(existing, count, batch):
-        ServiceRequest.objects.bulk_create(
-            ServiceRequest(
-                tracking_number=f"{TRACKING_PREFIX}{n:09d}",
-                item=items[n % len(items)],
-                village=villages[n % len(villages)],
-                mode="agency",
-                channel="online",
-                status="accepted",
-                applicant_name="基准",
-                applicant_phone="13900000000",
-                accepted_at=now,
-                due_date=today,
-            )
-            for n in range(start, min(start + batch, count))
-        )
+        numbers = range(start, min(start + batch, count))
+        ServiceRequest.objects.bulk_create(benchmark_requests(TRACKING_PREFIX, numbers))
     return max(0, count - existing)
 
 

@@ -93,18 +93,26 @@ def _people():
 
 
 def _requests(count: int) -> None:
+    from services.models import ServiceRequest
+
+    ServiceRequest.objects.filter(tracking_number__startswith="HGB").delete()
+    ServiceRequest.objects.bulk_create(benchmark_requests("HGB", range(count)))
+
+
+def benchmark_requests(prefix: str, numbers: range) -> list:
+    """Unsaved accepted 定时代办 requests numbered `prefix` + n, spread over the
+    items and the villages (also used by http_pages.py)."""
     from django.utils import timezone
 
     from services.models import ServiceItem, ServiceRequest
     from villages.models import Village
 
-    ServiceRequest.objects.filter(tracking_number__startswith="HGB").delete()
-    items = list(ServiceItem.objects.filter(allows_agency=True))
-    villages = list(Village.objects.all())
-    today = timezone.localdate()
-    ServiceRequest.objects.bulk_create(
+    items = list(ServiceItem.objects.filter(allows_agency=True).order_by("pk"))
+    villages = list(Village.objects.order_by("pk"))
+    now, today = timezone.now(), timezone.localdate()
+    return [
         ServiceRequest(
-            tracking_number=f"HGB{n:09d}",
+            tracking_number=f"{prefix}{n:09d}",
             item=items[n % len(items)],
             village=villages[n % len(villages)],
             mode="agency",
@@ -112,11 +120,11 @@ def _requests(count: int) -> None:
             status="accepted",
             applicant_name="基准",
             applicant_phone="13900000000",
-            accepted_at=timezone.now(),
+            accepted_at=now,
             due_date=today,
         )
-        for n in range(count)
-    )
+        for n in numbers
+    ]
 
 
 if __name__ == "__main__":

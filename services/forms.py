@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from huagang.exceptions import Conflict, InvalidInput
+from huagang.forms import add_input_errors
 from huagang.privacy import NOTICE_VERSION
 from villages.forms import NAME_ERRORS, PHONE_ERRORS
 from villages.models import User, Village
@@ -174,14 +175,6 @@ class SupplementUploadForm(forms.Form):
 _FILE_WIDGET = forms.FileInput(
     attrs={"accept": "application/pdf,image/jpeg,image/png,image/gif,image/webp"}
 )
-
-
-def add_input_errors(form: forms.Form, exc: InvalidInput) -> None:
-    """An action's errors next to the form's fields (the rest above the form)."""
-    for field, messages in exc.errors.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 MODE_EXPLANATIONS = {

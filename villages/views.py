@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import DomainError, InvalidInput
+from huagang.exceptions import DomainError
+from huagang.forms import add_input_errors
 
 from . import verification
 from .forms import PasswordResetForm, PhoneForm, RegistrationForm, SignInForm
@@ -55,12 +56,7 @@ def _refused(
 ) -> HttpResponse:
     """Show a domain error next to its field (or above the form), with its status."""
     form = context["form"]
-    errors = (
-        error.errors if isinstance(error, InvalidInput) else {None: [error.message]}
-    )
-    for field, texts in errors.items():
-        for text in texts:
-            form.add_error(field if field in form.fields else None, text)
+    add_input_errors(form, error)
     response = render(request, template, context, status=error.status_code)
     if isinstance(error, verification.TooManyCodes):
         response["Retry-After"] = str(error.retry_after)

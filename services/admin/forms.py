@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from huagang.exceptions import DomainError, InvalidInput
+from huagang.forms import add_input_errors
 from villages.models import User
 
 from .. import access, workflow
@@ -19,7 +20,6 @@ from ..actions import (
     service_request_submit,
     service_request_transition,
 )
-from ..forms import add_input_errors
 from ..models import (
     AgencyTrip,
     FollowUp,

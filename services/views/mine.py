@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huagang.exceptions import Conflict, DomainError, InvalidInput
+from huagang.forms import add_input_errors
 
 from .. import access, actions, selectors, workflow
 from ..forms import RatingForm, SupplementUploadForm, WithdrawForm
@@ -151,8 +152,7 @@ def my_request_rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
     except InvalidInput as error:
-        for field, texts in error.errors.items():
-            form.add_error(field if field in form.fields else None, texts)
+        add_input_errors(form, error)
         return _render_detail(request, service_request, rating_form=form, status=400)
     except DomainError as error:  # rated already, not completed, not the applicant
         fresh = _mine(request, tracking_number)

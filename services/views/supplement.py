@@ -3,7 +3,8 @@ the session's proof) and 我的办件 (signed in) share it."""
 
 from django.http import HttpRequest
 
-from huagang.exceptions import DomainError, InvalidInput
+from huagang.exceptions import DomainError
+from huagang.forms import add_input_errors
 from villages.models import User
 
 from .. import access, actions
@@ -42,12 +43,7 @@ def supplement_upload(
             by=by,
             proof=proof,
         )
-    except InvalidInput as exc:
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-        return form, 400
-    except DomainError as exc:
-        form.add_error(None, exc.message)
+    except DomainError as exc:  # InvalidInput (400) at its fields, or a refusal
+        add_input_errors(form, exc)
         return form, exc.status_code
     return form, 302
