@@ -142,7 +142,10 @@ PAGES: list[tuple[str, str | Callable[[Person], str]]] = [
     ("confirmation", _applied),
     ("track", "/track/"),
     ("track-result", _tracked_request_awaiting_supplement),
+    ("privacy", "/privacy/"),
     ("sign-in", "/account/sign-in/"),
+    ("register", "/account/register/"),
+    ("password-reset", "/account/password-reset/"),
     ("my-requests", _my_requests),  # signs in: keep after the pages seen signed out
 ]
 

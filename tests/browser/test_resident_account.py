@@ -126,3 +126,39 @@ def test_register_sign_in_withdraw_and_rate(
     )
     expect(page.get_by_role("button", name="提交评价")).to_have_count(0)
     resident.shot("rated")
+
+
+def test_a_resident_who_forgot_the_password_resets_it_with_a_code(person):
+    """From the sign-in page: 忘记密码？ → the number → the code from the message and a
+    new password → signed in; the old password no longer works, the new one does."""
+    from tests.factories import UserFactory
+
+    phone = "13912345680"
+    UserFactory(phone=phone, password="old-password-2025", phone_verified_at=None)
+    resident = person(viewport=PHONE)
+    page = resident.page
+    page.goto(resident.base_url + "/account/sign-in/")
+    resident.follow(page.get_by_role("link", name="忘记密码？"))
+    page.get_by_label("手机号码").fill(phone)
+    resident.shot("reset-number")
+    resident.follow(page.get_by_role("button", name="获取验证码"))
+    expect(page.get_by_role("status")).to_contain_text(f"{phone[:3]}****{phone[-4:]}")
+    page.get_by_label("验证码").fill(code_from_the_message(phone))
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("确认密码").fill(PASSWORD)
+    resident.shot("reset-code")
+    resident.follow(page.get_by_role("button", name="设置新密码"))
+    expect(page.locator(".messages")).to_contain_text("您的密码已修改")
+    resident.shot("reset-done")
+
+    resident.follow(page.get_by_role("button", name="退出"))
+    resident.follow(page.get_by_role("link", name="登录/注册"))
+    page.get_by_label("手机号码").fill(phone)
+    page.get_by_label("密码").fill("old-password-2025")
+    resident.follow(page.get_by_role("button", name="登录", exact=True))
+    expect(page.get_by_role("alert")).to_contain_text("手机号码或密码不正确")
+    page.get_by_label("手机号码").fill(phone)
+    page.get_by_label("密码").fill(PASSWORD)
+    resident.follow(page.get_by_role("button", name="登录", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的办件")
+    resident.shot("signed-in-with-the-new-password")
