@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 import huagang.converters  # noqa: F401  (registers item_code, division_code, …)
 from huagang.elder_mode import elder_mode_set
 from services.views import catalog as service_views
+from services.views import dashboard as dashboard_views
 from services.views import mine as my_views
 from services.views import track as track_views
 from villages import views as village_views
@@ -58,6 +59,8 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("account/", include("villages.urls")),
     path("my/", include(my_patterns)),
+    path("staff/", include("services.urls_staff")),
+    path("dashboard/", include((dashboard_views.urlpatterns, "dashboard"))),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),

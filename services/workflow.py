@@ -47,6 +47,7 @@ class Activity(models.TextChoices):
     REBOOK_VISIT = "rebook_visit", _("book a new visit date")
     VISIT_ABSENT = "visit_absent", _("record that nobody was at home")
     RATE = "rate", _("rate the service")
+    DECIDE = "decide", _("record the town's decision and result")
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,9 @@ ACTIVITIES: dict[Activity, tuple[frozenset[Role], frozenset[Status]]] = {
     Activity.REBOOK_VISIT: (_VILLAGE, frozenset({S.VISIT_SCHEDULED})),
     Activity.VISIT_ABSENT: (_VILLAGE, frozenset({S.VISIT_SCHEDULED})),
     Activity.RATE: (frozenset({R.RESIDENT}), frozenset({S.COMPLETED})),
+    # 定时代办 at the town center: the decision is recorded, the case waits for the
+    # village's next trip back (Step.RETURN then carries it).
+    Activity.DECIDE: (_TOWN, frozenset({S.SENT_TO_TOWN})),
 }
 
 

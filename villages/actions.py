@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import User, Village
+from .models import AccessRecord, User, Village
 from .roles import ROLE_GROUPS, ROLE_IS_STAFF, ensure_role_groups
 
 
@@ -41,3 +41,18 @@ def user_create(
     """Create a user with a role (see ``user_set_role``); no password means unusable."""
     user = User.objects.create_user(phone=phone, password=password, name=name)
     return user_set_role(user=user, role=role, village=village)
+
+
+def access_record(
+    *, by: User, kind: str, subject: str = "", detail: str = ""
+) -> AccessRecord:
+    """Record that `by` read or took personal data, or changed a staff member's
+    password or role (``AccessRecord.Kind``). `subject` and `detail` must not hold the
+    data itself: a tracking number, a masked name, a masked search term."""
+    return AccessRecord.objects.create(
+        actor=by,
+        actor_role=by.role,
+        kind=AccessRecord.Kind(kind),
+        subject=subject[:100],
+        detail=detail[:300],
+    )

@@ -266,3 +266,68 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{mask_mobile(self.phone)} {self.get_purpose_display()}"
+
+
+class _AppendOnly(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Access records are append-only.")
+
+    def delete(self):
+        raise TypeError("Access records are append-only.")
+
+
+class AccessRecord(models.Model):
+    """The record of reads: who saw or took residents' personal data, and who changed
+    a staff member's password or role. Append-only: officials read it, nobody edits it
+    (``villages.actions.access_record`` writes it). It never holds the data itself:
+    the subject is a tracking number or a masked name, a search term is masked."""
+
+    class Kind(models.TextChoices):
+        REVEAL_ID = "reveal_id", _("revealed an ID number")
+        REVEAL_PHONE = "reveal_phone", _("revealed a phone number")
+        DOWNLOAD = "download", _("opened a material")
+        SEARCH = "search", _("searched by name or phone")
+        EXPORT = "export", _("exported personal data")
+        PASSWORD_RESET = "password", _("reset a staff member's password")
+        ROLE_CHANGE = "role", _("changed a staff member's role")
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_role = models.CharField(
+        _("acting as"), max_length=20, choices=Role.choices, blank=True
+    )
+    kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
+    subject = models.CharField(
+        _("whose data"),
+        max_length=100,
+        blank=True,
+        help_text=_("A tracking number, a staff member, or a list's filter."),
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = _AppendOnly.as_manager()
+
+    class Meta:
+        verbose_name = _("access record")
+        verbose_name_plural = _("record of reads")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["actor", "created_at"], name="access_actor_time"),
+            models.Index(fields=["kind", "created_at"], name="access_kind_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_kind_display()} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Access records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Access records are append-only.")

@@ -3,12 +3,13 @@
 from ..choices import HandlingMode, Level, Status
 from .calendar import CalendarDay, CalendarYear
 from .catalog import Body, CatalogVersion, Category, Material, ServiceItem
-from .fieldwork import AgencyTrip, HomeVisit
+from .fieldwork import AgencyTrip, HomeVisit, TripCheck
 from .notifications import Notification
 from .ratings import FollowUp, Rating
 from .requests import (
     Attachment,
     Channel,
+    Delivery,
     DueState,
     EventKind,
     RequestEvent,
@@ -26,6 +27,7 @@ __all__ = [
     "CatalogVersion",
     "Category",
     "Channel",
+    "Delivery",
     "DueState",
     "EventKind",
     "FollowUp",
@@ -40,5 +42,6 @@ __all__ = [
     "ServiceItem",
     "ServiceRequest",
     "Status",
+    "TripCheck",
     "VisitTime",
 ]

@@ -73,6 +73,14 @@ class AgencyTrip(models.Model):
         _("documents returned"), null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The receiving side checks each case in by its number (TripCheck) and then closes
+    # the check: what was on the list and never checked in is missing.
+    arrival_checked_at = models.DateTimeField(
+        _("arrival checked at the town"), null=True, blank=True
+    )
+    return_checked_at = models.DateTimeField(
+        _("return checked at the village"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("agency trip")
@@ -91,6 +99,51 @@ class AgencyTrip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} {self.trip_date}"
+
+
+class TripCheck(models.Model):
+    """One case checked in by its number where a trip arrives: at the town center
+    (out) or back at the village (back). A case checked in that was not on the trip's
+    list is recorded too, flagged (``on_list`` false)."""
+
+    class Leg(models.TextChoices):
+        OUT = "out", _("village → town")
+        BACK = "back", _("town → village")
+
+    trip = models.ForeignKey(
+        AgencyTrip,
+        on_delete=models.PROTECT,
+        related_name="checks",
+        verbose_name=_("agency trip"),
+    )
+    request = models.ForeignKey(
+        ServiceRequest,
+        on_delete=models.PROTECT,
+        related_name="trip_checks",
+        verbose_name=_("service request"),
+    )
+    leg = models.CharField(_("leg"), max_length=4, choices=Leg.choices)
+    on_list = models.BooleanField(_("on the trip's list"), default=True)
+    checked_at = models.DateTimeField(_("checked in"), default=timezone.now)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+
+    class Meta:
+        verbose_name = _("trip check-in")
+        verbose_name_plural = _("trip check-ins")
+        ordering = ["checked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trip", "request", "leg"], name="trip_check_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trip} {self.request} {self.get_leg_display()}"
 
 
 class HomeVisit(models.Model):

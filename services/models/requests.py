@@ -38,6 +38,14 @@ class VisitTime(models.TextChoices):
     ANY = "any", _("any time of day")
 
 
+class Delivery(models.TextChoices):
+    """How a 定时代办 result reached the resident once it was back at the village."""
+
+    IN_PERSON = "in_person", _("handed to the resident in person")
+    POST = "post", _("sent by post")
+    COLLECTED = "collected", _("collected at the sub-center")
+
+
 class DueState(models.TextChoices):
     """The 黄牌/红牌 state the sweep last saw; drives reminders, not the rules."""
 
@@ -148,13 +156,28 @@ class ServiceRequest(models.Model):
     due_note = models.CharField(_("time-limit note"), max_length=200, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     result_note = models.TextField(_("result"), blank=True)
+    # 定时代办 at the town center: the town recorded its decision and result (in
+    # result_note), and the case waits for the village's next trip back.
+    town_decided_at = models.DateTimeField(
+        _("town's decision recorded"), null=True, blank=True
+    )
+    delivered_how = models.CharField(
+        _("result delivered"), max_length=10, choices=Delivery.choices, blank=True
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
-        ordering = ["-submitted_at"]
+        ordering = ["-submitted_at", "-id"]
         indexes = [
+            # The officials' list and every "newest first" page: a page is read from
+            # the index instead of sorting the whole table.
+            models.Index(
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                name="request_newest_first",
+            ),
             models.Index(fields=["village", "status"], name="request_village_status"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["applicant_phone"], name="request_applicant_phone"),

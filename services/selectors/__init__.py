@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from villages.models import Town, User, Village
 
-from . import time_limits, workflow
-from .access import requests_as_applicant, service_requests_scope
-from .models import (
+from .. import time_limits, workflow
+from ..access import requests_as_applicant, service_requests_scope
+from ..models import (
     AgencyTrip,
     Attachment,
     Body,
@@ -38,7 +38,7 @@ from .models import (
     ServiceItem,
     ServiceRequest,
 )
-from .working_days import WorkCalendar
+from ..working_days import WorkCalendar
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from villages.forms import NAME_ERRORS, PHONE_ERRORS
 from villages.models import User, Village
 from villages.validators import ascii_digits
 
-from .actions import service_request_problems, service_request_submit
-from .actions.submission import id_number_required
-from .models import (
+from ..actions import service_request_problems, service_request_submit
+from ..actions.submission import id_number_required
+from ..models import (
     Body,
     Category,
     Channel,

@@ -1,0 +1,15 @@
+"""(stub: to be written)"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from ._common import staff_required
+
+
+@staff_required
+def entry(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/placeholder.html", {"title": "Enter a request"})
+
+
+urlpatterns = [path("new/", entry, name="entry")]
