@@ -29,7 +29,14 @@ from villages.models import User, Village
 from villages.validators import ascii_digits, nfkc
 
 from . import workflow
-from .models import AgencyTrip, HandlingMode, HomeVisit, ServiceRequest, Status
+from .models import (
+    AgencyTrip,
+    FollowUp,
+    HandlingMode,
+    HomeVisit,
+    ServiceRequest,
+    Status,
+)
 
 # --- who a user is ---------------------------------------------------------------------
 
@@ -495,3 +502,26 @@ def visit_outcomes(user: User | None, visit: HomeVisit) -> list[str]:
         HomeVisit.Outcome.IMPOSSIBLE: workflow.Step.VISIT_IMPOSSIBLE in steps,
     }
     return [outcome for outcome, allowed in outcomes.items() if allowed]
+
+
+# --- 差评 follow-ups -----------------------------------------------------------------
+
+
+def may_handle_follow_up(user: User | None, follow_up: FollowUp) -> bool:
+    """Who sees, verifies, fixes and answers a 差评 follow-up: whoever serves the rated
+    request's village (its village clerk; an official, every one)."""
+    return serves_village(user, follow_up.rating.request.village_id)
+
+
+def follow_ups_q(user: User | None) -> Q:
+    """The filter form of ``may_handle_follow_up`` (on FollowUp)."""
+    if is_official(user):
+        return Q(pk__isnull=False)
+    if has_role(user, Role.VILLAGE_CLERK):
+        return Q(rating__request__village_id=user.village_id)  # type: ignore[union-attr]
+    return Q(pk__in=[])
+
+
+def follow_ups_scope(*, user: User | None) -> QuerySet[FollowUp]:
+    """The follow-ups `user` may see and handle."""
+    return FollowUp.objects.filter(follow_ups_q(user))
