@@ -170,9 +170,7 @@ class VisitOutcomeForm(forms.Form):
             "Done: the result, which the resident reads. Not possible: why "
             "(required). Nobody at home: optional."
         ),
-        error_messages={
-            "max_length": _("Write at most %(limit_value)d characters.")
-        },
+        error_messages={"max_length": _("Write at most %(limit_value)d characters.")},
     )
 
     LABELS = {

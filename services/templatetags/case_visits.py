@@ -25,9 +25,7 @@ def case_visits(context, case) -> str:
     request = context["request"]
     user = request.user
     visits = home_visits_of_request(service_request=case)
-    planned = next(
-        (v for v in visits if v.outcome == HomeVisit.Outcome.PLANNED), None
-    )
+    planned = next((v for v in visits if v.outcome == HomeVisit.Outcome.PLANNED), None)
     outcomes = access.visit_outcomes(user, planned) if planned else []
     may_book = planned is None and access.may_book_visit(user, case)
     today = timezone.localdate()
@@ -39,9 +37,7 @@ def case_visits(context, case) -> str:
             "planned": planned,
             "days": trip_days_text(case.visit_weekdays) if case.visit_weekdays else "",
             "book_form": (
-                VisitBookForm(
-                    user=user, service_request=case, auto_id="visit_book_%s"
-                )
+                VisitBookForm(user=user, service_request=case, auto_id="visit_book_%s")
                 if may_book
                 else None
             ),

@@ -30,9 +30,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     found = selectors.follow_ups_for_staff(user=request.user, today=today)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request, "staff/follow_up_list.html", {"page": page, "today": today}
-    )
+    return render(request, "staff/follow_up_list.html", {"page": page, "today": today})
 
 
 STAGE_DONE = {

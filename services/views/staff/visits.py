@@ -102,9 +102,7 @@ def visit_book(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.home_case_get(user=request.user, pk=pk)
     if case is None:
         raise Http404
-    form = VisitBookForm(
-        request.POST or None, user=request.user, service_request=case
-    )
+    form = VisitBookForm(request.POST or None, user=request.user, service_request=case)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -219,7 +217,9 @@ def _after_outcome(request: HttpRequest, visit: HomeVisit) -> HttpResponse:
     if visit.outcome == HomeVisit.Outcome.DONE:
         text = _("Recorded: the visit was done and %(number)s is completed.")
     else:
-        text = _("Recorded: the visit was not possible; %(number)s is back to accepted.")
+        text = _(
+            "Recorded: the visit was not possible; %(number)s is back to accepted."
+        )
     messages.success(request, text % {"number": case.tracking_number})
     return redirect(next_url(request, _day_url(local_date(visit.starts_at))))
 
