@@ -644,3 +644,17 @@ def test_the_case_page_costs_the_same_queries_for_a_short_or_long_history(
         response = client.get(case_url(long))
     assert response.content.decode().count("<p>备注") == 12
     assert len(few) == len(many)
+
+
+def test_the_queue_rule_as_object_and_as_filter_agree(
+    town_cases, village_clerk, other_village_clerk, town_clerk, official, resident
+):
+    from services import access
+
+    other_body = UserFactory(role=Role.TOWN_CLERK)
+    BodyFactory().clerks.add(other_body)
+    users = [village_clerk, other_village_clerk, town_clerk, official, resident]
+    for user in [*users, other_body]:
+        listed = set(ServiceRequest.objects.filter(access.queue_q(user)))
+        for case in ServiceRequest.objects.select_related("item"):
+            assert access.in_queue(user, case) == (case in listed), (user.role, case)
