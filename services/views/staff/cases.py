@@ -28,6 +28,7 @@ from villages.models import AccessRecord
 
 from ... import access, actions, workflow
 from ...forms.staff_cases import (
+    CompleteForm,
     QueueFilterForm,
     QueueSearchForm,
     RevealForm,
@@ -99,7 +100,7 @@ def _search(request: HttpRequest) -> HttpResponse:
         request.session.pop(SEARCH_KEY, None)
         return redirect(_queue_url(request))
     form = QueueSearchForm(request.POST)
-    search = QueueSearch.parse(form.data.get("q", "")) if form.is_valid() else None
+    search = QueueSearch.parse(form.cleaned_data["q"]) if form.is_valid() else None
     if search is None:
         if form.is_valid():
             form.add_error("q", _("Type a tracking number, a name or a phone number."))
@@ -216,7 +217,7 @@ def case_step(request: HttpRequest, tracking_number: str, step: str) -> HttpResp
             by=request.user,
             note=_step_note(step, form),
             expected_version=version,
-            delivered_how=getattr(form, "delivery", lambda: None)(),
+            delivered_how=form.delivery() if isinstance(form, CompleteForm) else None,
         )
     except DomainError as error:
         add_input_errors(form, error)
