@@ -281,6 +281,49 @@ def service_requests_scope(
     return queryset.filter(service_requests_q(user))
 
 
+def in_queue(user: User | None, service_request: ServiceRequest) -> bool:
+    """Whether an open request is on `user`'s workbench queue: a village clerk's are
+    their village's; a town-center clerk's, those of the bodies they serve that are at
+    the town (已转递) or handled on the spot (即时即办, which a town window may do);
+    an official's, all. (``queue_q`` is the same as a filter.)"""
+    if service_request.status not in workflow.OPEN:
+        return False
+    if is_official(user):
+        return True
+    if has_role(user, Role.VILLAGE_CLERK):
+        return service_request.village_id == user.village_id  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return service_request.item.body_id in body_ids_of(user) and (  # type: ignore[arg-type]
+            service_request.status == Status.SENT_TO_TOWN
+            or service_request.mode == HandlingMode.INSTANT
+        )
+    return False
+
+
+def queue_q(user: User | None) -> Q:
+    """The filter form of ``in_queue``; always within ``service_requests_q``."""
+    open_ = Q(status__in=workflow.OPEN)
+    if is_official(user):
+        return open_
+    if has_role(user, Role.VILLAGE_CLERK):
+        return open_ & Q(village_id=user.village_id)  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return (
+            open_
+            & Q(item__body_id__in=body_ids_of(user))  # type: ignore[arg-type]
+            & (Q(status=Status.SENT_TO_TOWN) | Q(mode=HandlingMode.INSTANT))
+        )
+    return Q(pk__in=[])
+
+
+def staff_roles_towards(
+    user: User | None, service_request: ServiceRequest
+) -> frozenset[Role]:
+    """The roles `user` holds towards the request as staff (not as its applicant):
+    what the workbench's case page needs to show it at all."""
+    return roles_towards(user, service_request) & STAFF_ROLES
+
+
 def requests_as_applicant(*, user: User | None) -> QuerySet[ServiceRequest]:
     """The requests of which `user` is the applicant (我的办件), whatever other roles
     they hold: ``service_requests_scope`` restricted to the resident's rule."""
