@@ -114,7 +114,7 @@ class StaffEntryForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     channel = forms.ChoiceField(
-        label=_("The resident"),
+        label=_("How the request came in"),
         choices=[
             (Channel.WINDOW.value, _("came to the window")),
             (Channel.PHONE.value, _("called by phone")),
