@@ -14,6 +14,7 @@ from tests.factories import UserFactory
 from tests.files import pdf_bytes
 from villages.choices import Role
 
+from .a11y import axe_violations, horizontal_overflow
 from .conftest import DESKTOP, PHONE
 
 expect = pytest.importorskip(
@@ -25,10 +26,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ITEM = "最低生活保障申请"  # HG-JZ-001: 定时代办 or 上门特办
 
 
-def fits(page, viewport) -> None:
-    """Nothing runs sideways: the page is no wider than the screen."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], width
+def checked(page, step: str) -> list[str]:
+    """axe-core's serious problems and sideways overflow, named by the step."""
+    return [f"{step}: {p}" for p in axe_violations(page) + horizontal_overflow(page)]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "360px"])
@@ -53,6 +53,7 @@ def test_a_village_clerk_enters_a_walk_in_request_and_prints_its_receipt(
     expect(result).to_be_visible()
     expect(page.locator("#picker-live")).to_contain_text("找到 2 个事项")
     clerk.shot("picker-typed")
+    problems = checked(page, "picker")
     if viewport is DESKTOP:
         # By keyboard: down into the list, Enter on the first item.
         box.press("ArrowDown")
@@ -90,7 +91,7 @@ def test_a_village_clerk_enters_a_walk_in_request_and_prints_its_receipt(
     expect(page.get_by_label("申请人姓名")).to_have_value("王桂兰")
     expect(page.locator(".reselect")).to_have_count(1)
     assert not ServiceRequest.objects.exists()
-    fits(page, viewport)
+    problems += checked(page, "form with an error")
 
     page.get_by_label("个人申请书").set_input_files(
         files=[
@@ -110,7 +111,8 @@ def test_a_village_clerk_enters_a_walk_in_request_and_prints_its_receipt(
     assert request.attachments.count() == 1
     expect(page.locator(".messages")).to_contain_text("已保存")
     expect(page.locator(".receipt-tools .number")).to_have_text(request.tracking_number)
-    fits(page, viewport)
+    problems += checked(page, "receipt")
+    assert not problems, "\n".join(problems)
 
     receipt = page.locator("article.receipt")
     for fact in (request.tracking_number, ITEM, "花岗社区", "定时代办", "2026-03-10"):
