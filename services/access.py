@@ -442,6 +442,23 @@ def villages_for_entry(user: User | None) -> QuerySet[Village]:
     return Village.objects.none()
 
 
+def may_see_receipt(user: User | None, service_request: ServiceRequest) -> bool:
+    """Staff print a request's 受理回执: any request they may see, and those they
+    entered themselves (a town window takes requests for bodies it does not serve)."""
+    if not is_staff_member(user):
+        return False
+    return service_request.entered_by_id == user.pk or can_view_request(  # type: ignore[union-attr]
+        user, service_request
+    )
+
+
+def receipts_scope(*, user: User | None) -> QuerySet[ServiceRequest]:
+    """``may_see_receipt`` as a queryset."""
+    if not is_staff_member(user):
+        return ServiceRequest.objects.none()
+    return ServiceRequest.objects.filter(service_requests_q(user) | Q(entered_by=user))
+
+
 def may_visit(staff: User | None, village_id: int) -> bool:
     """Who may be sent to a resident's home: staff serving the request's village."""
     return serves_village(staff, village_id)

@@ -2,6 +2,7 @@
 assigns a request's status."""
 
 from .attachments import attachment_add, attachments_add
+from .entry import service_request_enter, service_request_enter_problems
 from .ratings import follow_up_advance, rating_submit
 from .requests import (
     service_request_accept,
@@ -45,6 +46,8 @@ __all__ = [
     "service_request_add_note",
     "service_request_ask_supplement",
     "service_request_complete",
+    "service_request_enter",
+    "service_request_enter_problems",
     "service_request_problems",
     "service_request_reject",
     "service_request_resume",

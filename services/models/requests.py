@@ -111,8 +111,9 @@ class ServiceRequest(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     # A resident applying online agrees to the use of their data for this case, under
-    # the privacy notice version they were shown (huagang.privacy); clerks' entries
-    # leave both empty (the resident is in front of them).
+    # the privacy notice version they were shown (huagang.privacy); a clerk's entry
+    # in the workbench records the resident's consent the same way (the admin's
+    # entry form leaves both empty).
     consent_at = models.DateTimeField(
         _("consent to data use given"), null=True, blank=True
     )
