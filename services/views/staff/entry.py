@@ -86,5 +86,5 @@ def _expected(service_request: ServiceRequest):
 urlpatterns = [
     path("new/", entry, name="entry"),
     path("new/<str:code>/", entry_item, name="entry_item"),
-    path("cases/<str:number>/receipt/", receipt, name="receipt"),
+    path("cases/<tracking_number:number>/receipt/", receipt, name="receipt"),
 ]
