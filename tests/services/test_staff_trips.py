@@ -169,7 +169,7 @@ def test_return_takes_the_recorded_results_and_is_checked_in_at_the_village(
     handed_over, clerk_x, village_clerk, other_village_clerk
 ):
     trip, first, second = handed_over
-    with pytest.raises(InvalidInput, match="decision"):
+    with pytest.raises(InvalidInput, match=second.tracking_number):
         actions.agency_trip_send_back(
             trip=trip, by=clerk_x, service_requests=[second], documents=1
         )
