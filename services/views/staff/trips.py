@@ -176,6 +176,7 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_check_out": access.may_check_in(user, trip, OUT),
         "may_check_back": access.may_check_in(user, trip, BACK),
         "may_send_back": workflow.Step.RETURN in access.trip_steps(user, trip),
+        "town_links": access.serves_town(user),
         "index_url": _index_url(trip.village, user)
         if access.serves_village(user, trip.village_id)
         else "",
