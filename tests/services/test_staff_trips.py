@@ -433,3 +433,41 @@ def test_query_counts_do_not_grow_with_the_cases(client, page, official):
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_object_and_queryset_forms_agree(
+    handed_over, clerk_x, clerk_y, village_clerk, other_village_clerk, official
+):
+    from services import access
+
+    trip, first, second = handed_over
+    actions.service_request_town_decide(
+        service_request=first, by=clerk_x, result="同意"
+    )
+    actions.agency_trip_send_back(
+        trip=trip, by=clerk_x, service_requests=[first], documents=1
+    )
+    trip.refresh_from_db()
+    users = (clerk_x, clerk_y, village_clerk, other_village_clerk, official)
+    for user in users:
+        for leg in (OUT, BACK):
+            listed = trip in access.trips_to_check_in(user=user, leg=leg)
+            assert listed == access.may_check_in(user, trip, leg), (user.name, leg)
+        second.refresh_from_db()
+        in_scope = second in access.town_cases_scope(user=user)
+        assert in_scope == access.may_decide(user, second), user.name
+
+
+def test_the_case_page_part_shows_the_missing_flag(handed_over, clerk_x, village_clerk):
+    trip, first, second = handed_over
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=first.tracking_number, by=clerk_x
+    )
+    actions.agency_trip_check_finish(trip=trip, leg=OUT, by=clerk_x)
+    second.refresh_from_db()
+    request = RequestFactory().get("/staff/cases/x/")
+    request.user = village_clerk
+    html = Template("{% load case_agency %}{% case_agency case %}").render(
+        Context({"request": request, "case": second})
+    )
+    assert "flag-error" in html and trip.trip_date.isoformat() in html
