@@ -36,6 +36,7 @@ from .models import (
     HomeVisit,
     ServiceRequest,
     Status,
+    TripCheck,
 )
 
 # --- who a user is ---------------------------------------------------------------------
@@ -529,6 +530,57 @@ def trip_returnable_cases(
             roles_towards(user, case),
         )
     ]
+
+
+# --- checking a trip's cases in, the town's decision ----------------------------------
+
+
+def may_check_in(user: User | None, trip: AgencyTrip, leg: str) -> bool:
+    """Who checks a trip's cases in by their numbers where it arrives: at the town
+    (leg out), town-center staff who may see the trip, once it was handed over; back
+    at the village (leg back), staff serving the village, once the return was
+    recorded. The queryset form is ``trips_to_check_in``."""
+    if leg == TripCheck.Leg.OUT:
+        return (
+            trip.handed_over_at is not None
+            and serves_town(user)
+            and (
+                is_official(user)
+                or agency_trips_scope(user=user).filter(pk=trip.pk).exists()
+            )
+        )
+    return trip.returned_at is not None and serves_village(user, trip.village_id)
+
+
+def trips_to_check_in(*, user: User | None, leg: str) -> QuerySet[AgencyTrip]:
+    """The trips `user` may check in on `leg` (``may_check_in`` as a filter)."""
+    if leg == TripCheck.Leg.OUT:
+        if not serves_town(user):
+            return AgencyTrip.objects.none()
+        return agency_trips_scope(user=user).filter(handed_over_at__isnull=False)
+    returned = AgencyTrip.objects.filter(returned_at__isnull=False)
+    if is_official(user):
+        return returned
+    if has_role(user, Role.VILLAGE_CLERK):
+        return returned.filter(village_id=user.village_id)  # type: ignore[union-attr]
+    return AgencyTrip.objects.none()
+
+
+def may_decide(user: User | None, service_request: ServiceRequest) -> bool:
+    """A town-center clerk of the item's body (or an official) records the town's
+    decision on a case handed over to the town."""
+    return may(user, service_request, workflow.Activity.DECIDE)
+
+
+def town_cases_scope(*, user: User | None) -> QuerySet[ServiceRequest]:
+    """The cases at the town on which `user` may record the decision (``may_decide``
+    as a filter): those of the bodies a town clerk serves; every one for an official."""
+    at_town = ServiceRequest.objects.filter(status=Status.SENT_TO_TOWN)
+    if is_official(user):
+        return at_town
+    if has_role(user, Role.TOWN_CLERK):
+        return at_town.filter(item__body_id__in=body_ids_of(user))  # type: ignore[arg-type]
+    return ServiceRequest.objects.none()
 
 
 def may_book_visit(user: User | None, service_request: ServiceRequest) -> bool:

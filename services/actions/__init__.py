@@ -22,18 +22,25 @@ from .submission import (
 from .sweeps import follow_ups_remind, time_limits_sweep
 from .trips import (
     agency_trip_add,
+    agency_trip_check_finish,
+    agency_trip_check_in,
     agency_trip_hand_over,
     agency_trip_plan,
     agency_trip_return,
+    agency_trip_send_back,
     agency_trips_put_on_next,
+    service_request_town_decide,
 )
 from .visits import home_visit_record, home_visit_schedule
 
 __all__ = [
     "agency_trip_add",
+    "agency_trip_check_finish",
+    "agency_trip_check_in",
     "agency_trip_hand_over",
     "agency_trip_plan",
     "agency_trip_return",
+    "agency_trip_send_back",
     "agency_trips_put_on_next",
     "attachment_add",
     "attachments_add",
@@ -52,6 +59,7 @@ __all__ = [
     "service_request_reject",
     "service_request_resume",
     "service_request_submit",
+    "service_request_town_decide",
     "service_request_transition",
     "service_request_withdraw",
     "time_limits_sweep",

@@ -211,6 +211,7 @@ class EventKind(models.TextChoices):
     RATING = "rating", _("rating")
     FOLLOW_UP = "follow_up", _("poor-rating follow-up")
     TIME_LIMIT = "time_limit", _("time limit")
+    DECISION = "decision", _("town's decision")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
