@@ -70,6 +70,8 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
         "track_url": url,
         "qr": tracking_qr_svg(url),
         "sub_center": getattr(found.village, "sub_center", None),
+        # a town window may enter a request for a body it does not serve
+        "may_open_case": access.can_view_request(request.user, found),
     }
     return render(request, "staff/entry_receipt.html", context)
 
