@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Q, QuerySet
 
-from huagang.exceptions import NotPermitted
+from huagang.exceptions import InvalidTransition, NotPermitted
 from villages.choices import STAFF_ROLES, Role
 from villages.models import User, Village
 from villages.validators import ascii_digits, nfkc
@@ -388,10 +388,44 @@ def next_steps(
     )
 
 
+def step_target(
+    user: User | None,
+    service_request: ServiceRequest,
+    step: workflow.Step,
+    *,
+    only: frozenset[workflow.Step] | None = None,
+) -> Status:
+    """The status `step` takes the request to when `user` takes it now (``next_steps``
+    for one step, saying why not): NotPermitted if the step exists from the request's
+    status but none of `user`'s roles towards it may take it (403), InvalidTransition
+    if the step does not exist from that status (409)."""
+    for target, offered in next_steps(user, service_request, only=only):
+        if offered == step:
+            return target
+    table = workflow.TRANSITIONS[service_request.mode]
+    if any(
+        found.step == step and source == service_request.status
+        for (source, _target), found in table.items()
+    ):
+        raise NotPermitted()
+    raise InvalidTransition()
+
+
 def may(
     user: User | None, service_request: ServiceRequest, activity: workflow.Activity
 ) -> bool:
     return workflow.activity_allowed(
+        activity, service_request.status, roles_towards(user, service_request)
+    )
+
+
+def check(
+    user: User | None, service_request: ServiceRequest, activity: workflow.Activity
+) -> None:
+    """``may`` saying why not: NotPermitted if none of `user`'s roles towards the
+    request may do it (403), InvalidTransition if it is not possible in the request's
+    status (409)."""
+    workflow.check_activity(
         activity, service_request.status, roles_towards(user, service_request)
     )
 
@@ -493,6 +527,23 @@ def home_visits_scope(*, user: User | None) -> QuerySet[HomeVisit]:
 def role_q(*roles: Role) -> Q:
     """Active users doing one of `roles` (e.g. the supervisors)."""
     return Q(is_active=True, role__in=list(roles))
+
+
+def may_fill_trip(user: User | None, trip: AgencyTrip) -> bool:
+    """Who puts cases on a trip and hands it over (and so sees the village's trip
+    page): staff serving the trip's village. Town-center staff who see the trip (it
+    carries a case of their body) may not. The queryset form is
+    ``trips_to_fill``."""
+    return serves_village(user, trip.village_id)
+
+
+def trips_to_fill(*, user: User | None) -> QuerySet[AgencyTrip]:
+    """The trips `user` may fill and hand over (``may_fill_trip`` as a filter)."""
+    if is_official(user):
+        return AgencyTrip.objects.all()
+    if has_role(user, Role.VILLAGE_CLERK):
+        return AgencyTrip.objects.filter(village_id=user.village_id)  # type: ignore[union-attr]
+    return AgencyTrip.objects.none()
 
 
 def trip_steps(user: User | None, trip: AgencyTrip) -> list[workflow.Step]:

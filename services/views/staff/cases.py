@@ -151,16 +151,18 @@ def case_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def _target(user, case: ServiceRequest, step: workflow.Step, version: int):
     """The status `step` leads to now; on a page older than the case, the status it
     led to if the case is already there (a double-click: the action then says whether
-    it was this user's own step just taken). Raises a conflict when there is none."""
-    for target, offered in access.next_steps(user, case, only=workflow.FORM_STEPS):
-        if offered == step:
+    it was this user's own step just taken). Raises a conflict when there is none;
+    on a current page, NotPermitted (403) for a step this user may not take, and
+    InvalidTransition (409) for one impossible in the case's status."""
+    try:
+        return access.step_target(user, case, step, only=workflow.FORM_STEPS)
+    except DomainError:
+        if version == case.version:
+            raise
+    for (_source, target), found in workflow.TRANSITIONS[case.mode].items():
+        if found.step == step and target == case.status:
             return target
-    if version != case.version:
-        for (_source, target), found in workflow.TRANSITIONS[case.mode].items():
-            if found.step == step and target == case.status:
-                return target
-        raise Conflict()
-    raise InvalidTransition()
+    raise Conflict()
 
 
 def _step_note(step: workflow.Step, form: VersionForm) -> str:

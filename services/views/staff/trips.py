@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from huagang.exceptions import DomainError
+from huagang.exceptions import DomainError, NotPermitted
 from huagang.forms import add_input_errors
 from villages.choices import Role
 from villages.models import Village
@@ -46,6 +46,16 @@ def _trip_or_404(request: HttpRequest, pk: int) -> AgencyTrip:
         "village", "handed_over_by", "received_by", "returned_by", "return_received_by"
     )
     return get_object_or_404(trips, pk=pk)
+
+
+def _fillable(request: HttpRequest, pk: int) -> AgencyTrip:
+    """A trip `request.user` may fill and hand over; 404 if they may not see it,
+    403 if they see it (a town clerk of a body it carries) but may not fill it: its
+    village's page, with the village's other cases, is not theirs."""
+    trip = _trip_or_404(request, pk)
+    if not access.may_fill_trip(request.user, trip):
+        raise PermissionDenied
+    return trip
 
 
 def _village(request: HttpRequest) -> Village | None:
@@ -124,7 +134,7 @@ def trips(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def trip_add(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = _trip_or_404(request, pk)
+    trip = _fillable(request, pk)
     form = TripAddForm(
         request.POST, cases=selectors.agency_cases_to_carry(village=trip.village)
     )
@@ -146,7 +156,7 @@ def trip_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def trip_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
-    trip = _trip_or_404(request, pk)
+    trip = _fillable(request, pk)
     form = HandOverForm(request.POST)
     if form.is_valid():
         try:
@@ -361,8 +371,13 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
         "item__body", "village"
     )
     case = get_object_or_404(cases, tracking_number=number)
-    if not access.may_decide(request.user, case):
-        raise PermissionDenied
+    try:
+        access.check(request.user, case, workflow.Activity.DECIDE)
+    except NotPermitted:
+        raise PermissionDenied from None
+    except DomainError as error:  # not at the town (any more): 409
+        messages.error(request, error.message)
+        return render(request, "staff/trip_decide.html", {"case": case}, status=409)
     form = DecideForm(request.POST or None, initial={"result": case.result_note})
     if request.method == "POST":
         if form.is_valid():
