@@ -1,14 +1,18 @@
 """Admin for service requests and everything around them; writes go through actions."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from huagang.exceptions import DomainError
+from villages.actions import access_record
+from villages.models import AccessRecord
 
 from .. import access
 from ..access import service_requests_scope
@@ -26,9 +30,16 @@ from ..models import (
     ServiceRequest,
 )
 from ..selectors import service_requests_with_due_flag
+from ..selectors.request_search import (
+    TermKind,
+    search_term_masked,
+    service_requests_search,
+)
 from ..workflow import Activity, Step
 from .base import ActionFormAdmin
 from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
+from .request_export import RequestExportMixin
+from .request_list import CappedCountPaginator, SubmittedBetweenFilter
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -108,26 +119,59 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RequestChangeList(ChangeList):
+    """The list's rows carry their `due_flag` (the same rule as the clerks' queue)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return service_requests_with_due_flag(queryset)
+
+
+# How many rows the "calendar year unknown" warning counts at most (the rest: "or more").
+UNKNOWN_COUNTED = 100
+_FLAGGED = {DueState.OVERDUE, DueState.DUE_SOON, DueState.UNKNOWN}
+
+
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ActionFormAdmin):
+class ServiceRequestAdmin(RequestExportMixin, ActionFormAdmin):
     """Lists show masked phone numbers; a request's own page shows the applicant's
-    contact details in full, to the staff who act on it (the queryset is scoped)."""
+    contact details in full, to the staff who act on it (the queryset is scoped).
+
+    Built for a million rows (see ``request_list``): pages follow the
+    ``request_newest_first`` index, counts stop at ``EXACT_UP_TO``, the date filter
+    replaces ``date_hierarchy``, sorting is offered only on indexed columns, and
+    searches are indexed lookups (``selectors.request_search``)."""
 
     list_display = [
         "tracking_number",
-        "item",
+        "item_short",
         "village",
         "mode",
-        "status",
+        "status_and_due",
         "due_date",
-        "due_state",
         "applicant",
-        "submitted_at",
+        "submitted",
     ]
-    list_filter = ["status", "mode", OverdueFilter, "channel", "village"]
-    search_fields = ["tracking_number", "item__name", "item__code"]
+    list_filter = [
+        "status",
+        "mode",
+        OverdueFilter,
+        "channel",
+        "village",
+        ("item__body", admin.RelatedFieldListFilter),
+        SubmittedBetweenFilter,
+    ]
+    # The search itself is get_search_results; a field here makes the admin show the box.
+    search_fields = ["tracking_number"]
+    search_help_text = _(
+        "A tracking number, the applicant's mobile number or name, or an item."
+    )
+    sortable_by = ["tracking_number", "submitted"]
     list_select_related = ["item", "village"]
-    date_hierarchy = "submitted_at"
+    list_per_page = 50
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = CappedCountPaginator
     actions = ["accept_selected", "put_on_next_trip"]
     add_action_form = RequestEntryForm
     change_action_form = RequestStepForm
@@ -161,9 +205,83 @@ class ServiceRequestAdmin(ActionFormAdmin):
     def applicant(self, obj):
         return f"{obj.applicant_name[:1]}** {obj.masked_phone}"
 
+    @admin.display(description=_("service item"))
+    def item_short(self, obj):
+        name = obj.item.name
+        return format_html(
+            '<span title="{}">{}</span>', name, Truncator(name).chars(12)
+        )
+
+    @admin.display(description=_("status"))
+    def status_and_due(self, obj):
+        flag = getattr(obj, "due_flag", "")
+        if flag not in _FLAGGED:
+            return obj.get_status_display()
+        return format_html(
+            '{} <span class="due-flag due-{}">{}</span>',
+            obj.get_status_display(),
+            flag,
+            DueState(flag).label,
+        )
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, obj):
+        return timezone.localtime(obj.submitted_at).strftime("%Y-%m-%d %H:%M")
+
     def get_queryset(self, request):
         return service_requests_scope(user=request.user).select_related(
             "item", "village"
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return RequestChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Indexed lookups by number, phone or name; a search by phone or name reads
+        personal data and is recorded (masked) in the record of reads."""
+        found, kind = service_requests_search(queryset, term=search_term)
+        if kind in (TermKind.PHONE, TermKind.NAME) and not getattr(
+            request, "huagang_export", False
+        ):
+            access_record(
+                by=request.user,
+                kind=AccessRecord.Kind.SEARCH,
+                subject=search_term_masked(search_term),
+                detail=str(ServiceRequest._meta.verbose_name_plural),
+            )
+        return found, False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is None:  # a redirect, or an action's own response
+            return response
+        response.context_data["export_urls"] = self.export_urls(request, changelist)
+        self._warn_unknown_due(request, changelist.queryset)
+        return response
+
+    def _warn_unknown_due(self, request, queryset) -> None:
+        """Warn about requests of the current list with no due date for want of a
+        calendar year (read from the small ``request_due_unknown`` index; counted up
+        to ``UNKNOWN_COUNTED``). The page renders after this, messages included."""
+        unknown = (
+            queryset.filter(due_state=DueState.UNKNOWN)
+            .order_by()
+            .values("pk")[: UNKNOWN_COUNTED + 1]
+            .count()
+        )
+        if not unknown:
+            return
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s request has no due date because the holiday calendar for its "
+                "year is missing. Add the year under “holiday calendar”.",
+                "%(n)s requests have no due date because the holiday calendar for their "
+                "year is missing. Add the year under “holiday calendar”.",
+                unknown,
+            )
+            % {"n": f"{UNKNOWN_COUNTED}+" if unknown > UNKNOWN_COUNTED else unknown},
         )
 
     def get_inlines(self, request, obj):
@@ -172,22 +290,6 @@ class ServiceRequestAdmin(ActionFormAdmin):
         if obj is None or request.method == "POST":
             return []
         return self.inlines
-
-    def changelist_view(self, request, extra_context=None):
-        unknown = self.get_queryset(request).filter(due_state=DueState.UNKNOWN).count()
-        if unknown:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(n)d request has no due date because the holiday calendar for its "
-                    "year is missing. Add the year under “holiday calendar”.",
-                    "%(n)d requests have no due date because the holiday calendar for their "
-                    "year is missing. Add the year under “holiday calendar”.",
-                    unknown,
-                )
-                % {"n": unknown},
-            )
-        return super().changelist_view(request, extra_context)
 
     def get_actions(self, request):
         """Only the list actions this user's role can ever take."""

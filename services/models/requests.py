@@ -181,6 +181,21 @@ class ServiceRequest(models.Model):
             models.Index(fields=["village", "status"], name="request_village_status"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["applicant_phone"], name="request_applicant_phone"),
+            # Searching by an applicant's name matches from its start (LIKE '张%'):
+            # the pattern operator class lets PostgreSQL use the index whatever the
+            # database's collation (ignored elsewhere).
+            models.Index(
+                fields=["applicant_name"],
+                opclasses=["varchar_pattern_ops"],
+                name="request_applicant_name_prefix",
+            ),
+            # The admin's "calendar year unknown" warning: a handful of rows, found
+            # without reading the table.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(due_state="unknown"),
+                name="request_due_unknown",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,211 @@
+"""Exporting the officials' request list, exactly as filtered and searched, to Excel or
+CSV (``huagang.exports``).
+
+The export link carries the list's own query string to ``…/servicerequest/export/``,
+which builds the same ChangeList (same scope from ``services.access``, same filters,
+same search, same order) and writes its rows, at most ``exports.MAX_ROWS`` (a last
+line says when the list was cut). Every export is recorded in the record of reads
+(kind "export", the filter as subject).
+
+Phones, ID numbers and names are masked as on the list. An official may choose a full
+export (``access.may_export_in_full``) on a page that asks for a reason: the file
+then holds them in clear, and the record says "full" with the reason.
+"""
+
+from itertools import chain
+
+from django import forms
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from huagang import exports
+from villages.actions import access_record
+from villages.models import AccessRecord
+
+from .. import access
+from ..models import DueState, ServiceRequest
+from ..selectors.request_search import search_term_masked
+
+EXPORT_VAR = "_export"
+FULL_VAR = "_full"
+
+
+class FullExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=gettext_lazy("file format"),
+        choices=[(exports.XLSX, "Excel (.xlsx)"), (exports.CSV, "CSV")],
+        initial=exports.XLSX,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        max_length=150,
+        help_text=gettext_lazy("What the list is for, e.g. the county's yearly check."),
+    )
+
+
+def _field(name: str) -> str:
+    return str(ServiceRequest._meta.get_field(name).verbose_name)
+
+
+def export_headers(*, full: bool) -> list[str]:
+    headers = [
+        _field("tracking_number"),
+        _field("item"),
+        _("responsible body"),
+        _field("village"),
+        _field("mode"),
+        _field("channel"),
+        _field("status"),
+        _("time limit"),
+        _field("due_date"),
+        _field("applicant_name"),
+        _field("applicant_phone"),
+        _field("submitted_at"),
+        _field("accepted_at"),
+        _field("completed_at"),
+    ]
+    if full:
+        headers += [_field("applicant_id_number"), _field("applicant_address")]
+    return headers
+
+
+def export_row(request: ServiceRequest, *, full: bool) -> list:
+    flag = getattr(request, "due_flag", "")
+    row = [
+        request.tracking_number,
+        request.item.name,
+        request.item.body.name if request.item.body_id else "",
+        request.village.name,
+        request.get_mode_display(),
+        request.get_channel_display(),
+        request.get_status_display(),
+        DueState(flag).label if flag else "",
+        request.due_date,
+        request.applicant_name if full else masked_name(request.applicant_name),
+        request.applicant_phone if full else request.masked_phone,
+        request.submitted_at,
+        request.accepted_at,
+        request.completed_at,
+    ]
+    if full:
+        row += [request.applicant_id_number, request.applicant_address]
+    return row
+
+
+def masked_name(name: str) -> str:
+    return f"{name[:1]}**" if name else ""
+
+
+def filter_text(changelist) -> str:
+    """The list's filters and (masked) search, as the record of reads keeps them."""
+    parts = []
+    for key, value in sorted(changelist.get_filters_params().items()):
+        values = value if isinstance(value, list) else [value]
+        parts.append(f"{key}={','.join(values)}")
+    if changelist.query:
+        parts.append(f"q={search_term_masked(changelist.query)}")
+    return "; ".join(parts) or _("all")
+
+
+class RequestExportMixin:
+    """Adds the export view and the list's export links to a ModelAdmin."""
+
+    def get_urls(self):
+        own = [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="services_servicerequest_export",
+            )
+        ]
+        return own + super().get_urls()
+
+    def export_urls(self, request, changelist) -> dict[str, str]:
+        base = reverse("admin:services_servicerequest_export")
+        query = changelist.get_query_string(remove=["p", "all"])
+        join = "&" if query != "?" else ""
+        urls = {
+            fmt: f"{base}{query}{join}{EXPORT_VAR}={fmt}" for fmt in exports.FORMATS
+        }
+        if access.may_export_in_full(request.user):
+            urls["full"] = f"{base}{query}{join}{FULL_VAR}=1"
+        return urls
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        full = FULL_VAR in request.GET
+        fmt = request.GET.get(EXPORT_VAR, "")
+        if full and not access.may_export_in_full(request.user):
+            raise PermissionDenied
+        if not full and fmt not in exports.FORMATS:
+            return render(request, "400.html", status=400)
+        params = request.GET.copy()
+        for name in (EXPORT_VAR, FULL_VAR):
+            params.pop(name, None)
+        request.GET = params
+        request.huagang_export = True  # the export's record covers the search
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return render(request, "400.html", status=400)
+        reason = ""
+        if full:
+            form = FullExportForm(request.POST if request.method == "POST" else None)
+            if not form.is_valid():
+                return self._full_export_page(request, changelist, form)
+            fmt, reason = form.cleaned_data["format"], form.cleaned_data["reason"]
+        return self._export(request, changelist, fmt=fmt, full=full, reason=reason)
+
+    def _full_export_page(self, request, changelist, form):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Full export"),
+            "form": form,
+            "filter_text": filter_text(changelist),
+            "changelist_url": reverse("admin:services_servicerequest_changelist")
+            + changelist.get_query_string(),
+        }
+        return TemplateResponse(
+            request, "admin/services/servicerequest/export_full.html", context
+        )
+
+    def _export(self, request, changelist, *, fmt: str, full: bool, reason: str):
+        queryset = changelist.queryset.select_related("item__body", "village")
+        cut = queryset[exports.MAX_ROWS : exports.MAX_ROWS + 1].exists()
+        how = _("full") if full else _("masked")
+        detail = f"{fmt}; {how}; ~{changelist.result_count}"
+        if reason:
+            detail += f"; {reason}"
+        access_record(
+            by=request.user,
+            kind=AccessRecord.Kind.EXPORT,
+            subject=filter_text(changelist),
+            detail=detail,
+        )
+        rows = (
+            export_row(r, full=full)
+            for r in queryset[: exports.MAX_ROWS].iterator(chunk_size=2000)
+        )
+        if cut:
+            note = _(
+                "Only the first %(n)d rows were exported: narrow the filters to "
+                "export the rest."
+            ) % {"n": exports.MAX_ROWS}
+            rows = chain(rows, [[note]])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return exports.table_response(
+            fmt,
+            filename=f"{_('service-requests')}-{stamp}",
+            headers=export_headers(full=full),
+            rows=rows,
+            sheet_title=str(ServiceRequest._meta.verbose_name_plural),
+        )
