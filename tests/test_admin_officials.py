@@ -18,6 +18,9 @@ from huagang.log_filters import NoQueryStrings
 from services.admin import request_list
 from services.models import Notification, ServiceRequest, Status
 from tests.factories import UserFactory
+from tests.services.test_due_flag import CALENDAR as DUE_CALENDAR
+from tests.services.test_due_flag import TODAY as DUE_TODAY
+from tests.services.test_due_flag import requests_at_every_distance  # noqa: F401
 from tests.services.test_staff_queue import make_requests
 from villages.actions import access_record
 from villages.choices import Role
@@ -357,3 +360,22 @@ def test_saving_a_user_without_changing_the_role_records_nothing(
     )
     assert response.status_code == 302
     assert not AccessRecord.objects.exists()
+
+
+def test_the_indexed_due_filters_agree_with_the_flag(
+    requests_at_every_distance,  # noqa: F811 (the fixture, imported above)
+):
+    from services import time_limits
+    from services.selectors import service_requests_with_due_flag
+
+    rows = service_requests_with_due_flag(
+        ServiceRequest.objects.filter(pk__in=requests_at_every_distance),
+        today=DUE_TODAY,
+        calendar=DUE_CALENDAR,
+    )
+    for state in ("overdue", "due_soon", "unknown"):
+        by_q = rows.filter(
+            time_limits.flag_q(state, today=DUE_TODAY, calendar=DUE_CALENDAR)
+        )
+        by_flag = rows.filter(due_flag=state)
+        assert set(by_q) == set(by_flag) and by_flag.exists(), state

@@ -115,7 +115,7 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset: QuerySet = self.object_list
-        exact = queryset.order_by()[: EXACT_UP_TO + 1].count()
+        exact = queryset.order_by().values("pk")[: EXACT_UP_TO + 1].count()
         if exact <= EXACT_UP_TO:
             return exact
         self.estimated = True

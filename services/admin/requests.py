@@ -14,7 +14,7 @@ from huagang.exceptions import DomainError
 from villages.actions import access_record
 from villages.models import AccessRecord
 
-from .. import access
+from .. import access, time_limits
 from ..access import service_requests_scope
 from ..actions import agency_trips_put_on_next, service_request_accept
 from ..models import (
@@ -36,6 +36,7 @@ from ..selectors.request_search import (
     service_requests_search,
 )
 from ..workflow import Activity, Step
+from ..working_days import WorkCalendar
 from .base import ActionFormAdmin
 from .forms import FollowUpStepForm, RequestEntryForm, RequestStepForm
 from .request_export import RequestExportMixin
@@ -113,8 +114,12 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in (DueState.OVERDUE, DueState.DUE_SOON, DueState.UNKNOWN):
-            return service_requests_with_due_flag(queryset).filter(
-                due_flag=self.value()
+            return queryset.filter(
+                time_limits.flag_q(
+                    self.value(),
+                    today=timezone.localdate(),
+                    calendar=WorkCalendar.load(),
+                )
             )
         return queryset
 
