@@ -153,7 +153,7 @@ class ServiceRequestAdmin(RequestExportMixin, ActionFormAdmin):
         "village",
         "mode",
         "status_and_due",
-        "due_date",
+        "due",
         "applicant",
         "submitted",
     ]
@@ -208,14 +208,22 @@ class ServiceRequestAdmin(RequestExportMixin, ActionFormAdmin):
 
     @admin.display(description=_("applicant"))
     def applicant(self, obj):
-        return f"{obj.applicant_name[:1]}** {obj.masked_phone}"
+        return format_html(
+            '{} <span class="phone">{}</span>',
+            f"{obj.applicant_name[:1]}**",
+            obj.masked_phone,
+        )
 
     @admin.display(description=_("service item"))
     def item_short(self, obj):
         name = obj.item.name
         return format_html(
-            '<span title="{}">{}</span>', name, Truncator(name).chars(12)
+            '<span title="{}">{}</span>', name, Truncator(name).chars(10)
         )
+
+    @admin.display(description=_("due date"), ordering="due_date")
+    def due(self, obj):
+        return obj.due_date.isoformat() if obj.due_date else "-"
 
     @admin.display(description=_("status"))
     def status_and_due(self, obj):
@@ -231,7 +239,12 @@ class ServiceRequestAdmin(RequestExportMixin, ActionFormAdmin):
 
     @admin.display(description=_("submitted"), ordering="submitted_at")
     def submitted(self, obj):
-        return timezone.localtime(obj.submitted_at).strftime("%Y-%m-%d %H:%M")
+        when = timezone.localtime(obj.submitted_at)
+        return format_html(
+            '{} <span class="time">{}</span>',
+            when.strftime("%Y-%m-%d"),
+            when.strftime("%H:%M"),
+        )
 
     def get_queryset(self, request):
         return service_requests_scope(user=request.user).select_related(
