@@ -203,8 +203,20 @@ def test_a_long_list_is_counted_about(official_client, mixed, monkeypatch):
     response = official_client.get(CHANGELIST)
     assert response.context["cl"].paginator.estimated
     assert "约" in response.content.decode() or "about" in response.content.decode()
-    # a page past the estimate is empty, not an error
-    assert official_client.get(CHANGELIST, {"p": "9"}).status_code == 200
+    # only the pages of the first EXACT_UP_TO rows are offered
+    assert response.context["cl"].paginator.num_pages == 1
+
+
+def test_pages_deep_in_an_estimated_list_are_not_offered(
+    official_client, village, monkeypatch
+):
+    monkeypatch.setattr(request_list, "EXACT_UP_TO", 60)
+    make_requests(130, village)
+    first = official_client.get(CHANGELIST)
+    paginator = first.context["cl"].paginator
+    assert paginator.estimated and paginator.num_pages == 2  # 60 rows, 50 a page
+    assert len(official_client.get(CHANGELIST, {"p": "2"}).context["cl"].result_list)
+    assert official_client.get(CHANGELIST, {"p": "3"}).status_code == 302  # ?e=1
 
 
 def test_the_date_range_filter(official_client, mixed):

@@ -4,8 +4,9 @@
   date_trunc`` over the whole table on every page): two dates, read with the
   ``request_newest_first`` index.
 - ``CappedCountPaginator`` counts at most ``EXACT_UP_TO`` rows; past that, PostgreSQL's
-  own estimate of the filtered query is shown as "about N". An exact ``COUNT(*)`` of a
-  million rows costs more than the page itself.
+  own estimate of the filtered query is shown as "about N", and only the pages of the
+  first ``EXACT_UP_TO`` rows are offered. An exact ``COUNT(*)`` of a million rows, or a
+  page at OFFSET 900000, costs far more than the page itself.
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ import json
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -105,10 +106,7 @@ EXACT_UP_TO = 10_000
 class CappedCountPaginator(Paginator):
     """Counts exactly up to ``EXACT_UP_TO`` rows (a ``COUNT`` over a ``LIMIT``, which
     stops early); past that, PostgreSQL's planner estimate of the same query, never
-    below the exact part, and ``estimated`` is true (the page says "about").
-
-    A page past the real end is an empty page, not an error (the estimate may be
-    high)."""
+    below the exact part, and ``estimated`` is true (the page says "about")."""
 
     estimated = False
 
@@ -134,21 +132,19 @@ class CappedCountPaginator(Paginator):
             plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def validate_number(self, number):
-        if not self.estimated:
-            return super().validate_number(number)
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(_("That page number is not an integer")) from None
-        if number < 1:
-            raise EmptyPage(_("That page number is less than 1"))
-        return number
+    @cached_property
+    def num_pages(self) -> int:
+        """With an estimated count, only the pages of the first ``EXACT_UP_TO`` rows
+        are offered: a page deep in a million rows costs an OFFSET that reads every
+        row before it. Past that, narrow the filters (or export)."""
+        if self.count and self.estimated:
+            return -(-EXACT_UP_TO // self.per_page)
+        return super().num_pages
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if not self.estimated and top + self.orphans >= self.count:
-            top = self.count
+            top = self.count  # Django's own rule; an estimate has no known end
         return self._get_page(self.object_list[bottom:top], number, self)

@@ -279,11 +279,15 @@ class ServiceRequestAdmin(RequestExportMixin, ActionFormAdmin):
         return response
 
     def _warn_unknown_due(self, request, queryset) -> None:
-        """Warn about requests of the current list with no due date for want of a
-        calendar year (read from the small ``request_due_unknown`` index; counted up
-        to ``UNKNOWN_COUNTED``). The page renders after this, messages included."""
+        """Warn about running requests of the current list with no due date for want
+        of a calendar year (read from the small partial index ``request_due_unknown``;
+        counted up to ``UNKNOWN_COUNTED``). The page renders after this, messages
+        included."""
+        running_undated = time_limits.flag_q(
+            DueState.UNKNOWN, today=timezone.localdate()
+        )
         unknown = (
-            queryset.filter(due_state=DueState.UNKNOWN)
+            queryset.filter(running_undated)
             .order_by()
             .values("pk")[: UNKNOWN_COUNTED + 1]
             .count()

@@ -19,6 +19,7 @@ from villages.validators import (
     validate_weekdays,
 )
 
+from .. import workflow
 from ..choices import HandlingMode, Status
 from .catalog import Material, ServiceItem
 
@@ -189,11 +190,17 @@ class ServiceRequest(models.Model):
                 opclasses=["varchar_pattern_ops"],
                 name="request_applicant_name_prefix",
             ),
-            # The admin's "calendar year unknown" warning: a handful of rows, found
-            # without reading the table.
+            # The running requests without a due date (its calendar year is unknown):
+            # the admin's warning and its "calendar unknown" filter read these few
+            # rows, newest first, instead of the table (the planner cannot tell how
+            # few they are from the two columns' separate statistics).
             models.Index(
-                fields=["submitted_at"],
-                condition=Q(due_state="unknown"),
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                condition=Q(
+                    status__in=sorted(s.value for s in workflow.CLOCK_RUNNING),
+                    due_date__isnull=True,
+                ),
                 name="request_due_unknown",
             ),
         ]
