@@ -12,11 +12,13 @@ export (``access.may_export_in_full``) on a page that asks for a reason: the fil
 then holds them in clear, and the record says "full" with the reason.
 """
 
+from contextlib import contextmanager
 from itertools import chain
 
 from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from huagang import exports
 from villages.actions import access_record
 from villages.models import AccessRecord
+from villages.validators import mask_mobile
 
 from .. import access
 from ..models import DueState, ServiceRequest
@@ -76,27 +79,64 @@ def export_headers(*, full: bool) -> list[str]:
     return headers
 
 
-def export_row(request: ServiceRequest, *, full: bool) -> list:
-    flag = getattr(request, "due_flag", "")
-    row = [
-        request.tracking_number,
-        request.item.name,
-        request.item.body.name if request.item.body_id else "",
-        request.village.name,
-        request.get_mode_display(),
-        request.get_channel_display(),
-        request.get_status_display(),
-        DueState(flag).label if flag else "",
-        request.due_date,
-        request.applicant_name if full else masked_name(request.applicant_name),
-        request.applicant_phone if full else request.masked_phone,
-        request.submitted_at,
-        request.accepted_at,
-        request.completed_at,
-    ]
-    if full:
-        row += [request.applicant_id_number, request.applicant_address]
-    return row
+# What each row reads: plain values from one query (no model instances: a 100,000-row
+# export builds each row in a few microseconds).
+_COLUMNS = [
+    "tracking_number",
+    "item__name",
+    "item__body__name",
+    "village__name",
+    "mode",
+    "channel",
+    "status",
+    "due_flag",
+    "due_date",
+    "applicant_name",
+    "applicant_phone",
+    "submitted_at",
+    "accepted_at",
+    "completed_at",
+]
+_FULL_COLUMNS = ["applicant_id_number", "applicant_address"]
+
+
+def _labels(name: str) -> dict[str, str]:
+    return {k: str(v) for k, v in ServiceRequest._meta.get_field(name).flatchoices}
+
+
+def export_rows(queryset, *, full: bool):
+    """The rows of `queryset` as the export writes them (masked unless `full`)."""
+    labels = {name: _labels(name) for name in ("mode", "channel", "status")}
+    flags = {state.value: str(state.label) for state in DueState if state.value}
+    columns = _COLUMNS + (_FULL_COLUMNS if full else [])
+    with _whole_result_plans(queryset.db):
+        for row in queryset.values_list(*columns).iterator(chunk_size=2000):
+            row = list(row)
+            for index, name in ((4, "mode"), (5, "channel"), (6, "status")):
+                row[index] = labels[name].get(row[index], row[index])
+            row[7] = flags.get(row[7], "")
+            if not full:
+                row[9], row[10] = masked_name(row[9]), mask_mobile(row[10])
+            yield row
+
+
+@contextmanager
+def _whole_result_plans(alias: str):
+    """PostgreSQL plans a cursor's query for its first tenth of rows (a walk along the
+    newest-first index, filtering as it goes); an export reads every row, for which a
+    bitmap scan and a sort is many times faster. Reset when the export ends or the
+    download is abandoned (the generator is closed)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
 
 
 def masked_name(name: str) -> str:
@@ -179,7 +219,7 @@ class RequestExportMixin:
         )
 
     def _export(self, request, changelist, *, fmt: str, full: bool, reason: str):
-        queryset = changelist.queryset.select_related("item__body", "village")
+        queryset = changelist.queryset
         cut = queryset[exports.MAX_ROWS : exports.MAX_ROWS + 1].exists()
         how = _("full") if full else _("masked")
         detail = f"{fmt}; {how}; ~{changelist.result_count}"
@@ -191,10 +231,7 @@ class RequestExportMixin:
             subject=filter_text(changelist),
             detail=detail,
         )
-        rows = (
-            export_row(r, full=full)
-            for r in queryset[: exports.MAX_ROWS].iterator(chunk_size=2000)
-        )
+        rows = export_rows(queryset[: exports.MAX_ROWS], full=full)
         if cut:
             note = _(
                 "Only the first %(n)d rows were exported: narrow the filters to "
