@@ -1,4 +1,5 @@
-"""The officials' request list at a million rows: its date filter, its paginator.
+"""The officials' request list at a million rows: its columns, filters, search,
+paginator and calendar warning (``RequestListMixin`` for ``ServiceRequestAdmin``).
 
 - ``SubmittedBetweenFilter`` replaces ``date_hierarchy`` (which ran ``DISTINCT
   date_trunc`` over the whole table on every page): two dates, read with the
@@ -12,17 +13,33 @@
 import datetime as dt
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from huagang.middleware import LOOKUP_YEARS
+from villages.actions import access_record
+from villages.models import AccessRecord
+
+from .. import time_limits
+from ..models import DueState, ServiceRequest
+from ..selectors import service_requests_with_due_flag
+from ..selectors.request_search import (
+    TermKind,
+    search_term_masked,
+    service_requests_search,
+)
+from ..working_days import WorkCalendar
 
 
 class SubmittedBetweenFilter(admin.ListFilter):
@@ -148,3 +165,144 @@ class CappedCountPaginator(Paginator):
         if not self.estimated and top + self.orphans >= self.count:
             top = self.count  # Django's own rule; an estimate has no known end
         return self._get_page(self.object_list[bottom:top], number, self)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("time limit")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            (state.value, state.label)
+            for state in (DueState.OVERDUE, DueState.DUE_SOON, DueState.UNKNOWN)
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in (DueState.OVERDUE, DueState.DUE_SOON, DueState.UNKNOWN):
+            return queryset.filter(
+                time_limits.flag_q(
+                    self.value(),
+                    today=timezone.localdate(),
+                    calendar=WorkCalendar.load(),
+                )
+            )
+        return queryset
+
+
+class RequestChangeList(ChangeList):
+    """The list's rows carry their `due_flag` (the same rule as the clerks' queue)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return service_requests_with_due_flag(queryset)
+
+
+# How many rows the "calendar year unknown" warning counts at most (the rest: "or more").
+UNKNOWN_COUNTED = 100
+_FLAGGED = {DueState.OVERDUE, DueState.DUE_SOON, DueState.UNKNOWN}
+
+
+class RequestListMixin:
+    """The request list's columns, search, export links and calendar warning."""
+
+    @admin.display(description=_("applicant"))
+    def applicant(self, obj):
+        return format_html(
+            '{} <span class="phone">{}</span>',
+            f"{obj.applicant_name[:1]}**",
+            obj.masked_phone,
+        )
+
+    @admin.display(description=_("service item"))
+    def item_short(self, obj):
+        name = obj.item.name
+        return format_html(
+            '<span title="{}">{}</span>', name, Truncator(name).chars(10)
+        )
+
+    @admin.display(description=_("due date"), ordering="due_date")
+    def due(self, obj):
+        return obj.due_date.isoformat() if obj.due_date else "-"
+
+    @admin.display(description=_("status"))
+    def status_and_due(self, obj):
+        flag = getattr(obj, "due_flag", "")
+        if flag not in _FLAGGED:
+            return obj.get_status_display()
+        return format_html(
+            '{} <span class="due-flag due-{}">{}</span>',
+            obj.get_status_display(),
+            flag,
+            DueState(flag).label,
+        )
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, obj):
+        when = timezone.localtime(obj.submitted_at)
+        return format_html(
+            '{} <span class="time">{}</span>',
+            when.strftime("%Y-%m-%d"),
+            when.strftime("%H:%M"),
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return RequestChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Indexed lookups by number, phone or name; a search by phone or name reads
+        personal data and is recorded (masked) in the record of reads."""
+        found, kind = service_requests_search(queryset, term=search_term)
+        if kind in (TermKind.PHONE, TermKind.NAME) and not getattr(
+            request, "huagang_export", False
+        ):
+            access_record(
+                by=request.user,
+                kind=AccessRecord.Kind.SEARCH,
+                subject=search_term_masked(search_term),
+                detail=str(ServiceRequest._meta.verbose_name_plural),
+            )
+        return found, False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is None:  # a redirect, or an action's own response
+            return response
+        response.context_data["export_urls"] = self.export_urls(request, changelist)
+        self._warn_unknown_due(request, changelist.queryset)
+        return response
+
+    def _warn_unknown_due(self, request, queryset) -> None:
+        """Warn about running requests of the current list with no due date for want
+        of a calendar year (read from the small partial index ``request_due_unknown``;
+        counted up to ``UNKNOWN_COUNTED``). The page renders after this, messages
+        included."""
+        running_undated = time_limits.flag_q(
+            DueState.UNKNOWN, today=timezone.localdate()
+        )
+        unknown = (
+            queryset.filter(running_undated)
+            .order_by()
+            .values("pk")[: UNKNOWN_COUNTED + 1]
+            .count()
+        )
+        if not unknown:
+            return
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s request has no due date because the holiday calendar for its "
+                "year is missing. Add the year under “holiday calendar”.",
+                "%(n)s requests have no due date because the holiday calendar for their "
+                "year is missing. Add the year under “holiday calendar”.",
+                unknown,
+            )
+            % {"n": f"{UNKNOWN_COUNTED}+" if unknown > UNKNOWN_COUNTED else unknown},
+        )
+
+    def get_inlines(self, request, obj):
+        # The step is taken in the form's clean(); with no inline formsets on POST, a
+        # missing or tampered management form cannot show an error after it was taken.
+        if obj is None or request.method == "POST":
+            return []
+        return self.inlines
