@@ -178,6 +178,7 @@ class AccessRecordAdmin(admin.ModelAdmin):
     readonly_fields = list_display
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # counts over a table that only grows
 
     def has_view_permission(self, request, obj=None):
         user = request.user
