@@ -59,6 +59,12 @@ def is_official(user: User | None) -> bool:
     return has_role(user, Role.OFFICIAL)
 
 
+def may_export_in_full(user: User | None) -> bool:
+    """Who may download a list with applicants' phone and ID numbers in clear (each
+    time recorded with a reason): officials. Anyone else exports masked."""
+    return is_official(user)
+
+
 def body_ids_of(user: User) -> frozenset[int]:
     """The bodies a town-center clerk serves (cached on the user: one query)."""
     cached = getattr(user, "_body_ids", None)

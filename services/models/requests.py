@@ -19,6 +19,7 @@ from villages.validators import (
     validate_weekdays,
 )
 
+from .. import workflow
 from ..choices import HandlingMode, Status
 from .catalog import Material, ServiceItem
 
@@ -182,6 +183,27 @@ class ServiceRequest(models.Model):
             models.Index(fields=["village", "status"], name="request_village_status"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["applicant_phone"], name="request_applicant_phone"),
+            # Searching by an applicant's name matches from its start (LIKE '张%'):
+            # the pattern operator class lets PostgreSQL use the index whatever the
+            # database's collation (ignored elsewhere).
+            models.Index(
+                fields=["applicant_name"],
+                opclasses=["varchar_pattern_ops"],
+                name="request_applicant_name_prefix",
+            ),
+            # The running requests without a due date (its calendar year is unknown):
+            # the admin's warning and its "calendar unknown" filter read these few
+            # rows, newest first, instead of the table (the planner cannot tell how
+            # few they are from the two columns' separate statistics).
+            models.Index(
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                condition=Q(
+                    status__in=sorted(s.value for s in workflow.CLOCK_RUNNING),
+                    due_date__isnull=True,
+                ),
+                name="request_due_unknown",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
