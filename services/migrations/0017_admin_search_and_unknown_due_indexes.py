@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services', '0014_workbench'),
+        ('services', '0015_trips_lists'),
     ]
 
     operations = [
