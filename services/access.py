@@ -495,3 +495,46 @@ def visit_outcomes(user: User | None, visit: HomeVisit) -> list[str]:
         HomeVisit.Outcome.IMPOSSIBLE: workflow.Step.VISIT_IMPOSSIBLE in steps,
     }
     return [outcome for outcome, allowed in outcomes.items() if allowed]
+
+
+# --- statistics (the dashboard) -----------------------------------------------------------
+# Officials see the whole town's figures; a village clerk those of the village they
+# serve; a town-center clerk those of the bodies they serve. Residents see none.
+
+
+def may_see_statistics(user: User | None) -> bool:
+    return is_staff_member(user)
+
+
+def statistics_limits(
+    user: User | None,
+) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+    """(village ids, body ids) whose requests the figures of `user` count; None is
+    "every". Nobody's when `user` may not see statistics."""
+    if is_official(user):
+        return None, None
+    if has_role(user, Role.VILLAGE_CLERK):
+        return frozenset({user.village_id}), None  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return None, body_ids_of(user)  # type: ignore[arg-type]
+    return frozenset(), frozenset()
+
+
+def statistics_covers(user: User | None, service_request: ServiceRequest) -> bool:
+    """Whether the figures `user` sees count `service_request` (object form)."""
+    villages, bodies = statistics_limits(user)
+    return (villages is None or service_request.village_id in villages) and (
+        bodies is None or service_request.item.body_id in bodies
+    )
+
+
+def statistics_q(user: User | None, *, via: str = "") -> Q:
+    """The filter form of ``statistics_covers``; `via` is the path to the request
+    from another model (e.g. ``"rating__request__"``)."""
+    villages, bodies = statistics_limits(user)
+    found = Q(**{f"{via}pk__isnull": False})
+    if villages is not None:
+        found &= Q(**{f"{via}village_id__in": sorted(villages)})
+    if bodies is not None:
+        found &= Q(**{f"{via}item__body_id__in": sorted(bodies)})
+    return found
