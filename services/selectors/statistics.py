@@ -105,7 +105,6 @@ def requests_received(*, user: User, period: Period, names: Names) -> list[Figur
         by_item[item_id] += count
         by_mode[mode] = by_mode.get(mode, 0) + count
     total = sum(by_mode.values())
-    requests = Column(_("Requests"))
     return [
         _counted(
             "by-village",
@@ -121,7 +120,7 @@ def requests_received(*, user: User, period: Period, names: Names) -> list[Figur
             [(names.bodies.get(pk, "?"), n) for pk, n in by_body.items()],
             total,
         ),
-        _items_figure(by_item, names, total, requests),
+        _items_figure(by_item, names, total),
         _counted(
             "by-mode",
             _("Requests by handling mode"),
@@ -142,9 +141,7 @@ def _counted(key: str, title: str, label: str, rows: list, total: int) -> Figure
     )
 
 
-def _items_figure(
-    by_item: dict[int, int], names: Names, total: int, requests: Column
-) -> Figure:
+def _items_figure(by_item: dict[int, int], names: Names, total: int) -> Figure:
     ranked = sorted(by_item.items(), key=lambda pair: (-pair[1], pair[0]))
     top, rest = ranked[:TOP_ITEMS], ranked[TOP_ITEMS:]
     rows = [(names.items[pk][0], n) for pk, n in top]
@@ -155,10 +152,9 @@ def _items_figure(
                 sum(n for _pk, n in rest),
             )
         )
-    figure = _counted(
+    return _counted(
         "by-item", _("Requests by item (the 20 most asked for)"), _("Item"), rows, total
     )
-    return figure
 
 
 # --- full agency (定时代办), against the same period a year before -----------------------

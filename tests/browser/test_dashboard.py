@@ -24,8 +24,8 @@ def test_official_reads_the_dashboard_and_downloads_a_figure(
     person,
     viewport,
     official,
-    history,
-    village,  # noqa: F811
+    history,  # noqa: F811
+    village,
 ):
     boss = person(viewport)
     boss.sign_in(official)
@@ -62,7 +62,7 @@ def test_official_reads_the_dashboard_and_downloads_a_figure(
     assert download.suggested_filename == (
         "huagang-on-time-by-village-2025-01-01-2025-10-31.xlsx"
     )
-    sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
+    sheet = load_workbook(io.BytesIO(download.path().read_bytes())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == (
         "村（社区）",
