@@ -528,13 +528,14 @@ def statistics_covers(user: User | None, service_request: ServiceRequest) -> boo
     )
 
 
-def statistics_q(user: User | None, *, via: str = "") -> Q:
+def statistics_q(user: User | None, *, via: str = "", body: str = "item__body_id") -> Q:
     """The filter form of ``statistics_covers``; `via` is the path to the request
-    from another model (e.g. ``"rating__request__"``)."""
+    from another model (e.g. ``"rating__request__"``), `body` the path from there to
+    the body's id (``"body_id"`` in the daily figures)."""
     villages, bodies = statistics_limits(user)
     found = Q(**{f"{via}pk__isnull": False})
     if villages is not None:
         found &= Q(**{f"{via}village_id__in": sorted(villages)})
     if bodies is not None:
-        found &= Q(**{f"{via}item__body_id__in": sorted(bodies)})
+        found &= Q(**{f"{via}{body}__in": sorted(bodies)})
     return found

@@ -190,3 +190,15 @@ def columns_chart(labels: list[str], series: list[list[int]]) -> dict:
         "right": CHART_WIDTH - 4,
         "label_y": CHART_HEIGHT - 6,
     }
+
+
+def split(period: Period, until: dt.date | None) -> tuple[Period | None, Period | None]:
+    """(the days read from the daily figures, the days read from the requests):
+    the daily figures hold every day up to `until`."""
+    if until is None or until < period.first:
+        return None, period
+    if until >= period.last:
+        return period, None
+    return Period(period.first, until), Period(
+        until + dt.timedelta(days=1), period.last
+    )

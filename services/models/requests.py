@@ -19,6 +19,7 @@ from villages.validators import (
     validate_weekdays,
 )
 
+from .. import workflow
 from ..choices import HandlingMode, Status
 from .catalog import Material, ServiceItem
 
@@ -181,6 +182,12 @@ class ServiceRequest(models.Model):
             models.Index(fields=["village", "status"], name="request_village_status"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["applicant_phone"], name="request_applicant_phone"),
+            # The dashboard's overdue list: running clocks, the longest overdue first.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status__in=sorted(workflow.CLOCK_RUNNING)),
+                name="request_running_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,7 +20,10 @@ from villages.models import User, Village
 
 from .. import access, workflow
 from ..models import (
+    DailyFigures,
+    DailyItemCounts,
     DueState,
+    FiguresBuilt,
     FollowUp,
     HandlingMode,
     Rating,
@@ -38,8 +41,9 @@ from ..statistics import (
     change_label,
     change_percent,
     share,
+    split,
 )
-from ..working_days import MAX_SPAN_DAYS, WorkCalendar
+from ..working_days import MAX_SPAN_DAYS, UnknownCalendarYear, WorkCalendar
 from ..working_days_sql import exceptions, workday_number, workday_number_py
 from . import service_requests_with_due_flag
 
@@ -84,25 +88,74 @@ class Names:
 # --- requests received ---------------------------------------------------------------------
 
 
-def requests_received(*, user: User, period: Period, names: Names) -> list[Figure]:
+def figures_built_until() -> dt.date | None:
+    """The daily figures hold every day up to this one (None: none yet)."""
+    return FiguresBuilt.objects.values_list("until", flat=True).first()
+
+
+def _days(period: Period) -> Q:
+    return Q(day__gte=period.first, day__lte=period.last)
+
+
+def _daily(user: User) -> QuerySet[DailyFigures]:
+    return DailyFigures.objects.filter(access.statistics_q(user, body="body_id"))
+
+
+def requests_received(
+    *, user: User, period: Period, names: Names, until: dt.date | None
+) -> list[Figure]:
     """Requests submitted in `period` by village, body, item (the 20 most asked for
-    and the rest) and mode: one query grouped by village, item and mode."""
-    rows = (
-        _requests(user)
-        .filter(_in(period))
-        .values_list("village_id", "item_id", "mode")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    and the rest) and mode: the daily figures up to `until`, the requests after it
+    (at most three queries)."""
+    daily, raw = split(period, until)
+    town_items = access.statistics_limits(user)[0] is None
+    counts: dict[tuple[int, int, str], int] = defaultdict(int)
+    by_item: dict[int, int] = defaultdict(int)
+    if daily:
+        for village_id, body_id, mode, n in (
+            _daily(user)
+            .filter(_days(daily))
+            .values_list("village_id", "body_id", "mode")
+            .annotate(n=Sum("received"))
+            .order_by()
+        ):
+            counts[(village_id, body_id, mode)] += n
+        # Item counts are kept for the whole town only: a village's come from its
+        # requests (a thirtieth of them).
+        items = (
+            DailyItemCounts.objects.filter(
+                access.statistics_q(user), _days(daily)
+            ).values_list("item_id")
+            if town_items
+            else _requests(user).filter(_in(period)).values_list("item_id")
+        )
+        for item_id, n in items.annotate(n=_sum_or_count(town_items)).order_by():
+            by_item[item_id] += n
+    if raw:
+        for village_id, item_id, mode, n in (
+            _requests(user)
+            .filter(_in(raw))
+            .values_list("village_id", "item_id", "mode")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            counts[(village_id, names.items[item_id][1], mode)] += n
+            if town_items or not daily:
+                by_item[item_id] += n
+    return _received_figures(counts, by_item, names)
+
+
+def _sum_or_count(summed: bool):
+    return Sum("received") if summed else Count("pk")
+
+
+def _received_figures(counts: dict, by_item: dict, names: Names) -> list[Figure]:
     by_village: dict[int, int] = dict.fromkeys(names.villages, 0)
     by_body: dict[int, int] = dict.fromkeys(names.bodies, 0)
-    by_item: dict[int, int] = defaultdict(int)
     by_mode: dict[str, int] = dict.fromkeys(HandlingMode.values, 0)
-    for village_id, item_id, mode, count in rows:
+    for (village_id, body_id, mode), count in counts.items():
         by_village[village_id] = by_village.get(village_id, 0) + count
-        body_id = names.items[item_id][1]
         by_body[body_id] = by_body.get(body_id, 0) + count
-        by_item[item_id] += count
         by_mode[mode] = by_mode.get(mode, 0) + count
     total = sum(by_mode.values())
     return [
@@ -172,23 +225,69 @@ class AgencySummary:
         return change_label(self.change)
 
 
-def agency_cases(*, user: User, period: Period) -> AgencySummary:
+def _either(first: Q | None, second: Q | None) -> Q | None:
+    found = [q for q in (first, second) if q is not None]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else found[0] | found[1]
+
+
+def agency_cases(*, user: User, period: Period, until: dt.date | None) -> AgencySummary:
     """定时代办 cases submitted in `period`, month by month and added up, beside the
-    same months a year before (one query over both periods)."""
+    same months a year before (a query over the daily figures and one over the
+    requests, each for both periods)."""
     before = period.year_before()
-    now_q, before_q = _in(period), _in(before)
-    rows = (
-        _requests(user)
-        .filter(Q(mode=HandlingMode.AGENCY) & (now_q | before_q))
-        .annotate(month=TruncMonth("submitted_at"))
-        .values_list("month")
-        .annotate(now=Count("pk", filter=now_q), before=Count("pk", filter=before_q))
-        .order_by()
-    )
-    counts: dict[dt.date, tuple[int, int]] = {}
+    now_daily, now_raw = split(period, until)
+    before_daily, before_raw = split(before, until)
+    counts: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+    daily_now = _days(now_daily) if now_daily else None
+    daily_before = _days(before_daily) if before_daily else None
+    if (daily := _either(daily_now, daily_before)) is not None:
+        none = Q(pk__in=[])
+        rows = (
+            _daily(user)
+            .filter(Q(mode=HandlingMode.AGENCY) & daily)
+            .annotate(month=TruncMonth("day"))
+            .values_list("month")
+            .annotate(
+                now=Sum("received", filter=daily_now or none, default=0),
+                before=Sum("received", filter=daily_before or none, default=0),
+            )
+            .order_by()
+        )
+        _add_months(counts, rows)
+    raw_now = _in(now_raw) if now_raw else None
+    raw_before = _in(before_raw) if before_raw else None
+    if (raw := _either(raw_now, raw_before)) is not None:
+        none = Q(pk__in=[])
+        rows = (
+            _requests(user)
+            .filter(Q(mode=HandlingMode.AGENCY) & raw)
+            .annotate(month=TruncMonth("submitted_at"))
+            .values_list("month")
+            .annotate(
+                now=Count("pk", filter=raw_now or none),
+                before=Count("pk", filter=raw_before or none),
+            )
+            .order_by()
+        )
+        _add_months(counts, rows)
+    return _agency_summary(period, counts)
+
+
+def _add_months(counts: dict, rows) -> None:
     for month, now, earlier in rows:
-        day = timezone.localtime(month).date() if timezone.is_aware(month) else month
-        counts[day if isinstance(day, dt.date) else day.date()] = (now, earlier)
+        if isinstance(month, dt.datetime):
+            month = (
+                timezone.localtime(month).date()
+                if timezone.is_aware(month)
+                else month.date()
+            )
+        counts[month][0] += now
+        counts[month][1] += earlier
+
+
+def _agency_summary(period: Period, counts: dict) -> AgencySummary:
     figure = Figure(
         "agency",
         _("Full-agency (定时代办) cases, month by month"),
@@ -203,8 +302,9 @@ def agency_cases(*, user: User, period: Period) -> AgencySummary:
     )
     so_far = so_far_before = 0
     for month in period.months():
-        now = counts.get(month, (0, 0))[0]
-        earlier = counts.get(month.replace(year=month.year - 1), (0, 0))[1]
+        now = counts[month][0] if month in counts else 0
+        earlier_month = month.replace(year=month.year - 1)
+        earlier = counts[earlier_month][1] if earlier_month in counts else 0
         so_far, so_far_before = so_far + now, so_far_before + earlier
         figure.rows.append(
             [month.strftime("%Y-%m"), now, so_far, earlier, so_far_before]
@@ -219,21 +319,60 @@ def agency_cases(*, user: User, period: Period) -> AgencySummary:
 
 
 def completion(
-    *, user: User, period: Period, names: Names, calendar: WorkCalendar
+    *,
+    user: User,
+    period: Period,
+    names: Names,
+    calendar: WorkCalendar,
+    until: dt.date | None,
 ) -> tuple[Figure, Figure, bool]:
     """Requests completed in `period`, per village and per body: how many, how many of
     those with a due date were completed on or before it, and the average working
-    days from acceptance to completion (one query). The flag: some year of the
-    working-day count is unknown to the calendar (counted Monday to Friday)."""
-    corrections, unknown = exceptions(
+    days from acceptance to completion (the daily figures up to `until`, then one
+    query over the requests). The flag: some year of the period is unknown to the
+    holiday calendar (its days counted Monday to Friday)."""
+    daily, raw = split(period, until)
+    rows: list[tuple[int, int, list[int]]] = []
+    if daily:
+        rows += [
+            (village_id, body_id, values)
+            for village_id, body_id, *values in _daily(user)
+            .filter(_days(daily))
+            .values_list("village_id", "body_id")
+            .annotate(
+                Sum("completed"),
+                Sum("completed_with_due"),
+                Sum("completed_on_time"),
+                Sum("working_days"),
+            )
+            .order_by()
+        ]
+    if raw:
+        rows += [
+            (village_id, names.items[item_id][1], values)
+            for village_id, item_id, *values in completions_of_requests(
+                _requests(user), raw, calendar
+            ).values_list(
+                "village_id", "item_id", "done", "with_due", "on_time", "days"
+            )
+        ]
+    return (*_completion_figures(rows, names), _years_unknown(calendar, period))
+
+
+def completions_of_requests(
+    requests: QuerySet[ServiceRequest], period: Period, calendar: WorkCalendar
+) -> QuerySet[ServiceRequest]:
+    """`requests` completed in `period`, ready to group (``values_list`` the fields
+    to group by first): `done`, `with_due`, `on_time` and `days`, the working days
+    from acceptance (or submission) to completion, all counted in SQL."""
+    corrections, _unknown = exceptions(
         calendar, period.first - dt.timedelta(days=MAX_SPAN_DAYS), period.last
     )
     done = TruncDate("completed_at")
     started = TruncDate(Coalesce("accepted_at", "submitted_at"))
-    rows = (
-        _requests(user)
-        .filter(_in(period, "completed_at"), status=Status.COMPLETED)
-        .values_list("village_id", "item_id")
+    return (
+        requests.filter(_in(period, "completed_at"), status=Status.COMPLETED)
+        .alias(done_day=done)
         .annotate(
             done=Count("pk"),
             with_due=Count("pk", filter=Q(due_date__isnull=False)),
@@ -244,12 +383,24 @@ def completion(
         )
         .order_by()
     )
+
+
+def _years_unknown(calendar: WorkCalendar, period: Period) -> bool:
+    for year in range(period.first.year, period.last.year + 1):
+        try:
+            calendar.is_workday(dt.date(year, 6, 30))
+        except UnknownCalendarYear:
+            return True
+    return False
+
+
+def _completion_figures(rows: list, names: Names) -> tuple[Figure, Figure]:
     villages = {pk: [0, 0, 0, 0] for pk in names.villages}
     bodies = {pk: [0, 0, 0, 0] for pk in names.bodies}
-    for village_id, item_id, *values in rows:
+    for village_id, body_id, values in rows:
         for sums in (
             villages.setdefault(village_id, [0, 0, 0, 0]),
-            bodies.setdefault(names.items[item_id][1], [0, 0, 0, 0]),
+            bodies.setdefault(body_id, [0, 0, 0, 0]),
         ):
             for index, value in enumerate(values):
                 sums[index] += value or 0
@@ -266,7 +417,6 @@ def completion(
             _("Body"),
             [(names.bodies.get(pk, "?"), sums) for pk, sums in bodies.items()],
         ),
-        unknown,
     )
 
 
@@ -440,16 +590,17 @@ def dashboard_get(
 ) -> Dashboard:
     """Every figure of the dashboard but the overdue list: seven queries."""
     names = Names.load(user)
-    by_village, by_body, _unknown = completion(
-        user=user, period=period, names=names, calendar=calendar
+    until = figures_built_until()
+    by_village, by_body, unknown = completion(
+        user=user, period=period, names=names, calendar=calendar, until=until
     )
     return Dashboard(
         period=period,
         year_before=period.year_before(),
-        received=requests_received(user=user, period=period, names=names),
-        agency=agency_cases(user=user, period=period),
+        received=requests_received(user=user, period=period, names=names, until=until),
+        agency=agency_cases(user=user, period=period, until=until),
         on_time=[by_village, by_body],
-        calendar_unknown=_unknown,
+        calendar_unknown=unknown,
         satisfaction=satisfaction(user=user, period=period),
         follow_ups=follow_ups_open(user=user, names=names, today=today),
     )
@@ -461,13 +612,24 @@ def figure_get(
     """One figure by its key (None for an unknown key), computed alone."""
     received = {"by-village", "by-body", "by-item", "by-mode"}
     if key in received:
-        figures = requests_received(user=user, period=period, names=Names.load(user))
+        figures = requests_received(
+            user=user,
+            period=period,
+            names=Names.load(user),
+            until=figures_built_until(),
+        )
         return next(figure for figure in figures if figure.key == key)
     if key == "agency":
-        return agency_cases(user=user, period=period).figure
+        return agency_cases(
+            user=user, period=period, until=figures_built_until()
+        ).figure
     if key in {"on-time-by-village", "on-time-by-body"}:
         found = completion(
-            user=user, period=period, names=Names.load(user), calendar=calendar
+            user=user,
+            period=period,
+            names=Names.load(user),
+            calendar=calendar,
+            until=figures_built_until(),
         )
         return found[0] if key == "on-time-by-village" else found[1]
     if key == "satisfaction":

@@ -14,8 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from services.models import CalendarYear, FollowUp, Rating, ServiceRequest, Status
+from services.actions.statistics import daily_figures_rebuild, daily_figures_update
+from services.models import (
+    CalendarYear,
+    DailyFigures,
+    FiguresBuilt,
+    FollowUp,
+    Rating,
+    ServiceRequest,
+    Status,
+)
 from services.statistics import Period, change_label, change_percent
+from services.views.dashboard import FIGURES
 from services.working_days import WorkCalendar
 from services.working_days_sql import exceptions, workday_number, workday_number_py
 from tests.factories import UserFactory
@@ -49,11 +59,12 @@ def make(item, village, mode, submitted, **fields) -> ServiceRequest:
     return ServiceRequest.objects.create(**values)
 
 
-@pytest.fixture
-def history(items, village, other_village):
+@pytest.fixture(params=["requests", "daily figures", "both"])
+def history(request, items, village, other_village):
     """A small history: 7 full-agency cases in Jan–Oct 2025 against 6 a year before;
     three completions (one across the 2025 National Day holiday); three ratings; a
-    follow-up; two open cases, one overdue."""
+    follow-up; two open cases, one overdue. Read straight from the requests, from the
+    daily figures (built up to yesterday), or both (built up to 30 June 2025)."""
     agency, instant, home = items["agency"], items["instant"], items["home"]
     for month in range(1, 8):
         make(agency, village, "agency", f"2025-{month:02d}-15")
@@ -118,6 +129,12 @@ def history(items, village, other_village):
                completed_at=at("2024-01-10"))  # fmt: skip
     Rating.objects.create(request=old, level=4, created_at=at("2024-01-11"))
     FollowUp.objects.create(rating=poor, deadline=dt.date(2026, 3, 1))
+    if request.param == "daily figures":
+        daily_figures_update(today=dt.date(2026, 3, 10))
+        assert FiguresBuilt.objects.get().until == dt.date(2026, 3, 9)
+    elif request.param == "both":
+        daily_figures_rebuild(first=dt.date(2024, 1, 1), last=dt.date(2025, 6, 30))
+        assert FiguresBuilt.objects.get().until == dt.date(2025, 6, 30)
     return {"overdue": overdue, "items": items}
 
 
@@ -365,24 +382,9 @@ def test_overdue_download_holds_numbers_and_masked_names_only(
         assert "欧阳明华" not in text and "13955550123" not in text
 
 
-@pytest.mark.parametrize(
-    "figure",
-    [
-        "by-village",
-        "by-body",
-        "by-item",
-        "by-mode",
-        "agency",
-        "on-time-by-village",
-        "on-time-by-body",
-        "satisfaction",
-        "follow-ups",
-        "overdue",
-    ],
-)
-def test_every_figure_downloads(client, official, history, figure):
+def test_every_figure_downloads(client, official, history):
     client.force_login(official)
-    for extension in ("csv", "xlsx"):
+    for figure, extension in itertools.product(FIGURES, ("csv", "xlsx")):
         response = client.get(f"/dashboard/export/{figure}.{extension}", PERIOD)
         assert response.status_code == 200
         assert "13955550123" not in response.content.decode("latin-1")
@@ -420,14 +422,55 @@ def _queries(client, url, query) -> int:
     return len(captured)
 
 
+@pytest.mark.parametrize("built", [False, True], ids=["requests", "daily figures"])
 def test_queries_are_as_many_for_10_and_200_requests(
-    client, official, items, village, other_village
+    client, official, items, village, other_village, built
 ):
     client.force_login(official)
     _many(10, items, village, other_village)
+    if built:
+        daily_figures_rebuild(first=dt.date(2025, 5, 1), last=dt.date(2025, 6, 30))
     few = _queries(client, URL, PERIOD)
     few_export = _queries(client, "/dashboard/export/overdue.xlsx", PERIOD)
     _many(200, items, village, other_village)
+    if built:
+        daily_figures_rebuild(first=dt.date(2025, 5, 1), last=dt.date(2025, 6, 30))
+        assert DailyFigures.objects.exists()
     assert _queries(client, URL, PERIOD) == few
     assert _queries(client, "/dashboard/export/overdue.xlsx", PERIOD) == few_export
-    assert few <= 16
+    assert few <= 20
+
+
+# --- the daily figures ------------------------------------------------------------------------
+
+
+def test_daily_figures_are_rebuilt_not_added_up(history, village):
+    daily_figures_update(today=dt.date(2026, 3, 10))
+    first = sorted(DailyFigures.objects.values_list("day", "village_id", "received"))
+    daily_figures_update(today=dt.date(2026, 3, 10))
+    daily_figures_rebuild(first=dt.date(2025, 1, 1), last=dt.date(2025, 12, 31))
+    again = sorted(DailyFigures.objects.values_list("day", "village_id", "received"))
+    assert again == first
+    assert (
+        sum(row[2] for row in first)
+        == ServiceRequest.objects.filter(submitted_at__lt=at("2026-03-10", 0)).count()
+    )
+    assert FiguresBuilt.objects.get().until == dt.date(2026, 3, 9)
+
+
+def test_a_gap_leaves_the_figures_built_where_they_were(history):
+    FiguresBuilt.objects.all().delete()
+    daily_figures_rebuild(first=dt.date(2024, 1, 1), last=dt.date(2024, 12, 31))
+    assert FiguresBuilt.objects.get().until == dt.date(2024, 12, 31)
+    daily_figures_rebuild(first=dt.date(2025, 3, 1), last=dt.date(2025, 3, 31))
+    assert FiguresBuilt.objects.get().until == dt.date(2024, 12, 31)
+
+
+def test_the_command_rebuilds_everything(history):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("rebuild_daily_figures", "--all", stdout=out)
+    assert "built until 2026-03-09" in out.getvalue()
