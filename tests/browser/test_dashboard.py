@@ -19,6 +19,7 @@ expect = pytest.importorskip(
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.parametrize("history", ["daily figures"], indirect=True)
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
 def test_official_reads_the_dashboard_and_downloads_a_figure(
     person,
