@@ -694,3 +694,47 @@ def follow_ups_q(user: User | None) -> Q:
 def follow_ups_scope(*, user: User | None) -> QuerySet[FollowUp]:
     """The follow-ups `user` may see and handle."""
     return FollowUp.objects.filter(follow_ups_q(user))
+
+
+# --- statistics (the dashboard) -----------------------------------------------------------
+# Officials see the whole town's figures; a village clerk those of the village they
+# serve; a town-center clerk those of the bodies they serve. Residents see none.
+
+
+def may_see_statistics(user: User | None) -> bool:
+    return is_staff_member(user)
+
+
+def statistics_limits(
+    user: User | None,
+) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+    """(village ids, body ids) whose requests the figures of `user` count; None is
+    "every". Nobody's when `user` may not see statistics."""
+    if is_official(user):
+        return None, None
+    if has_role(user, Role.VILLAGE_CLERK):
+        return frozenset({user.village_id}), None  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return None, body_ids_of(user)  # type: ignore[arg-type]
+    return frozenset(), frozenset()
+
+
+def statistics_covers(user: User | None, service_request: ServiceRequest) -> bool:
+    """Whether the figures `user` sees count `service_request` (object form)."""
+    villages, bodies = statistics_limits(user)
+    return (villages is None or service_request.village_id in villages) and (
+        bodies is None or service_request.item.body_id in bodies
+    )
+
+
+def statistics_q(user: User | None, *, via: str = "", body: str = "item__body_id") -> Q:
+    """The filter form of ``statistics_covers``; `via` is the path to the request
+    from another model (e.g. ``"rating__request__"``), `body` the path from there to
+    the body's id (``"body_id"`` in the daily figures)."""
+    villages, bodies = statistics_limits(user)
+    found = Q(**{f"{via}pk__isnull": False})
+    if villages is not None:
+        found &= Q(**{f"{via}village_id__in": sorted(villages)})
+    if bodies is not None:
+        found &= Q(**{f"{via}{body}__in": sorted(bodies)})
+    return found

@@ -218,4 +218,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.remind_follow_ups",
         "schedule": 24 * 3600,
     },
+    "update-daily-figures": {
+        "task": "services.tasks.update_daily_figures",
+        "schedule": 3600,
+    },
 }

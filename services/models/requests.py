@@ -204,6 +204,12 @@ class ServiceRequest(models.Model):
                 ),
                 name="request_due_unknown",
             ),
+            # The dashboard's overdue list: running clocks, the longest overdue first.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status__in=sorted(workflow.CLOCK_RUNNING)),
+                name="request_running_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
