@@ -34,6 +34,7 @@ as Markdown, checked to be in sync (regenerate it with
 """
 
 import datetime as dt
+import io
 import itertools
 import uuid
 from collections.abc import Callable
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 
 ANON, RESIDENT = "anon", "resident"
@@ -326,9 +328,18 @@ ROWS: list[Row] = [
         data=lambda w: {"stage": "open", "text": "已核实"}),
     # --- the dashboard (services/views/dashboard.py) ----------------------------------
     Row("dashboard", GET, "/dashboard/", _u("dashboard:index"), everyone(OK)),
-    # DASHBOARD EXPORTS: the dashboard's downloads (CSV, .xlsx of each figure) are
-    # not in main yet; the integrator adds their rows here, e.g.
-    # Row("dashboard: export", GET, "/dashboard/export/<figure>.<ext>", ...).
+    # Each figure's download is scoped like the page: clerk B's overdue list holds
+    # none of village A's numbers (the body is searched like any page's).
+    Row("dashboard: overdue list (CSV)", GET, "/dashboard/export/overdue.csv",
+        _u("dashboard:export", lambda w: "overdue", lambda w: "csv"), everyone(OK)),
+    Row("dashboard: by village (CSV)", GET, "/dashboard/export/by-village.csv",
+        _u("dashboard:export", lambda w: "by-village", lambda w: "csv"),
+        everyone(OK)),
+    Row("dashboard: by body (.xlsx)", GET, "/dashboard/export/by-body.xlsx",
+        _u("dashboard:export", lambda w: "by-body", lambda w: "xlsx"), everyone(OK)),
+    Row("dashboard: unknown figure", GET, "/dashboard/export/nothing.csv",
+        _u("dashboard:export", lambda w: "nothing", lambda w: "csv"),
+        everyone(NOT_FOUND)),
 ]
 # fmt: on
 
@@ -639,7 +650,7 @@ def test_permission_matrix(client, world, row: Row, role: str):
         assert status == 302, response.content[:300]
         assert location.startswith("/account/sign-in/?next="), location
     else:
-        assert status == want, (status, location, response.content.decode()[:2000])
+        assert status == want, (status, location, _text(response)[:2000])
         if status == 302:
             assert not location.startswith("/account/sign-in/"), location
 
@@ -651,12 +662,30 @@ def test_permission_matrix(client, world, row: Row, role: str):
             assert not changed, "a refused POST changed something"
 
     asked = url + repr(data)
-    bodies = [response.content.decode()]
+    bodies = [_text(response)]
     if status == 302 and want != LOGIN:
-        bodies.append(client.get(location).content.decode())
+        bodies.append(_text(client.get(location)))
     for body in bodies:
         leaks = _leaks(body, world.forbidden[role], asked)
         assert not leaks, f"{role} received another village's data: {leaks}"
+
+
+def _text(response) -> str:
+    """What a person reads in the answer: a page's or a CSV's text, or every cell of
+    an .xlsx download."""
+    if response.get("Content-Type", "").startswith(XLSX):
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    return response.content.decode()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- the doc ---------------------------------------------------------------------------
