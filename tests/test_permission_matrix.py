@@ -362,13 +362,11 @@ B_PERSON = SimpleNamespace(
 
 def _markers(person: SimpleNamespace, numbers: list[str]) -> set[str]:
     """What of a village's applicant and cases must not reach another's staff."""
-    from services.selectors.trips import mask_name as list_mask
     from villages.validators import mask_id_number, mask_mobile, mask_name
 
     return {
         person.name,
         mask_name(person.name),
-        list_mask(person.name),
         person.phone,
         mask_mobile(person.phone),
         person.id_number,

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from huagang import exports
 from villages.actions import access_record
 from villages.models import AccessRecord
-from villages.validators import mask_mobile
+from villages.validators import mask_mobile, mask_name
 
 from .. import access
 from ..models import DueState, ServiceRequest
@@ -116,7 +116,7 @@ def export_rows(queryset, *, full: bool):
                 row[index] = labels[name].get(row[index], row[index])
             row[7] = flags.get(row[7], "")
             if not full:
-                row[9], row[10] = masked_name(row[9]), mask_mobile(row[10])
+                row[9], row[10] = mask_name(row[9]), mask_mobile(row[10])
             yield row
 
 
@@ -137,10 +137,6 @@ def _whole_result_plans(alias: str):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET cursor_tuple_fraction")
-
-
-def masked_name(name: str) -> str:
-    return f"{name[:1]}**" if name else ""
 
 
 def filter_text(changelist) -> str:

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villages.validators import mask_name
+
 from ..models import ServiceRequest
-from ..selectors.trips import mask_name
 
 MAX_DOCUMENTS = 32767
 

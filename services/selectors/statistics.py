@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages.models import User, Village
+from villages.validators import mask_name
 
 from .. import access, workflow
 from ..models import (
@@ -520,16 +521,6 @@ def overdue_cases(
         .select_related("item", "village")
         .order_by("due_date", "pk")
     )
-
-
-def mask_name(name: str) -> str:
-    """张*英, 张*: a name as the overdue list and its download show it."""
-    name = name.strip()
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def overdue_figure(

@@ -17,16 +17,6 @@ from ..models import AgencyTrip, HandlingMode, ServiceRequest, Status, TripCheck
 RECENT_DAYS = 14  # trips still shown to check in after their day, if not finished
 
 
-def mask_name(name: str) -> str:
-    """张*英, 张*: an applicant's name on lists that leave the office (a trip's list)."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name or "*"
-    if len(name) == 2:
-        return f"{name[0]}*"
-    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
-
-
 def agency_cases_to_carry(*, village: Village) -> QuerySet[ServiceRequest]:
     """The village's accepted 定时代办 cases not on a trip that has not left yet."""
     on_open_trip = AgencyTrip.requests.through.objects.filter(

@@ -6,10 +6,12 @@ record it. ``masked_name``: an applicant's name on lists that leave the office."
 from django import template
 from django.template.loader import render_to_string
 
+from villages.validators import mask_name
+
 from .. import access
 from ..forms.staff_trips import DecideForm
 from ..models import HandlingMode
-from ..selectors.trips import case_journey, mask_name
+from ..selectors.trips import case_journey
 
 register = template.Library()
 
