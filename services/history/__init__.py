@@ -56,7 +56,11 @@ def generate(
         villages=villages,
         items=items,
         staff=staff(villages),
-        days=DayTable(first - dt.timedelta(days=7), end + dt.timedelta(days=400), WorkCalendar.load()),
+        days=DayTable(
+            first - dt.timedelta(days=7),
+            end + dt.timedelta(days=400),
+            WorkCalendar.load(),
+        ),
         first=first,
         last=end,
         first_ids=load.first_ids(),
@@ -104,17 +108,42 @@ def staff(villages: list[Village]) -> tuple[dict[int, int], list[int], int]:
     )
     for index, village in enumerate(villages, start=1):
         clerks[village.pk] = existing.get(village.pk) or _made_up(
-            user_create, f"{STAFF_PHONE_PREFIX}{index:04d}", f"演示代办员（{village.name}）", Role.VILLAGE_CLERK, village
+            user_create,
+            f"{STAFF_PHONE_PREFIX}{index:04d}",
+            f"演示代办员（{village.name}）",
+            Role.VILLAGE_CLERK,
+            village,
         )
-    town = list(User.objects.filter(role=Role.TOWN_CLERK, is_active=True).order_by("pk").values_list("pk", flat=True))
+    town = list(
+        User.objects.filter(role=Role.TOWN_CLERK, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     if not town:
         town = [
-            _made_up(user_create, f"{STAFF_PHONE_PREFIX}{9000 + n}", f"演示镇中心办事员{n}", Role.TOWN_CLERK, None)
+            _made_up(
+                user_create,
+                f"{STAFF_PHONE_PREFIX}{9000 + n}",
+                f"演示镇中心办事员{n}",
+                Role.TOWN_CLERK,
+                None,
+            )
             for n in (1, 2)
         ]
-    official = User.objects.filter(role=Role.OFFICIAL, is_active=True).order_by("pk").values_list("pk", flat=True).first()
+    official = (
+        User.objects.filter(role=Role.OFFICIAL, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if official is None:
-        official = _made_up(user_create, f"{STAFF_PHONE_PREFIX}9999", "演示督办官员", Role.OFFICIAL, None)
+        official = _made_up(
+            user_create,
+            f"{STAFF_PHONE_PREFIX}9999",
+            "演示督办官员",
+            Role.OFFICIAL,
+            None,
+        )
     return clerks, town, official
 
 
@@ -122,7 +151,9 @@ def _made_up(user_create, phone, name, role, village) -> int:
     found = User.objects.filter(phone=phone).values_list("pk", flat=True).first()
     if found:
         return found
-    return user_create(phone=phone, name=name, role=role, password=None, village=village).pk
+    return user_create(
+        phone=phone, name=name, role=role, password=None, village=village
+    ).pk
 
 
 def clear() -> int:

@@ -16,15 +16,15 @@ STATUS = EventKind.STATUS.value
 
 class Case:
     __slots__ = (
-        "horizon",
-        "status",
-        "mode",
-        "version",
+        "checks",
         "events",
         "fields",
+        "horizon",
         "last",
+        "mode",
+        "status",
         "trips",
-        "checks",
+        "version",
         "visits",
     )
 
@@ -52,7 +52,9 @@ class Case:
         status = Status(status)
         if self.status and (Status(self.status), status) not in TRANSITIONS[self.mode]:
             raise AssertionError(f"{self.mode}: {self.status} -> {status}")
-        self.events.append((moment, STATUS, self.status, status, actor, role, note, True))
+        self.events.append(
+            (moment, STATUS, self.status, status, actor, role, note, True)
+        )
         self.status = status.value
         self.version += 1
         self.last = max(self.last, moment)

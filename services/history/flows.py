@@ -32,23 +32,26 @@ class Flows:
             case.to(t, S.REJECTED, clerk, VILLAGE_CLERK, reason, result_note=reason)
             return
         if fate < 0.033 and channel == "online":  # withdrawn before acceptance
-            case.to(min(ta - 5, t0 + 30 + rng.randrange(600)), S.WITHDRAWN, None, RESIDENT)
+            case.to(
+                min(ta - 5, t0 + 30 + rng.randrange(600)), S.WITHDRAWN, None, RESIDENT
+            )
             return
-        if item.promised_days == 0 and case.mode == HandlingMode.INSTANT:
-            if channel != "online":
-                t = t0 + 5 + rng.randrange(35)  # done on the spot
-                case.to(t, S.COMPLETED, clerk, VILLAGE_CLERK, rng.choice(shape.RESULTS))
+        on_the_spot = item.promised_days == 0 and channel != "online"
+        if on_the_spot and case.mode == HandlingMode.INSTANT:
+            t = t0 + 5 + rng.randrange(35)
+            result = rng.choice(shape.RESULTS)
+            if case.to(t, S.COMPLETED, clerk, VILLAGE_CLERK, result):
                 self._completed(case, t, clerk)
-                return
+            return
         if not self._accept(case, ta, clerk, item):
             return
         if fate < 0.045:  # withdrawn after acceptance
             case.to(ta + 60 + rng.randrange(180), S.WITHDRAWN, None, RESIDENT)
             return
         late = rng.random() < 0.04
-        if case.mode != HandlingMode.INSTANT and rng.random() < 0.05:
-            if not self._supplement(case, ta, clerk, item):
-                return
+        supplement = case.mode != HandlingMode.INSTANT and rng.random() < 0.05
+        if supplement and not self._supplement(case, ta, clerk, item):
+            return
         start = case.fields["clock_started_on"]
         {
             HandlingMode.INSTANT: self._instant,
@@ -102,7 +105,9 @@ class Flows:
     def _instant(self, case: Case, *, start, village, item, late) -> None:
         rng, clerk = self.rng, self.clerks[village]
         spent = rng.randint(0, item.promised_days) // rng.choice((1, 2))
-        day = self.days.add(self.days.add(start, 0), spent + (rng.randint(1, 5) if late else 0))
+        day = self.days.add(
+            self.days.add(start, 0), spent + (rng.randint(1, 5) if late else 0)
+        )
         t = max(case.last + 5, day * DAY + 9 * 60 + rng.randrange(420))
         if case.to(t, S.COMPLETED, clerk, VILLAGE_CLERK, rng.choice(shape.RESULTS)):
             self._completed(case, t, clerk)
@@ -112,13 +117,23 @@ class Flows:
         town = rng.choice(self.town_clerks)
         put = case.last + 5 + rng.randrange(60)
         out_day = self.next_trip(village, put // DAY + 1)
-        if not case.note(put, EventKind.TRIP, clerk, VILLAGE_CLERK, f"随 {days.text[out_day]} 代办车次送镇中心（演示）"):
+        if not case.note(
+            put,
+            EventKind.TRIP,
+            clerk,
+            VILLAGE_CLERK,
+            f"随 {days.text[out_day]} 代办车次送镇中心（演示）",
+        ):
             return
         case.trips.append((village, out_day))
         handed = out_day * DAY + 9 * 60 + 30 + rng.randrange(20)
-        if not case.to(handed, S.SENT_TO_TOWN, clerk, VILLAGE_CLERK, "已随代办车次送镇中心（演示）"):
+        if not case.to(
+            handed, S.SENT_TO_TOWN, clerk, VILLAGE_CLERK, "已随代办车次送镇中心（演示）"
+        ):
             return
-        case.checks.append(((village, out_day), TripCheck.Leg.OUT.value, handed + 30, town))
+        case.checks.append(
+            ((village, out_day), TripCheck.Leg.OUT.value, handed + 30, town)
+        )
         room = days.between(out_day, case.fields["due_date"]) - 5
         spent = rng.randint(0, max(0, room)) + (rng.randint(2, 8) if late else 0)
         decided_day = days.add(out_day, spent)
@@ -133,12 +148,16 @@ class Flows:
         if not case.to(back, S.RETURNED_TO_VILLAGE, town, TOWN_CLERK, result):
             return
         case.trips.append((village, back_day))
-        case.checks.append(((village, back_day), TripCheck.Leg.BACK.value, back + 60, clerk))
+        case.checks.append(
+            ((village, back_day), TripCheck.Leg.BACK.value, back + 60, clerk)
+        )
         wait = rng.choice((0, 0, 0, 1))
         day = days.add(back_day, wait) if wait else back_day
         t = max(back + 90, day * DAY + 9 * 60 + rng.randrange(480))
         how = rng.choices(list(Delivery), cum_weights=(70, 90, 100))[0]
-        if case.to(t, S.COMPLETED, clerk, VILLAGE_CLERK, result, delivered_how=how.value):
+        if case.to(
+            t, S.COMPLETED, clerk, VILLAGE_CLERK, result, delivered_how=how.value
+        ):
             self._completed(case, t, clerk)
 
     def _home(self, case: Case, *, start, village, item, late) -> None:
@@ -161,21 +180,34 @@ class Flows:
         note = f"预约上门：{days.text[visit_day]} {label}（演示）"
         if not case.to(booked, S.VISIT_SCHEDULED, clerk, VILLAGE_CLERK, note):
             return
-        reason = rng.choices(list(HomeVisit.Reason), cum_weights=(50, 75, 95, 100))[0].value
+        reason = rng.choices(list(HomeVisit.Reason), cum_weights=(50, 75, 95, 100))[
+            0
+        ].value
         if rng.random() < 0.07:  # nobody at home: a second visit
             starts = visit_day * DAY + hour
             if not case.can(starts + 120):
                 case.visits.append((starts, clerk, reason, "planned", "", None))
                 return
-            case.visits.append((starts, clerk, reason, "absent", "上门未遇（演示）", starts + 120))
-            case.note(starts + 125, EventKind.VISIT, clerk, VILLAGE_CLERK, "上门未遇，已改约（演示）", True)
+            case.visits.append(
+                (starts, clerk, reason, "absent", "上门未遇（演示）", starts + 120)
+            )
+            case.note(
+                starts + 125,
+                EventKind.VISIT,
+                clerk,
+                VILLAGE_CLERK,
+                "上门未遇，已改约（演示）",
+                True,
+            )
             visit_day = days.add(visit_day, rng.randint(1, 3))
         starts = visit_day * DAY + hour
         if not case.can(starts + 125):
             case.visits.append((starts, clerk, reason, "planned", "", None))
             return
         case.visits.append((starts, clerk, reason, "done", "", starts + 120))
-        if case.to(starts + 125, S.COMPLETED, clerk, VILLAGE_CLERK, rng.choice(shape.RESULTS)):
+        if case.to(
+            starts + 125, S.COMPLETED, clerk, VILLAGE_CLERK, rng.choice(shape.RESULTS)
+        ):
             self._completed(case, starts + 125, clerk)
 
     def _completed(self, case: Case, t: int, clerk) -> None:

@@ -79,7 +79,9 @@ def check_columns() -> None:
     for table, model in MODELS.items():
         expected = {field.attname for field in model._meta.concrete_fields}
         if set(COLUMNS[table]) != expected:
-            raise RuntimeError(f"{table}: columns {sorted(expected ^ set(COLUMNS[table]))}")
+            raise RuntimeError(
+                f"{table}: columns {sorted(expected ^ set(COLUMNS[table]))}"
+            )
 
 
 def first_ids() -> dict[str, int]:
@@ -94,22 +96,31 @@ COPY_CHUNK = 4 << 20  # bytes handed to the server at once (the default 8 KiB
 
 
 class CopyWriter:
-    """COPY each batch in a thread with its own connection, one transaction per batch."""
+    """COPY each batch in one transaction, from a thread with its own connection; or
+    on the caller's connection when called inside a transaction (whose rows the
+    thread could not see, and whose rollback must take the history with it)."""
 
     def __init__(self):
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
         self.rows = dict.fromkeys(TABLES, 0)
         self.seconds = dict.fromkeys(TABLES, 0.0)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.error: BaseException | None = None
+        self.thread = None
+        if not connection.in_atomic_block:
+            self.queue: queue.Queue = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
 
     def write(self, batch: dict[str, list]) -> None:
+        if self.thread is None:
+            self._write(batch)
+            return
         if self.error:
             raise self.error
         self.queue.put(batch)
 
     def close(self) -> None:
+        if self.thread is None:
+            return
         self.queue.put(None)
         self.thread.join()
         if self.error:
@@ -117,22 +128,27 @@ class CopyWriter:
 
     def _run(self) -> None:
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-                if cursor.fetchone()[0]:
-                    cursor.execute("SET session_replication_role = replica")
-                # a batch lost in a crash is generated again: no need to wait for it
-                cursor.execute("SET synchronous_commit = off")
             while (batch := self.queue.get()) is not None:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    for table in TABLES:
-                        self._copy(cursor, table, batch[table])
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+                self._write(batch)
+        except BaseException as exc:
             self.error = exc
             while self.queue.get() is not None:
                 pass
         finally:
             connections.close_all()
+
+    def _write(self, batch: dict[str, list]) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            fast = cursor.fetchone()[0]
+            if fast:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            # a batch lost in a crash is generated again: no need to wait for it
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            for table in TABLES:
+                self._copy(cursor, table, batch[table])
+            if fast:  # for the rest of a caller's transaction
+                cursor.execute("SET LOCAL session_replication_role = origin")
 
     def _copy(self, cursor, table: str, rows: list[tuple]) -> None:
         if not rows:
@@ -206,6 +222,8 @@ def drop_indexes() -> list[str]:
 
 def restore_indexes(definitions: list[str]) -> None:
     """Build the dropped indexes again, two at a time (one per core)."""
+    if not definitions:
+        return
     pending = queue.Queue()
     for definition in definitions:
         pending.put(definition)
@@ -240,13 +258,27 @@ def finish() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for leg, column in (("out", "documents_out"), ("back", "documents_back")):
             cursor.execute(
-                f"UPDATE {trip} SET {column} = (SELECT COUNT(*) FROM {check} c "  # noqa: S608
+                f"UPDATE {trip} SET {column} = (SELECT COUNT(*) FROM {check} c "
                 f"WHERE c.trip_id = {trip}.id AND c.leg = %s) "
                 f"WHERE note = %s AND {column} IS NOT NULL",
                 [leg, shape.DEMO_TRIP_NOTE],
             )
-        _empty_leg(cursor, "documents_out", "handed_over_at", "handed_over_by_id", "received_by_id", "arrival_checked_at")
-        _empty_leg(cursor, "documents_back", "returned_at", "returned_by_id", "return_received_by_id", "return_checked_at")
+        _empty_leg(
+            cursor,
+            "documents_out",
+            "handed_over_at",
+            "handed_over_by_id",
+            "received_by_id",
+            "arrival_checked_at",
+        )
+        _empty_leg(
+            cursor,
+            "documents_back",
+            "returned_at",
+            "returned_by_id",
+            "return_received_by_id",
+            "return_checked_at",
+        )
         for sql in connection.ops.sequence_reset_sql(no_style(), list(MODELS.values())):
             cursor.execute(sql)
     with connection.cursor() as cursor:
@@ -257,7 +289,7 @@ def finish() -> None:
 def _empty_leg(cursor, count: str, *columns: str) -> None:
     blanks = ", ".join(f"{name} = NULL" for name in (count, *columns))
     cursor.execute(
-        f"UPDATE {AgencyTrip._meta.db_table} SET {blanks} "  # noqa: S608
+        f"UPDATE {AgencyTrip._meta.db_table} SET {blanks} "
         f"WHERE note = %s AND {count} = 0",
         [shape.DEMO_TRIP_NOTE],
     )
@@ -266,20 +298,20 @@ def _empty_leg(cursor, count: str, *columns: str) -> None:
 def clear() -> int:
     """Delete the generated requests (and everything hanging from them) and the
     generated trips left empty; other requests are kept. Returns the requests deleted."""
-    demo = f"SELECT id FROM {ServiceRequest._meta.db_table} WHERE description = %s"  # noqa: S608
+    demo = f"SELECT id FROM {ServiceRequest._meta.db_table} WHERE description = %s"
     with transaction.atomic(), connection.cursor() as cursor:
         _delete_dependents(cursor, ServiceRequest, demo, [shape.DEMO_NOTE])
         cursor.execute(
-            f"DELETE FROM {ServiceRequest._meta.db_table} WHERE description = %s",  # noqa: S608
+            f"DELETE FROM {ServiceRequest._meta.db_table} WHERE description = %s",
             [shape.DEMO_NOTE],
         )
         deleted = cursor.rowcount
         through = AgencyTrip.requests.through._meta.db_table
         trips = AgencyTrip._meta.db_table
         cursor.execute(
-            f"DELETE FROM {trips} t WHERE note = %s "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {through} r WHERE r.agencytrip_id = t.id) "
-            f"AND NOT EXISTS (SELECT 1 FROM {TripCheck._meta.db_table} c WHERE c.trip_id = t.id)",
+            f"DELETE FROM {trips} WHERE note = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {through} r WHERE r.agencytrip_id = {trips}.id) "
+            f"AND NOT EXISTS (SELECT 1 FROM {TripCheck._meta.db_table} c WHERE c.trip_id = {trips}.id)",
             [shape.DEMO_TRIP_NOTE],
         )
     return deleted
@@ -292,14 +324,23 @@ def _delete_dependents(cursor, model, ids_sql: str, params: list) -> None:
         if relation.many_to_many:
             through = relation.through._meta
             column = next(
-                f.column for f in through.fields if getattr(f, "related_model", None) is model
+                f.column
+                for f in through.fields
+                if getattr(f, "related_model", None) is model
             )
-            cursor.execute(f"DELETE FROM {through.db_table} WHERE {column} IN ({ids_sql})", params)  # noqa: S608
+            cursor.execute(
+                f"DELETE FROM {through.db_table} WHERE {column} IN ({ids_sql})", params
+            )
             continue
         table, column = relation.related_model._meta.db_table, relation.field.column
         where = f"{column} IN ({ids_sql})"
         if relation.field.null and relation.on_delete.__name__ == "SET_NULL":
-            cursor.execute(f"UPDATE {table} SET {column} = NULL WHERE {where}", params)  # noqa: S608
+            cursor.execute(f"UPDATE {table} SET {column} = NULL WHERE {where}", params)
             continue
-        _delete_dependents(cursor, relation.related_model, f"SELECT id FROM {table} WHERE {where}", params)  # noqa: S608
-        cursor.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608
+        _delete_dependents(
+            cursor,
+            relation.related_model,
+            f"SELECT id FROM {table} WHERE {where}",
+            params,
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", params)

@@ -36,7 +36,19 @@ TABLES = (
 
 
 class History(Flows):
-    def __init__(self, *, seed, villages, items, staff, days: DayTable, first, last, first_ids, taken):
+    def __init__(
+        self,
+        *,
+        seed,
+        villages,
+        items,
+        staff,
+        days: DayTable,
+        first,
+        last,
+        first_ids,
+        taken,
+    ):
         self.rng = random.Random(seed)
         self.villages, self.items, self.days = villages, items, days
         self.clerks, self.town_clerks, self.official = staff
@@ -47,14 +59,19 @@ class History(Flows):
         self.trips: dict[tuple[int, int], int] = {}
         self.residents = shape.Residents()
         self._trip_cache: dict[tuple[int, int], int] = {}
-        self._village_cw = shape.cumulative(shape.village_weight(v.code, v.kind) for v in villages)
+        self._village_cw = shape.cumulative(
+            shape.village_weight(v.code, v.kind) for v in villages
+        )
         self._item_cw = {
             month: shape.cumulative(shape.item_weight(i.code, month) for i in items)
             for month in range(1, 13)
         }
         self._modes = {i.pk: shape.mode_weights(i) for i in items}
         self.trip_weekdays = {
-            v.pk: set(getattr(getattr(v, "sub_center", None), "trip_weekdays", None) or (1, 2, 3, 4, 5))
+            v.pk: set(
+                getattr(getattr(v, "sub_center", None), "trip_weekdays", None)
+                or (1, 2, 3, 4, 5)
+            )
             for v in villages
         }
         # residents per village: a pool each, numbered consecutively
@@ -67,7 +84,10 @@ class History(Flows):
         start_year = dt.date.fromordinal(self.first).year
         weights = [
             shape.day_weight(
-                dt.date.fromordinal(d), self.days.work[d], self.days.holiday.get(d, ""), start_year
+                dt.date.fromordinal(d),
+                self.days.work[d],
+                self.days.holiday.get(d, ""),
+                start_year,
             )
             for d in ordinals
         ]
@@ -84,7 +104,10 @@ class History(Flows):
         if found is None:
             weekdays = self.trip_weekdays[village]
             day = ordinal
-            while not (self.days.is_work(day) and dt.date.fromordinal(day).isoweekday() in weekdays):
+            while not (
+                self.days.is_work(day)
+                and dt.date.fromordinal(day).isoweekday() in weekdays
+            ):
                 day += 1
             found = self._trip_cache[key] = day
         return found
@@ -94,12 +117,18 @@ class History(Flows):
         rows = {table: [] for table in TABLES}
         for ordinal, count in self.day_counts(total):
             month = dt.date.fromordinal(ordinal).month
-            villages = self.rng.choices(self.villages, cum_weights=self._village_cw, k=count)
-            items = self.rng.choices(self.items, cum_weights=self._item_cw[month], k=count)
+            villages = self.rng.choices(
+                self.villages, cum_weights=self._village_cw, k=count
+            )
+            items = self.rng.choices(
+                self.items, cum_weights=self._item_cw[month], k=count
+            )
             cases = []
             for village, item in zip(villages, items, strict=True):
                 modes = self._modes[item.pk]
-                mode = self.rng.choices([m for m, _w in modes], weights=[w for _m, w in modes])[0]
+                mode = self.rng.choices(
+                    [m for m, _w in modes], weights=[w for _m, w in modes]
+                )[0]
                 channel = self._channel(mode, ordinal)
                 if channel == "online" or not self.days.is_work(ordinal):
                     minute = 7 * 60 + self.rng.randrange(16 * 60)
@@ -127,7 +156,9 @@ class History(Flows):
             choices = (("clerk", 55), ("window", 15), ("online", online), ("phone", 5))
         if not self.days.is_work(ordinal):
             choices = (("online", 80), ("phone", 20))
-        return self.rng.choices([c for c, _w in choices], weights=[w for _c, w in choices])[0]
+        return self.rng.choices(
+            [c for c, _w in choices], weights=[w for _c, w in choices]
+        )[0]
 
     def _resident(self, village) -> int:
         pool = self._pool.get(village.pk)
@@ -161,7 +192,12 @@ class History(Flows):
         case = Case(horizon=horizon, mode=mode)
         clerk = self.clerks[village.pk]
         entered_by = None if channel == "online" else clerk
-        case.to(t0, "submitted", entered_by, "resident" if entered_by is None else "village_clerk")
+        case.to(
+            t0,
+            "submitted",
+            entered_by,
+            "resident" if entered_by is None else "village_clerk",
+        )
         case.fields["visit_time"] = ""
         if mode == HandlingMode.HOME:
             case.fields["visit_time"] = rng.choice(("morning", "afternoon", "any"))
@@ -173,8 +209,16 @@ class History(Flows):
         for moment, kind, source, target, actor, role, note, public in case.events:
             rows["event"].append(
                 (
-                    str(self._next_id("event")), str(rid), kind, source, target,
-                    _id(actor), role, note, "t" if public else "f", self.ts(moment),
+                    str(self._next_id("event")),
+                    str(rid),
+                    kind,
+                    source,
+                    target,
+                    _id(actor),
+                    role,
+                    note,
+                    "t" if public else "f",
+                    self.ts(moment),
                 )
             )
 
@@ -189,21 +233,40 @@ class History(Flows):
             weekdays = json.dumps(rng.choice(([1, 2, 3, 4, 5], [1, 3, 5], [], [2, 4])))
         rows["request"].append(
             (
-                str(rid), self._tracking_number(t0), str(item.pk), str(village.pk),
-                case.mode, channel, status, str(case.version), NULL,
-                name, phone, id_number if resident % 5 else "",
+                str(rid),
+                self._tracking_number(t0),
+                str(item.pk),
+                str(village.pk),
+                case.mode,
+                channel,
+                status,
+                str(case.version),
+                NULL,
+                name,
+                phone,
+                id_number if resident % 5 else "",
                 f"{village.name}第{resident % 12 + 1}村民组（演示地址）",
-                NULL, _id(entered_by), shape.DEMO_NOTE,
+                NULL,
+                _id(entered_by),
+                shape.DEMO_NOTE,
                 self.ts(t0) if channel == "online" else NULL,
                 "2026-03" if channel == "online" else "",
-                weekdays, f["visit_time"], _id(f.get("assigned_to")),
-                self.ts(t0), self._ts_or_null(f.get("accepted_at")),
+                weekdays,
+                f["visit_time"],
+                _id(f.get("assigned_to")),
+                self.ts(t0),
+                self._ts_or_null(f.get("accepted_at")),
                 self._day_or_null(f.get("clock_started_on")),
                 self._day_or_null(due),
-                NULL if f.get("paused_days_left") is None else str(f["paused_days_left"]),
-                self._due_state(status, due), "",
-                self._ts_or_null(f.get("completed_at")), f.get("result_note", ""),
-                self._ts_or_null(f.get("town_decided_at")), f.get("delivered_how", ""),
+                NULL
+                if f.get("paused_days_left") is None
+                else str(f["paused_days_left"]),
+                self._due_state(status, due),
+                "",
+                self._ts_or_null(f.get("completed_at")),
+                f.get("result_note", ""),
+                self._ts_or_null(f.get("town_decided_at")),
+                f.get("delivered_how", ""),
                 self.ts(max(case.last, t0)),
             )
         )
@@ -221,16 +284,37 @@ class History(Flows):
 
     def _fieldwork_rows(self, rows, rid, case) -> None:
         for key in case.trips:
-            rows["trip_request"].append((str(self._next_id("trip_request")), str(self._trip(rows, key)), str(rid)))
+            rows["trip_request"].append(
+                (
+                    str(self._next_id("trip_request")),
+                    str(self._trip(rows, key)),
+                    str(rid),
+                )
+            )
         for key, leg, moment, by in case.checks:
             rows["trip_check"].append(
-                (str(self._next_id("trip_check")), str(self._trip(rows, key)), str(rid), leg, "t", self.ts(moment), str(by))
+                (
+                    str(self._next_id("trip_check")),
+                    str(self._trip(rows, key)),
+                    str(rid),
+                    leg,
+                    "t",
+                    self.ts(moment),
+                    str(by),
+                )
             )
         for starts, staff, reason, outcome, note, recorded in case.visits:
             rows["visit"].append(
                 (
-                    str(self._next_id("visit")), str(rid), self.ts(starts), self.ts(starts + 120),
-                    str(staff), reason, outcome, note, self._ts_or_null(recorded),
+                    str(self._next_id("visit")),
+                    str(rid),
+                    self.ts(starts),
+                    self.ts(starts + 120),
+                    str(staff),
+                    reason,
+                    outcome,
+                    note,
+                    self._ts_or_null(recorded),
                 )
             )
 
@@ -243,13 +327,24 @@ class History(Flows):
             return found
         trip_id = self.trips[key] = self._next_id("trip")
         village, day = key
-        clerk, town = str(self.clerks[village]), str(self.town_clerks[day % len(self.town_clerks)])
+        clerk, town = (
+            str(self.clerks[village]),
+            str(self.town_clerks[day % len(self.town_clerks)]),
+        )
         if day <= self.last:
             base = day * DAY
             done = (
-                self.ts(base + 9 * 60 + 30), clerk, town, "0",
-                self.ts(base + 15 * 60), town, clerk, "0", shape.DEMO_TRIP_NOTE,
-                self.ts(base + 11 * 60 + 30), self.ts(base + 16 * 60 + 30),
+                self.ts(base + 9 * 60 + 30),
+                clerk,
+                town,
+                "0",
+                self.ts(base + 15 * 60),
+                town,
+                clerk,
+                "0",
+                shape.DEMO_TRIP_NOTE,
+                self.ts(base + 11 * 60 + 30),
+                self.ts(base + 16 * 60 + 30),
             )
         else:
             done = (NULL,) * 8 + (shape.DEMO_TRIP_NOTE, NULL, NULL)
@@ -263,30 +358,57 @@ class History(Flows):
         rated = case.fields["completed_at"] + 10 + rng.randrange(5 * DAY)
         if rated > self.now:
             return
-        level = rng.choices([lv for lv, _w in shape.LEVEL_WEIGHTS], weights=[w for _l, w in shape.LEVEL_WEIGHTS])[0]
+        level = rng.choices(
+            [lv for lv, _w in shape.LEVEL_WEIGHTS],
+            weights=[w for _l, w in shape.LEVEL_WEIGHTS],
+        )[0]
         rating_id = self._next_id("rating")
         comment = rng.choice(shape.POOR_COMMENTS) if level <= 2 else ""
-        rows["rating"].append((str(rating_id), str(rid), str(level), comment, self.ts(rated)))
+        rows["rating"].append(
+            (str(rating_id), str(rid), str(level), comment, self.ts(rated))
+        )
         case.note(rated, EventKind.RATING, None, "resident", shape.LEVEL_NAMES[level])
         if level <= 2:
             self._follow_up(rows, rating_id, case, rated)
 
     def _follow_up(self, rows, rating_id, case, rated) -> None:
         deadline = self.days.add(rated // DAY, 5)
-        case.note(rated + 1, EventKind.FOLLOW_UP, None, "", f"差评：整改截止 {self.days.text[deadline]}（演示）")
+        case.note(
+            rated + 1,
+            EventKind.FOLLOW_UP,
+            None,
+            "",
+            f"差评：整改截止 {self.days.text[deadline]}（演示）",
+        )
         answered_day = self.days.add(rated // DAY, self.rng.randint(1, 5))
         answered = answered_day * DAY + 16 * 60
         stage, texts, answered_at = "open", ("", "", ""), NULL
         official = self.official
         if answered <= self.now:
-            stage, texts = "answered", ("情况属实（演示）", "已整改（演示）", "已电话回复申请人（演示）")
+            stage, texts = (
+                "answered",
+                ("情况属实（演示）", "已整改（演示）", "已电话回复申请人（演示）"),
+            )
             answered_at = self.ts(answered)
             for offset, text in enumerate(texts):
-                case.note(answered - 60 + offset * 20, EventKind.FOLLOW_UP, official, "official", text, offset == 2)
+                case.note(
+                    answered - 60 + offset * 20,
+                    EventKind.FOLLOW_UP,
+                    official,
+                    "official",
+                    text,
+                    offset == 2,
+                )
         rows["follow_up"].append(
             (
-                str(self._next_id("follow_up")), str(rating_id), stage, self.days.text[deadline],
-                NULL if stage == "open" else str(official), *texts, answered_at, NULL,
+                str(self._next_id("follow_up")),
+                str(rating_id),
+                stage,
+                self.days.text[deadline],
+                NULL if stage == "open" else str(official),
+                *texts,
+                answered_at,
+                NULL,
             )
         )
 

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             help="First delete the requests an earlier run generated (only those).",
         )
 
-    def handle(self, *args, requests, seed, years, end_date, batch_size, clear, **options):
+    def handle(
+        self, *args, requests, seed, years, end_date, batch_size, clear, **options
+    ):
         if requests < 0 or years < 1 or batch_size < 1:
             raise CommandError("--requests ≥ 0, --years ≥ 1 and --batch-size ≥ 1.")
         if clear:
