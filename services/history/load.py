@@ -169,11 +169,17 @@ class BulkWriter:
         self.rows = dict.fromkeys(TABLES, 0)
 
     def write(self, batch: dict[str, list]) -> None:
+        # keep the generated "updated" times (auto_now would stamp them with now)
+        updated = ServiceRequest._meta.get_field("updated_at")
         with transaction.atomic():
             for table in TABLES:
                 model = MODELS[table]
                 objects = [model(**_values(table, row)) for row in batch[table]]
-                model.objects.bulk_create(objects, batch_size=500)
+                updated.auto_now = False
+                try:
+                    model.objects.bulk_create(objects, batch_size=500)
+                finally:
+                    updated.auto_now = True
                 self.rows[table] += len(objects)
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from huagang.dates import CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR
 from services import history
 
 
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         if clear:
             self.stdout.write(f"Deleted {history.clear()} generated requests.")
         end = end_date or timezone.localdate()
+        if end.year - years < CALENDAR_FIRST_YEAR or end.year > CALENDAR_LAST_YEAR - 2:
+            raise CommandError(
+                f"The history must lie between {CALENDAR_FIRST_YEAR} and "
+                f"{CALENDAR_LAST_YEAR - 2} (the database refuses other dates)."
+            )
         try:
             report = history.generate(
                 requests=requests,
