@@ -36,7 +36,6 @@ YEARLY_GROWTH = 1.15  # the seed: +17% full-agency cases year on year
 WEEKEND_FACTOR = 0.12  # online requests, and a few sub-centers open on Saturdays
 HOLIDAY_FACTOR = 0.05
 SPRING_FESTIVAL_FACTOR = 0.02
-AFTER_SPRING_FESTIVAL = 0.7  # the first working week after it is slow to start
 
 # Items people ask for all the time (weight; others 1).
 COMMON_ITEMS = {

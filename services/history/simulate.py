@@ -66,7 +66,7 @@ class History(Flows):
             month: shape.cumulative(shape.item_weight(i.code, month) for i in items)
             for month in range(1, 13)
         }
-        self._modes = {i.pk: shape.mode_weights(i) for i in items}
+        self._modes = {i.pk: _table(shape.mode_weights(i)) for i in items}
         self.trip_weekdays = {
             v.pk: set(
                 getattr(getattr(v, "sub_center", None), "trip_weekdays", None)
@@ -124,12 +124,12 @@ class History(Flows):
                 self.items, cum_weights=self._item_cw[month], k=count
             )
             cases = []
+            channels = self._channels(ordinal)
             for village, item in zip(villages, items, strict=True):
-                modes = self._modes[item.pk]
-                mode = self.rng.choices(
-                    [m for m, _w in modes], weights=[w for _m, w in modes]
-                )[0]
-                channel = self._channel(mode, ordinal)
+                modes, weights = self._modes[item.pk]
+                mode = self.rng.choices(modes, cum_weights=weights)[0]
+                names, weights = channels[mode]
+                channel = self.rng.choices(names, cum_weights=weights)[0]
                 if channel == "online" or not self.days.is_work(ordinal):
                     minute = 7 * 60 + self.rng.randrange(16 * 60)
                 else:
@@ -146,19 +146,19 @@ class History(Flows):
         if rows["request"]:
             yield rows
 
-    def _channel(self, mode: str, ordinal: int) -> str:
-        if mode == HandlingMode.INSTANT:
-            choices = (("window", 80), ("clerk", 20))
-        elif mode == HandlingMode.HOME:
-            choices = (("phone", 50), ("clerk", 40), ("online", 10))
-        else:
-            online = 10 + 20 * (ordinal - self.first) / max(1, self.last - self.first)
-            choices = (("clerk", 55), ("window", 15), ("online", online), ("phone", 5))
+    def _channels(self, ordinal: int) -> dict[str, tuple[list, list]]:
+        """Mode → (channels, cumulative weights) on this day: more online requests
+        each year, and on a rest day only online or by phone."""
         if not self.days.is_work(ordinal):
-            choices = (("online", 80), ("phone", 20))
-        return self.rng.choices(
-            [c for c, _w in choices], weights=[w for _c, w in choices]
-        )[0]
+            rest = _table((("online", 80), ("phone", 20)))
+            return dict.fromkeys(HandlingMode.values, rest)
+        online = 10 + 20 * (ordinal - self.first) / max(1, self.last - self.first)
+        agency = (("clerk", 55), ("window", 15), ("online", online), ("phone", 5))
+        return {
+            HandlingMode.INSTANT: _table((("window", 80), ("clerk", 20))),
+            HandlingMode.HOME: _table((("phone", 50), ("clerk", 40), ("online", 10))),
+            HandlingMode.AGENCY: _table(agency),
+        }
 
     def _resident(self, village) -> int:
         pool = self._pool.get(village.pk)
@@ -358,10 +358,7 @@ class History(Flows):
         rated = case.fields["completed_at"] + 10 + rng.randrange(5 * DAY)
         if rated > self.now:
             return
-        level = rng.choices(
-            [lv for lv, _w in shape.LEVEL_WEIGHTS],
-            weights=[w for _l, w in shape.LEVEL_WEIGHTS],
-        )[0]
+        level = rng.choices(LEVELS[0], cum_weights=LEVELS[1])[0]
         rating_id = self._next_id("rating")
         comment = rng.choice(shape.POOR_COMMENTS) if level <= 2 else ""
         rows["rating"].append(
@@ -415,13 +412,24 @@ class History(Flows):
     # --- text -----------------------------------------------------------------
     def ts(self, moment: int) -> str:
         day, minute = divmod(moment, DAY)
-        return f"{self.days.text[day]} {minute // 60:02d}:{minute % 60:02d}:{moment * 37 % 60:02d}+08:00"
+        return self.days.text[day] + MINUTES[minute] + SECONDS[moment * 37 % 60]
 
     def _ts_or_null(self, moment) -> str:
         return NULL if moment is None else self.ts(moment)
 
     def _day_or_null(self, ordinal) -> str:
         return NULL if ordinal is None else self.days.text[ordinal]
+
+
+def _table(weighted) -> tuple[list, list]:
+    """(population, cumulative weights) for ``Random.choices``: the same draws as
+    with the weights, without adding them up at every draw."""
+    return [value for value, _w in weighted], shape.cumulative(w for _v, w in weighted)
+
+
+LEVELS = _table(shape.LEVEL_WEIGHTS)
+MINUTES = [f" {m // 60:02d}:{m % 60:02d}:" for m in range(DAY)]
+SECONDS = [f"{s:02d}+08:00" for s in range(60)]
 
 
 def _id(value) -> str:
