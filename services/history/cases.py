@@ -11,6 +11,7 @@ from ..models import EventKind
 from ..workflow import TRANSITIONS
 
 DAY = 1440
+NULL = "\\N"  # a missing value in COPY's text format
 STATUS = EventKind.STATUS.value
 
 

@@ -13,15 +13,16 @@ import json
 import random
 from collections.abc import Iterator
 
+from huagang.privacy import NOTICE_VERSION
+
 from ..choices import HandlingMode
-from ..models import EventKind
 from ..workflow import CLOCK_RUNNING
 from . import shape
-from .cases import DAY, Case
+from .cases import DAY, NULL, Case
 from .days import DayTable
 from .flows import Flows
+from .ratings import Ratings
 
-NULL = "\\N"
 END_OF_DAY = 17 * 60 + 30  # the history ends at half past five on its last day
 TABLES = (
     "request",
@@ -35,7 +36,7 @@ TABLES = (
 )
 
 
-class History(Flows):
+class History(Flows, Ratings):
     def __init__(
         self,
         *,
@@ -250,7 +251,7 @@ class History(Flows):
                 _id(entered_by),
                 shape.DEMO_NOTE,
                 self.ts(t0) if channel == "online" else NULL,
-                "2026-03" if channel == "online" else "",
+                NOTICE_VERSION if channel == "online" else "",
                 weekdays,
                 f["visit_time"],
                 _id(f.get("assigned_to")),
@@ -351,64 +352,6 @@ class History(Flows):
         rows["trip"].append((str(trip_id), str(village), self.days.text[day], *done))
         return trip_id
 
-    def _rating(self, rows, rid, case) -> None:
-        rng = self.rng
-        if case.status != "completed" or rng.random() >= 0.6:
-            return
-        rated = case.fields["completed_at"] + 10 + rng.randrange(5 * DAY)
-        if rated > self.now:
-            return
-        level = rng.choices(LEVELS[0], cum_weights=LEVELS[1])[0]
-        rating_id = self._next_id("rating")
-        comment = rng.choice(shape.POOR_COMMENTS) if level <= 2 else ""
-        rows["rating"].append(
-            (str(rating_id), str(rid), str(level), comment, self.ts(rated))
-        )
-        case.note(rated, EventKind.RATING, None, "resident", shape.LEVEL_NAMES[level])
-        if level <= 2:
-            self._follow_up(rows, rating_id, case, rated)
-
-    def _follow_up(self, rows, rating_id, case, rated) -> None:
-        deadline = self.days.add(rated // DAY, 5)
-        case.note(
-            rated + 1,
-            EventKind.FOLLOW_UP,
-            None,
-            "",
-            f"差评：整改截止 {self.days.text[deadline]}（演示）",
-        )
-        answered_day = self.days.add(rated // DAY, self.rng.randint(1, 5))
-        answered = answered_day * DAY + 16 * 60
-        stage, texts, answered_at = "open", ("", "", ""), NULL
-        official = self.official
-        if answered <= self.now:
-            stage, texts = (
-                "answered",
-                ("情况属实（演示）", "已整改（演示）", "已电话回复申请人（演示）"),
-            )
-            answered_at = self.ts(answered)
-            for offset, text in enumerate(texts):
-                case.note(
-                    answered - 60 + offset * 20,
-                    EventKind.FOLLOW_UP,
-                    official,
-                    "official",
-                    text,
-                    offset == 2,
-                )
-        rows["follow_up"].append(
-            (
-                str(self._next_id("follow_up")),
-                str(rating_id),
-                stage,
-                self.days.text[deadline],
-                NULL if stage == "open" else str(official),
-                *texts,
-                answered_at,
-                NULL,
-            )
-        )
-
     # --- text -----------------------------------------------------------------
     def ts(self, moment: int) -> str:
         day, minute = divmod(moment, DAY)
@@ -427,7 +370,6 @@ def _table(weighted) -> tuple[list, list]:
     return [value for value, _w in weighted], shape.cumulative(w for _v, w in weighted)
 
 
-LEVELS = _table(shape.LEVEL_WEIGHTS)
 MINUTES = [f" {m // 60:02d}:{m % 60:02d}:" for m in range(DAY)]
 SECONDS = [f"{s:02d}+08:00" for s in range(60)]
 
