@@ -258,7 +258,7 @@ def restore_indexes(definitions: list[str]) -> None:
 
 def finish() -> None:
     """Count each generated trip's documents, empty the legs nobody travelled, reset
-    the id sequences and refresh the planner's statistics."""
+    the id sequences, and vacuum and analyse the tables."""
     trip = AgencyTrip._meta.db_table
     check = TripCheck._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
@@ -287,9 +287,15 @@ def finish() -> None:
         )
         for sql in connection.ops.sequence_reset_sql(no_style(), list(MODELS.values())):
             cursor.execute(sql)
+    # VACUUM too where it can run (not in a transaction): it sets the visibility
+    # map that index-only scans need, as autovacuum would do some time later.
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
         for model in MODELS.values():
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+            table = model._meta.db_table
+            cursor.execute(
+                f'VACUUM (ANALYZE) "{table}"' if vacuum else f'ANALYZE "{table}"'
+            )
 
 
 def _empty_leg(cursor, count: str, *columns: str) -> None:
