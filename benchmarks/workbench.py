@@ -138,9 +138,10 @@ def _count() -> int:
 
 
 def _people() -> dict:
-    """The benchmark's staff and the case they look at: the busiest village's clerk,
+    """The benchmark's staff and the cases they look at: the busiest village's clerk,
     a town clerk serving every body, an official; the village's newest 定时代办 case
-    with the longest timeline among its last hundred."""
+    with the longest timeline among its last hundred, and the newest case at the
+    town center (已转递) for the town clerk."""
     from django.db.models import Count
 
     from services.models import Body, ServiceRequest
@@ -179,7 +180,13 @@ def _people() -> dict:
         .order_by("-n", "-pk")
         .first()
     )
+    town_case = (
+        ServiceRequest.objects.filter(status="sent_to_town")
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
     return {
+        "town_case": town_case,
         "clerk": clerk,
         "town": town,
         "official": account(OFFICIAL_PHONE, Role.OFFICIAL),
@@ -192,20 +199,26 @@ def _screens(people: dict) -> list[Screen]:
     from django.utils import timezone
 
     year = timezone.localdate().year - 1  # the last full year
-    number = people["case"].tracking_number if people["case"] else "none"
     village = people["village_id"]
-    case_urls = [
-        (name, [number])
-        for name in ("staff:case", "staff:case_detail", "staff:case_page")
-    ] + [f"/staff/cases/{number}/"]
+
+    def case_urls(case) -> list:
+        number = case.tracking_number if case else "none"
+        names = ("staff:case", "staff:case_detail", "staff:case_page")
+        return [(name, [number]) for name in names] + [f"/staff/cases/{number}/"]
+
     admin = "/admin/services/servicerequest/"
     return [
         Screen(
             "reference: bare 20-row view", "anonymous", ["/benchmark/reference/"], None
         ),
         Screen("clerk queue /staff/", "clerk", [("staff:queue", [])], QUEUE_MS),
-        Screen("case page", "clerk", case_urls, QUEUE_MS),
-        Screen("case page (town clerk)", "town", case_urls, QUEUE_MS),
+        Screen("case page", "clerk", case_urls(people["case"]), QUEUE_MS),
+        Screen(
+            "case page (town clerk, sent_to_town)",
+            "town",
+            case_urls(people["town_case"]),
+            QUEUE_MS,
+        ),
         Screen("walk-in entry form", "clerk", [("staff:entry", [])], CLERK_MS),
         Screen("trips", "clerk", [("staff:trips", [])], CLERK_MS),
         Screen("home visits", "clerk", [("staff:visits", [])], CLERK_MS),
@@ -286,13 +299,13 @@ def _measure(screen: Screen, people: dict, repeat: int) -> bool:
 
 def _print(screens: list[Screen], reference: float | None) -> None:
     print(
-        f"{'screen':34} {'median':>9} {'p95':>9} {'queries':>7} {'× ref':>7} "
+        f"{'screen':36} {'median':>9} {'p95':>9} {'queries':>7} {'× ref':>7} "
         f"{'target':>8}  result"
     )
     for screen in screens:
         if not screen.times:
             print(
-                f"{screen.name:34} {'':>9} {'':>9} {'':>7} {'':>7} {'':>8}  {screen.status}"
+                f"{screen.name:36} {'':>9} {'':>9} {'':>7} {'':>7} {'':>8}  {screen.status}"
             )
             continue
         ratio = f"{screen.median / reference:6.1f}×" if reference else ""
@@ -301,7 +314,7 @@ def _print(screens: list[Screen], reference: float | None) -> None:
             "" if screen.target_ms is None else ("MISSED" if screen.missed else "ok")
         )
         print(
-            f"{screen.name:34} {screen.median:6.1f} ms {screen.p95:6.1f} ms "
+            f"{screen.name:36} {screen.median:6.1f} ms {screen.p95:6.1f} ms "
             f"{len(screen.queries):7d} {ratio:>7} {target:>8}  {verdict}"
         )
 
