@@ -23,13 +23,21 @@ from dataclasses import dataclass, field
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Q, QuerySet
 
-from huagang.exceptions import NotPermitted
+from huagang.exceptions import InvalidTransition, NotPermitted
 from villages.choices import STAFF_ROLES, Role
 from villages.models import User, Village
 from villages.validators import ascii_digits, nfkc
 
 from . import workflow
-from .models import AgencyTrip, HandlingMode, HomeVisit, ServiceRequest, Status
+from .models import (
+    AgencyTrip,
+    FollowUp,
+    HandlingMode,
+    HomeVisit,
+    ServiceRequest,
+    Status,
+    TripCheck,
+)
 
 # --- who a user is ---------------------------------------------------------------------
 
@@ -49,6 +57,12 @@ def is_staff_member(user: User | None) -> bool:
 
 def is_official(user: User | None) -> bool:
     return has_role(user, Role.OFFICIAL)
+
+
+def may_export_in_full(user: User | None) -> bool:
+    """Who may download a list with applicants' phone and ID numbers in clear (each
+    time recorded with a reason): officials. Anyone else exports masked."""
+    return is_official(user)
 
 
 def body_ids_of(user: User) -> frozenset[int]:
@@ -274,6 +288,49 @@ def service_requests_scope(
     return queryset.filter(service_requests_q(user))
 
 
+def in_queue(user: User | None, service_request: ServiceRequest) -> bool:
+    """Whether an open request is on `user`'s workbench queue: a village clerk's are
+    their village's; a town-center clerk's, those of the bodies they serve that are at
+    the town (已转递) or handled on the spot (即时即办, which a town window may do);
+    an official's, all. (``queue_q`` is the same as a filter.)"""
+    if service_request.status not in workflow.OPEN:
+        return False
+    if is_official(user):
+        return True
+    if has_role(user, Role.VILLAGE_CLERK):
+        return service_request.village_id == user.village_id  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return service_request.item.body_id in body_ids_of(user) and (  # type: ignore[arg-type]
+            service_request.status == Status.SENT_TO_TOWN
+            or service_request.mode == HandlingMode.INSTANT
+        )
+    return False
+
+
+def queue_q(user: User | None) -> Q:
+    """The filter form of ``in_queue``; always within ``service_requests_q``."""
+    open_ = Q(status__in=workflow.OPEN)
+    if is_official(user):
+        return open_
+    if has_role(user, Role.VILLAGE_CLERK):
+        return open_ & Q(village_id=user.village_id)  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return (
+            open_
+            & Q(item__body_id__in=body_ids_of(user))  # type: ignore[arg-type]
+            & (Q(status=Status.SENT_TO_TOWN) | Q(mode=HandlingMode.INSTANT))
+        )
+    return Q(pk__in=[])
+
+
+def staff_roles_towards(
+    user: User | None, service_request: ServiceRequest
+) -> frozenset[Role]:
+    """The roles `user` holds towards the request as staff (not as its applicant):
+    what the workbench's case page needs to show it at all."""
+    return roles_towards(user, service_request) & STAFF_ROLES
+
+
 def requests_as_applicant(*, user: User | None) -> QuerySet[ServiceRequest]:
     """The requests of which `user` is the applicant (我的办件), whatever other roles
     they hold: ``service_requests_scope`` restricted to the resident's rule."""
@@ -337,10 +394,44 @@ def next_steps(
     )
 
 
+def step_target(
+    user: User | None,
+    service_request: ServiceRequest,
+    step: workflow.Step,
+    *,
+    only: frozenset[workflow.Step] | None = None,
+) -> Status:
+    """The status `step` takes the request to when `user` takes it now (``next_steps``
+    for one step, saying why not): NotPermitted if the step exists from the request's
+    status but none of `user`'s roles towards it may take it (403), InvalidTransition
+    if the step does not exist from that status (409)."""
+    for target, offered in next_steps(user, service_request, only=only):
+        if offered == step:
+            return target
+    table = workflow.TRANSITIONS[service_request.mode]
+    if any(
+        found.step == step and source == service_request.status
+        for (source, _target), found in table.items()
+    ):
+        raise NotPermitted()
+    raise InvalidTransition()
+
+
 def may(
     user: User | None, service_request: ServiceRequest, activity: workflow.Activity
 ) -> bool:
     return workflow.activity_allowed(
+        activity, service_request.status, roles_towards(user, service_request)
+    )
+
+
+def check(
+    user: User | None, service_request: ServiceRequest, activity: workflow.Activity
+) -> None:
+    """``may`` saying why not: NotPermitted if none of `user`'s roles towards the
+    request may do it (403), InvalidTransition if it is not possible in the request's
+    status (409)."""
+    workflow.check_activity(
         activity, service_request.status, roles_towards(user, service_request)
     )
 
@@ -392,6 +483,23 @@ def villages_for_entry(user: User | None) -> QuerySet[Village]:
     return Village.objects.none()
 
 
+def may_see_receipt(user: User | None, service_request: ServiceRequest) -> bool:
+    """Staff print a request's 受理回执: any request they may see, and those they
+    entered themselves (a town window takes requests for bodies it does not serve)."""
+    if not is_staff_member(user):
+        return False
+    return service_request.entered_by_id == user.pk or can_view_request(  # type: ignore[union-attr]
+        user, service_request
+    )
+
+
+def receipts_scope(*, user: User | None) -> QuerySet[ServiceRequest]:
+    """``may_see_receipt`` as a queryset."""
+    if not is_staff_member(user):
+        return ServiceRequest.objects.none()
+    return ServiceRequest.objects.filter(service_requests_q(user) | Q(entered_by=user))
+
+
 def may_visit(staff: User | None, village_id: int) -> bool:
     """Who may be sent to a resident's home: staff serving the request's village."""
     return serves_village(staff, village_id)
@@ -425,6 +533,23 @@ def home_visits_scope(*, user: User | None) -> QuerySet[HomeVisit]:
 def role_q(*roles: Role) -> Q:
     """Active users doing one of `roles` (e.g. the supervisors)."""
     return Q(is_active=True, role__in=list(roles))
+
+
+def may_fill_trip(user: User | None, trip: AgencyTrip) -> bool:
+    """Who puts cases on a trip and hands it over (and so sees the village's trip
+    page): staff serving the trip's village. Town-center staff who see the trip (it
+    carries a case of their body) may not. The queryset form is
+    ``trips_to_fill``."""
+    return serves_village(user, trip.village_id)
+
+
+def trips_to_fill(*, user: User | None) -> QuerySet[AgencyTrip]:
+    """The trips `user` may fill and hand over (``may_fill_trip`` as a filter)."""
+    if is_official(user):
+        return AgencyTrip.objects.all()
+    if has_role(user, Role.VILLAGE_CLERK):
+        return AgencyTrip.objects.filter(village_id=user.village_id)  # type: ignore[union-attr]
+    return AgencyTrip.objects.none()
 
 
 def trip_steps(user: User | None, trip: AgencyTrip) -> list[workflow.Step]:
@@ -464,6 +589,57 @@ def trip_returnable_cases(
     ]
 
 
+# --- checking a trip's cases in, the town's decision ----------------------------------
+
+
+def may_check_in(user: User | None, trip: AgencyTrip, leg: str) -> bool:
+    """Who checks a trip's cases in by their numbers where it arrives: at the town
+    (leg out), town-center staff who may see the trip, once it was handed over; back
+    at the village (leg back), staff serving the village, once the return was
+    recorded. The queryset form is ``trips_to_check_in``."""
+    if leg == TripCheck.Leg.OUT:
+        return (
+            trip.handed_over_at is not None
+            and serves_town(user)
+            and (
+                is_official(user)
+                or agency_trips_scope(user=user).filter(pk=trip.pk).exists()
+            )
+        )
+    return trip.returned_at is not None and serves_village(user, trip.village_id)
+
+
+def trips_to_check_in(*, user: User | None, leg: str) -> QuerySet[AgencyTrip]:
+    """The trips `user` may check in on `leg` (``may_check_in`` as a filter)."""
+    if leg == TripCheck.Leg.OUT:
+        if not serves_town(user):
+            return AgencyTrip.objects.none()
+        return agency_trips_scope(user=user).filter(handed_over_at__isnull=False)
+    returned = AgencyTrip.objects.filter(returned_at__isnull=False)
+    if is_official(user):
+        return returned
+    if has_role(user, Role.VILLAGE_CLERK):
+        return returned.filter(village_id=user.village_id)  # type: ignore[union-attr]
+    return AgencyTrip.objects.none()
+
+
+def may_decide(user: User | None, service_request: ServiceRequest) -> bool:
+    """A town-center clerk of the item's body (or an official) records the town's
+    decision on a case handed over to the town."""
+    return may(user, service_request, workflow.Activity.DECIDE)
+
+
+def town_cases_scope(*, user: User | None) -> QuerySet[ServiceRequest]:
+    """The cases at the town on which `user` may record the decision (``may_decide``
+    as a filter): those of the bodies a town clerk serves; every one for an official."""
+    at_town = ServiceRequest.objects.filter(status=Status.SENT_TO_TOWN)
+    if is_official(user):
+        return at_town
+    if has_role(user, Role.TOWN_CLERK):
+        return at_town.filter(item__body_id__in=body_ids_of(user))  # type: ignore[arg-type]
+    return ServiceRequest.objects.none()
+
+
 def may_book_visit(user: User | None, service_request: ServiceRequest) -> bool:
     """A first visit (已受理 → 已预约上门) or a new date after nobody was at home."""
     if service_request.status == Status.VISIT_SCHEDULED:
@@ -495,3 +671,70 @@ def visit_outcomes(user: User | None, visit: HomeVisit) -> list[str]:
         HomeVisit.Outcome.IMPOSSIBLE: workflow.Step.VISIT_IMPOSSIBLE in steps,
     }
     return [outcome for outcome, allowed in outcomes.items() if allowed]
+
+
+# --- 差评 follow-ups -----------------------------------------------------------------
+
+
+def may_handle_follow_up(user: User | None, follow_up: FollowUp) -> bool:
+    """Who sees, verifies, fixes and answers a 差评 follow-up: whoever serves the rated
+    request's village (its village clerk; an official, every one)."""
+    return serves_village(user, follow_up.rating.request.village_id)
+
+
+def follow_ups_q(user: User | None) -> Q:
+    """The filter form of ``may_handle_follow_up`` (on FollowUp)."""
+    if is_official(user):
+        return Q(pk__isnull=False)
+    if has_role(user, Role.VILLAGE_CLERK):
+        return Q(rating__request__village_id=user.village_id)  # type: ignore[union-attr]
+    return Q(pk__in=[])
+
+
+def follow_ups_scope(*, user: User | None) -> QuerySet[FollowUp]:
+    """The follow-ups `user` may see and handle."""
+    return FollowUp.objects.filter(follow_ups_q(user))
+
+
+# --- statistics (the dashboard) -----------------------------------------------------------
+# Officials see the whole town's figures; a village clerk those of the village they
+# serve; a town-center clerk those of the bodies they serve. Residents see none.
+
+
+def may_see_statistics(user: User | None) -> bool:
+    return is_staff_member(user)
+
+
+def statistics_limits(
+    user: User | None,
+) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+    """(village ids, body ids) whose requests the figures of `user` count; None is
+    "every". Nobody's when `user` may not see statistics."""
+    if is_official(user):
+        return None, None
+    if has_role(user, Role.VILLAGE_CLERK):
+        return frozenset({user.village_id}), None  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return None, body_ids_of(user)  # type: ignore[arg-type]
+    return frozenset(), frozenset()
+
+
+def statistics_covers(user: User | None, service_request: ServiceRequest) -> bool:
+    """Whether the figures `user` sees count `service_request` (object form)."""
+    villages, bodies = statistics_limits(user)
+    return (villages is None or service_request.village_id in villages) and (
+        bodies is None or service_request.item.body_id in bodies
+    )
+
+
+def statistics_q(user: User | None, *, via: str = "", body: str = "item__body_id") -> Q:
+    """The filter form of ``statistics_covers``; `via` is the path to the request
+    from another model (e.g. ``"rating__request__"``), `body` the path from there to
+    the body's id (``"body_id"`` in the daily figures)."""
+    villages, bodies = statistics_limits(user)
+    found = Q(**{f"{via}pk__isnull": False})
+    if villages is not None:
+        found &= Q(**{f"{via}village_id__in": sorted(villages)})
+    if bodies is not None:
+        found &= Q(**{f"{via}{body}__in": sorted(bodies)})
+    return found

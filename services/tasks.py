@@ -55,3 +55,14 @@ def remind_follow_ups() -> int:
     from .actions import follow_ups_remind
 
     return follow_ups_remind()
+
+
+@shared_task(acks_late=True, **RETRY)
+def update_daily_figures() -> int:
+    """The dashboard's daily figures, brought up to yesterday (idempotent: each day
+    is rebuilt from the requests)."""
+    from django.utils import timezone
+
+    from .actions.statistics import daily_figures_update
+
+    return daily_figures_update(today=timezone.localdate())

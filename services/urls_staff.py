@@ -5,8 +5,9 @@ from .views.staff import cases, entry, follow_ups, trips, visits
 app_name = "staff"
 
 urlpatterns = [
-    *cases.urlpatterns,
+    # entry's cases/<number>/receipt/ before the case page's cases/<number>/<step>/
     *entry.urlpatterns,
+    *cases.urlpatterns,
     *trips.urlpatterns,
     *visits.urlpatterns,
     *follow_ups.urlpatterns,

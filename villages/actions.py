@@ -1,8 +1,13 @@
 """Writes for the villages app: people and their roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
+from .choices import Role
 from .models import AccessRecord, User, Village
 from .roles import ROLE_GROUPS, ROLE_IS_STAFF, ensure_role_groups
 
@@ -56,3 +61,82 @@ def access_record(
         subject=subject[:100],
         detail=detail[:300],
     )
+
+
+PASSWORD_SET_TEXT = gettext_lazy(
+    "[Huagang services] Your password for the Huagang portal was set by %(who)s on "
+    "%(date)s. If you did not ask for this, call the town service center."
+)
+ROLE_CHANGED_TEXT = gettext_lazy(
+    "[Huagang services] Your role on the Huagang portal is now: %(role)s (changed by "
+    "%(who)s on %(date)s)."
+)
+
+
+def _person(user: User) -> str:
+    """A user as the record of reads names them: name and masked mobile number."""
+    return f"{user.name} {user.masked_phone}".strip()
+
+
+def _role_text(role: str, village_id: int | None) -> str:
+    text = str(Role(role).label) if role in Role.values else role
+    if village_id is not None:
+        village = Village.objects.filter(pk=village_id).first()
+        text += f" ({village})" if village else ""
+    return text
+
+
+def _tell_user(*, user: User, key: str, text, values: dict) -> None:
+    """Queue a text message to `user` once the transaction commits, through the
+    project's sender (``HUAGANG_TEXT_MESSAGE_SENDER``: the services app's outbox, which
+    villages must not import). A gateway failure is logged, never undoes the change."""
+    with translation.override(settings.LANGUAGE_CODE):
+        body = str(text) % {k: str(v) for k, v in values.items()}
+
+    def send() -> None:
+        import_string(settings.HUAGANG_TEXT_MESSAGE_SENDER)(
+            key=key, channel="sms", recipient=user.phone, body=body
+        )
+
+    transaction.on_commit(send, robust=True)
+
+
+@transaction.atomic
+def user_password_set_record(*, user: User, by: User) -> AccessRecord:
+    """Record that `by` set `user`'s password (in the admin), and tell `user`."""
+    record = access_record(
+        by=by, kind=AccessRecord.Kind.PASSWORD_RESET, subject=_person(user)
+    )
+    _tell_user(
+        user=user,
+        key=f"password-set:{record.pk}",
+        text=PASSWORD_SET_TEXT,
+        values={"who": by, "date": timezone.localdate()},
+    )
+    return record
+
+
+@transaction.atomic
+def user_role_change_record(
+    *, user: User, by: User, before_role: str, before_village_id: int | None
+) -> AccessRecord | None:
+    """Record that `by` changed `user`'s role or village (from the given ones to the
+    user's present ones) and tell `user`; None when nothing changed."""
+    if (before_role, before_village_id) == (user.role, user.village_id):
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        role = _role_text(user.role, user.village_id)
+        before = _role_text(before_role, before_village_id)
+    record = access_record(
+        by=by,
+        kind=AccessRecord.Kind.ROLE_CHANGE,
+        subject=_person(user),
+        detail=f"{before} → {role}",
+    )
+    _tell_user(
+        user=user,
+        key=f"role-change:{record.pk}",
+        text=ROLE_CHANGED_TEXT,
+        values={"who": by, "date": timezone.localdate(), "role": role},
+    )
+    return record

@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .actions import user_set_role
-from .models import ServiceWindow, SubCenter, Town, User, Village
+from .actions import user_password_set_record, user_role_change_record, user_set_role
+from .choices import Role
+from .models import AccessRecord, ServiceWindow, SubCenter, Town, User, Village
 
 
 @admin.register(Town)
@@ -134,6 +137,63 @@ class UserAdmin(BaseUserAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        """Save, then let the role decide the group and admin access."""
+        """Save, then let the role decide the group and admin access; a changed role
+        or village is recorded and the person told (``user_role_change_record``)."""
+        before = None
+        if change:
+            before = User.objects.filter(pk=obj.pk).values("role", "village_id").get()
         super().save_model(request, obj, form, change)
         user_set_role(user=obj, role=obj.role, village=obj.village)
+        if before is not None:
+            user_role_change_record(
+                user=obj,
+                by=request.user,
+                before_role=before["role"],
+                before_village_id=before["village_id"],
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page; a password it set is recorded and the person told."""
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            before = user.password if user is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and user is not None:
+                user.refresh_from_db(fields=["password"])
+                if user.password != before:
+                    user_password_set_record(user=user, by=request.user)
+        return response
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The record of reads: officials read it; nobody adds, changes or deletes a
+    record here, superusers included (the model refuses it too)."""
+
+    list_display = ["created_at", "actor", "actor_role", "kind", "subject", "detail"]
+    list_filter = ["kind", "actor_role", "created_at"]
+    search_fields = ["subject", "actor__name"]
+    list_select_related = ["actor"]
+    fields = list_display
+    readonly_fields = list_display
+    list_per_page = 50
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # counts over a table that only grows
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return user.is_active and (
+            user.is_superuser or (user.is_staff and user.role == Role.OFFICIAL)
+        )
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -116,12 +116,20 @@ def mask_id_number(value: str) -> str:
     return f"{value[:3]}{'*' * 11}{value[-4:]}" if len(value) == 18 else ""
 
 
+def mask_name(value: str) -> str:
+    """张**: a name's first character, a star for each of the others (at least one,
+    so that a one-character name or search term is not shown whole)."""
+    value = value.strip()
+    return f"{value[:1]}{'*' * max(len(value) - 1, 1)}" if value else ""
+
+
 __all__ = [
     "MOBILE_RE",
     "ValidationError",
     "is_weekday_list",
     "mask_id_number",
     "mask_mobile",
+    "mask_name",
     "nfkc",
     "normalize_id_number",
     "normalize_mobile",

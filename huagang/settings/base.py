@@ -135,8 +135,19 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"no_query_strings": {"()": "huagang.log_filters.NoQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
+    # Request lines without their query strings: an admin search (?q=) may be a
+    # resident's name or mobile number (huagang/log_filters.py).
+    "loggers": {
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 
 # The shared cache: it counts failed tracking lookups (django-ratelimit), so in
@@ -206,5 +217,9 @@ CELERY_BEAT_SCHEDULE = {
     "remind-follow-ups": {
         "task": "services.tasks.remind_follow_ups",
         "schedule": 24 * 3600,
+    },
+    "update-daily-figures": {
+        "task": "services.tasks.update_daily_figures",
+        "schedule": 3600,
     },
 }

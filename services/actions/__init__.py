@@ -2,6 +2,7 @@
 assigns a request's status."""
 
 from .attachments import attachment_add, attachments_add
+from .entry import service_request_enter, service_request_enter_problems
 from .ratings import follow_up_advance, rating_submit
 from .requests import (
     service_request_accept,
@@ -21,18 +22,25 @@ from .submission import (
 from .sweeps import follow_ups_remind, time_limits_sweep
 from .trips import (
     agency_trip_add,
+    agency_trip_check_finish,
+    agency_trip_check_in,
     agency_trip_hand_over,
     agency_trip_plan,
     agency_trip_return,
+    agency_trip_send_back,
     agency_trips_put_on_next,
+    service_request_town_decide,
 )
 from .visits import home_visit_record, home_visit_schedule
 
 __all__ = [
     "agency_trip_add",
+    "agency_trip_check_finish",
+    "agency_trip_check_in",
     "agency_trip_hand_over",
     "agency_trip_plan",
     "agency_trip_return",
+    "agency_trip_send_back",
     "agency_trips_put_on_next",
     "attachment_add",
     "attachments_add",
@@ -45,10 +53,13 @@ __all__ = [
     "service_request_add_note",
     "service_request_ask_supplement",
     "service_request_complete",
+    "service_request_enter",
+    "service_request_enter_problems",
     "service_request_problems",
     "service_request_reject",
     "service_request_resume",
     "service_request_submit",
+    "service_request_town_decide",
     "service_request_transition",
     "service_request_withdraw",
     "time_limits_sweep",

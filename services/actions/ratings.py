@@ -8,7 +8,7 @@ from huagang.exceptions import Conflict, InvalidInput, InvalidTransition, NotPer
 from villages.models import User
 
 from .. import time_limits, workflow
-from ..access import ApplicantProof, is_official, roles_towards
+from ..access import ApplicantProof, may_handle_follow_up, roles_towards
 from ..models import EventKind, FollowUp, Rating, ServiceRequest, Status
 from ..workflow import Activity
 from ..working_days import WorkCalendar
@@ -87,20 +87,36 @@ _NEXT = {
 
 
 @transaction.atomic
-def follow_up_advance(*, follow_up: FollowUp, by: User, text: str) -> FollowUp:
+def follow_up_advance(
+    *,
+    follow_up: FollowUp,
+    by: User,
+    text: str,
+    expected_stage: str | None = None,
+) -> FollowUp:
     """Record the next step of a 差评 follow-up: verified → fixed → answered.
 
-    Only officials supervise follow-ups. The answer is shown to the resident.
+    Whoever serves the request's village handles it (``access.may_handle_follow_up``:
+    its village clerk, or an official). Each step is an event on the request; the
+    answer is a public one, so the resident reads it and is sent it. Raises Conflict
+    if the follow-up is answered already or is no longer at `expected_stage` (the
+    stage the page showed: a second click records nothing twice).
     """
     follow_up = (
         FollowUp.objects.select_for_update()
         .select_related("rating__request")
         .get(pk=follow_up.pk)
     )
-    if not is_official(by):
-        raise NotPermitted(_("Only a supervising official can handle a follow-up."))
+    if not may_handle_follow_up(by, follow_up):
+        raise NotPermitted(
+            _("Only staff serving the request's village can handle its follow-up.")
+        )
     if follow_up.stage not in _NEXT:
         raise Conflict(_("This follow-up has already been answered."))
+    if expected_stage is not None and follow_up.stage != expected_stage:
+        raise Conflict(
+            _("This follow-up was moved on by someone else a moment ago. Reload it.")
+        )
     if not (text or "").strip():
         raise InvalidInput({"text": [_("Write what was found, done or answered.")]})
     stage, field = _NEXT[FollowUp.Stage(follow_up.stage)]

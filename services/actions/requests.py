@@ -11,8 +11,10 @@ from villages.models import User
 from .. import time_limits
 from ..access import ApplicantProof, roles_towards
 from ..models import (
+    Delivery,
     DueState,
     EventKind,
+    HandlingMode,
     ServiceRequest,
     Status,
 )
@@ -154,10 +156,19 @@ def service_request_complete(
     service_request: ServiceRequest,
     by: User,
     result: str = "",
+    delivered_how: str | None = None,
     expected_version: int | None = None,
 ) -> ServiceRequest:
-    """已办结: done on the spot, or the result handed to the resident."""
+    """已办结: done on the spot, or the result handed to the resident.
+
+    `delivered_how` (``Delivery``) says how a 定时代办 result that came back to the
+    village reached the resident; a screen that completes such a case asks for it
+    and passes what was chosen ("" is refused). None is the admin's generic step
+    form, which does not ask yet. Raises InvalidInput for a delivery that is not a
+    ``Delivery`` choice, or given for a case that was not carried to the town.
+    """
     locked = lock_request(service_request, expected_version)
+    _check_delivery(locked, delivered_how)
     now = timezone.now()
     change_status(
         locked,
@@ -172,9 +183,29 @@ def service_request_complete(
             "accepted_at": locked.accepted_at or now,
             "assigned_to": locked.assigned_to or by,
             "result_note": (result or locked.result_note).strip(),
+            **({"delivered_how": delivered_how} if delivered_how else {}),
         },
     )
     return locked
+
+
+def _check_delivery(locked: ServiceRequest, delivered_how: str | None) -> None:
+    if delivered_how is None:
+        return
+    if locked.mode != HandlingMode.AGENCY:
+        if delivered_how:
+            raise InvalidInput(
+                {
+                    "delivered_how": [
+                        _("Only a result brought back from the town is delivered.")
+                    ]
+                }
+            )
+        return
+    if delivered_how not in Delivery.values:
+        raise InvalidInput(
+            {"delivered_how": [_("Say how the result reached the resident.")]}
+        )
 
 
 @transaction.atomic
@@ -208,9 +239,13 @@ def service_request_add_note(
     by: User,
     note: str,
     public: bool = False,
+    expected_version: int | None = None,
 ) -> ServiceRequest:
-    """A note on the timeline (internal unless `public`); needs a staff role."""
-    locked = lock_request(service_request)
+    """A note on the timeline (internal unless `public`); needs a staff role.
+
+    A note changes no version; `expected_version` refuses a note written on a page
+    of the request as it was before someone changed it (Conflict)."""
+    locked = lock_request(service_request, expected_version)
     roles = roles_towards(by, locked)
     check_activity(Activity.NOTE, locked.status, roles)
     if not (note or "").strip():
@@ -233,9 +268,11 @@ def service_request_transition(
     by: User,
     note: str = "",
     expected_version: int | None = None,
+    delivered_how: str | None = None,
 ) -> ServiceRequest:
     """Make the status change to `to` through the action that owns its step (only the
-    steps a form can take with a note: ``workflow.FORM_STEPS``).
+    steps a form can take with a note: ``workflow.FORM_STEPS``); `delivered_how` goes
+    to ``service_request_complete`` (refused for any other step).
 
     Raises Conflict first if the request changed since `expected_version` (its status
     may then not allow the step any more), before any other check; unless the change
@@ -250,11 +287,19 @@ def service_request_transition(
             raise InvalidTransition(
                 _("This step is recorded with a trip or a home visit.")
             )
+        extra = {}
+        if delivered_how is not None:
+            if found.step != Step.COMPLETE:
+                raise InvalidInput(
+                    {"delivered_how": [_("Only a completion records a delivery.")]}
+                )
+            extra["delivered_how"] = delivered_how
         return action(
             service_request=service_request,
             by=by,
             note=note,
             expected_version=expected_version,
+            **extra,
         )
     except Conflict as exc:
         if type(exc) is not Conflict or expected_version is None:

@@ -93,6 +93,12 @@ def id_number_required(item: ServiceItem) -> bool:
     )
 
 
+def _notice_changed() -> str:
+    return _(
+        "The privacy notice has changed since this form was opened: read it again."
+    )
+
+
 def _check_online(
     *,
     item: ServiceItem | None,
@@ -111,11 +117,7 @@ def _check_online(
             )
         ]
     elif consent_version != NOTICE_VERSION:
-        errors["consent"] = [
-            _(
-                "The privacy notice has changed since this form was opened: read it again."
-            )
-        ]
+        errors["consent"] = [_notice_changed()]
     if item is not None and not id_number and id_number_required(item):
         errors["applicant_id_number"] = [
             _("This item needs the applicant's ID number (it asks for the ID card).")
@@ -174,7 +176,8 @@ def service_request_submit(
     applicant's consent to the current privacy notice (`consent_version`, its
     ``huagang.privacy.NOTICE_VERSION``), the ID number if the item asks for the ID
     card (``id_number_required``) and, for 上门特办, the days and time of day the
-    applicant is at home (`visit_weekdays`, `visit_time`). A `submission_key` (the form's one-time key) makes the call
+    applicant is at home (`visit_weekdays`, `visit_time`). A clerk's entry records
+    the consent when it carries one (`consent_version`, checked the same way). A `submission_key` (the form's one-time key) makes the call
     idempotent, also under concurrent posts: a second call with the same key, by the
     same person, returns the first request and changes nothing (the unique column
     decides the race); by someone else, it is a Conflict. The same person's identical
@@ -203,7 +206,9 @@ def service_request_submit(
         raise InvalidInput(checked.errors)
     item, village, applicant = checked.item, checked.village, checked.applicant
     consent: dict[str, Any] = {}
-    if channel == Channel.ONLINE:
+    # Online, consent is required (checked above); a clerk records the resident's
+    # when they give it (the workbench's entry asks for it, the admin does not).
+    if channel == Channel.ONLINE or consent_version:
         consent = {
             "consent_at": timezone.now(),
             "privacy_notice_version": NOTICE_VERSION,
@@ -328,6 +333,8 @@ def _check(
             visit=visit,
             errors=errors,
         )
+    elif consent_version and consent_version != NOTICE_VERSION:
+        errors["consent"] = [_notice_changed()]
     checked = _check_uploads(uploads or [], item, errors)
     return _Checked(errors, item, village, applicant, visit, checked)
 

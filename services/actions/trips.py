@@ -1,6 +1,7 @@
 """定时代办: a village's scheduled trips carrying cases to the town center and back."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,11 +9,26 @@ from django.utils.translation import gettext as _
 
 from huagang.dates import check_date_window
 from huagang.exceptions import Conflict, InvalidInput
+from villages.choices import Role
 from villages.models import User, Village
 from villages.validators import is_weekday_list
 
-from ..access import require, roles_towards, serves_town, serves_village
-from ..models import AgencyTrip, EventKind, HandlingMode, ServiceRequest, Status
+from ..access import (
+    may_check_in,
+    require,
+    roles_towards,
+    serves_town,
+    serves_village,
+    tracking_number_normalize,
+)
+from ..models import (
+    AgencyTrip,
+    EventKind,
+    HandlingMode,
+    ServiceRequest,
+    Status,
+    TripCheck,
+)
 from ..workflow import Activity, Step, check_activity
 from ..working_days import UnknownCalendarYear, WorkCalendar
 from ._core import change_status, lock_request, record_event
@@ -149,11 +165,14 @@ def _count(documents: int) -> int:
 
 @transaction.atomic
 def agency_trip_hand_over(
-    *, trip: AgencyTrip, by: User, received_by: User, documents: int
+    *, trip: AgencyTrip, by: User, received_by: User | None = None, documents: int
 ) -> AgencyTrip:
-    """Village → town: every case on the trip becomes 已转递, custody recorded.
+    """Village → town: every accepted case on the trip becomes 已转递 and goes on the
+    trip's list (``carried_out``), custody recorded.
 
-    Raises InvalidInput before the trip's day: the papers cannot have left yet.
+    `received_by` may be left out: the town clerk who finishes checking the trip in
+    is then recorded as its receiver (``agency_trip_check_finish``). Raises
+    InvalidInput before the trip's day: the papers cannot have left yet.
     """
     trip = _lock_trip(trip)
     if trip.handed_over_at:
@@ -163,7 +182,7 @@ def agency_trip_hand_over(
             _("This trip is on %(date)s; it can be handed over from that day.")
             % {"date": trip.trip_date}
         )
-    if not serves_town(received_by):
+    if received_by is not None and not serves_town(received_by):
         raise InvalidInput(
             {"received_by": [_("The receiver must be town-center staff.")]}
         )
@@ -182,7 +201,9 @@ def agency_trip_hand_over(
             by=by,
             roles=roles_towards(by, locked),
             note=note,
+            changes={"town_decided_at": None},  # a decision is made for this journey
         )
+    trip.carried_out.add(*cases)
     trip.handed_over_at = timezone.now()
     trip.handed_over_by, trip.received_by = by, received_by
     trip.documents_out = _count(documents)
@@ -202,15 +223,17 @@ def agency_trip_return(
     *,
     trip: AgencyTrip,
     by: User,
-    received_by: User,
+    received_by: User | None = None,
     documents: int,
     results: dict[int, str],
 ) -> AgencyTrip:
     """Town → village: the cases in `results` (request id → result) come back 已回村.
 
     A case handed over on an earlier trip may come back with this one; it is then added
-    to this trip too, so its custody shows both journeys. Raises InvalidInput before
-    the trip's day.
+    to this trip too, so its custody shows both journeys; every case returned goes on
+    the trip's return list (``carried_back``). `received_by` may be left out: the
+    village clerk who finishes checking the return in is then recorded. Raises
+    InvalidInput before the trip's day.
     """
     trip = _lock_trip(trip)
     if trip.returned_at:
@@ -220,7 +243,7 @@ def agency_trip_return(
             _("This trip is on %(date)s; its return can be recorded from that day.")
             % {"date": trip.trip_date}
         )
-    if not serves_village(received_by, trip.village_id):
+    if received_by is not None and not serves_village(received_by, trip.village_id):
         raise InvalidInput(
             {"received_by": [_("The receiver must serve this village.")]}
         )
@@ -254,6 +277,7 @@ def agency_trip_return(
             changes={"result_note": (result or "").strip()},
         )
         trip.requests.add(locked)
+        trip.carried_back.add(locked)
     trip.returned_at = timezone.now()
     trip.returned_by, trip.return_received_by = by, received_by
     trip.documents_back = _count(documents)
@@ -266,3 +290,212 @@ def agency_trip_return(
         ]
     )
     return trip
+
+
+# --- the town's decision and the return of decided cases -------------------------------
+
+MAX_RESULT = 2000
+
+
+@transaction.atomic
+def service_request_town_decide(
+    *, service_request: ServiceRequest, by: User, result: str
+) -> ServiceRequest:
+    """Record the town's decision on a case handed over to it (已转递): the result the
+    resident will be told. The case then waits for its village's next trip back
+    (``agency_trip_send_back``). Recording again replaces the result.
+
+    Raises NotPermitted unless `by` serves the item's body (or is an official),
+    InvalidTransition unless the case is at the town, InvalidInput for no result.
+    """
+    locked = lock_request(service_request)
+    roles = roles_towards(by, locked)
+    check_activity(Activity.DECIDE, locked.status, roles)
+    result = (result or "").strip()
+    if not result or len(result) > MAX_RESULT:
+        raise InvalidInput(
+            {
+                "result": [
+                    _(
+                        "Write the result the resident will be told (at most "
+                        "%(max)d characters)."
+                    )
+                    % {"max": MAX_RESULT}
+                ]
+            }
+        )
+    locked.result_note = result
+    locked.town_decided_at = timezone.now()
+    locked.version += 1
+    locked.save(
+        update_fields=["result_note", "town_decided_at", "version", "updated_at"]
+    )
+    record_event(
+        locked, kind=EventKind.DECISION, by=by, roles=roles, public=False, note=result
+    )
+    return locked
+
+
+@transaction.atomic
+def agency_trip_send_back(
+    *,
+    trip: AgencyTrip,
+    by: User,
+    service_requests: list[ServiceRequest],
+    documents: int,
+) -> AgencyTrip:
+    """Town → village with the town's recorded decisions: ``agency_trip_return``
+    with each case's result taken from its decision. Raises InvalidInput for a case
+    whose decision is not recorded."""
+    results = {}
+    for service_request in service_requests:
+        locked = lock_request(service_request)
+        if locked.status != Status.SENT_TO_TOWN or locked.town_decided_at is None:
+            raise InvalidInput(
+                _("%(number)s has no recorded decision of the town.")
+                % {"number": locked.tracking_number}
+            )
+        results[locked.pk] = locked.result_note
+    return agency_trip_return(trip=trip, by=by, documents=documents, results=results)
+
+
+# --- checking each case in where a trip arrives ----------------------------------------
+
+
+class CheckOutcome:
+    RECEIVED = "received"  # on the list, checked in now
+    AGAIN = "again"  # checked in before: nothing changes
+    LATE = "late"  # on the list, checked in after the check-in was finished
+    NOT_ON_LIST = "not_on_list"  # a real case this trip's list does not name
+    UNKNOWN = "unknown"  # no case has this number
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    outcome: str
+    number: str
+    case: ServiceRequest | None = None
+
+
+def trip_leg_list(trip: AgencyTrip, leg: str):
+    """The cases the trip's list names for `leg` (a queryset)."""
+    if leg == TripCheck.Leg.OUT:
+        return trip.carried_out.all()
+    return trip.carried_back.all()
+
+
+def trip_leg_missing(trip: AgencyTrip, leg: str):
+    """The listed cases not checked in on `leg` (yet)."""
+    checked = TripCheck.objects.filter(trip=trip, leg=leg).values("request_id")
+    return trip_leg_list(trip, leg).exclude(pk__in=checked)
+
+
+CHECKED_FIELD = {
+    TripCheck.Leg.OUT: ("arrival_checked_at", "received_by"),
+    TripCheck.Leg.BACK: ("return_checked_at", "return_received_by"),
+}
+
+
+def _leg(value: str) -> TripCheck.Leg:
+    try:
+        return TripCheck.Leg(value)
+    except ValueError:
+        raise InvalidInput(_("Unknown direction of a trip.")) from None
+
+
+def _acting_roles(by: User) -> frozenset[Role]:
+    return frozenset({Role(by.role)})
+
+
+@transaction.atomic
+def agency_trip_check_in(
+    *, trip: AgencyTrip, leg: str, number: str, by: User
+) -> CheckIn:
+    """One case checked in by its number (typed or scanned) where the trip arrives.
+
+    A case on the trip's list for `leg` is received; a real case not on it is
+    recorded too, flagged (``on_list`` false); a number no case has is only
+    answered. Checking the same case in again changes nothing. A listed case may
+    still be checked in after the check-in was finished (it was missing).
+    Raises NotPermitted unless ``access.may_check_in``, InvalidInput for no number.
+    """
+    leg = _leg(leg)
+    trip = _lock_trip(trip)
+    require(may_check_in(by, trip, leg))
+    number = tracking_number_normalize(number or "")
+    if not number:
+        raise InvalidInput({"number": [_("Type or scan a tracking number.")]})
+    case = ServiceRequest.objects.filter(tracking_number=number[:20]).first()
+    if case is None or len(number) > 20:
+        return CheckIn(CheckOutcome.UNKNOWN, number[:20])
+    on_list = trip_leg_list(trip, leg).filter(pk=case.pk).exists()
+    _check, created = TripCheck.objects.get_or_create(
+        trip=trip,
+        request=case,
+        leg=leg,
+        defaults={"on_list": on_list, "checked_by": by},
+    )
+    if not created:
+        return CheckIn(CheckOutcome.AGAIN, number, case)
+    where = _("at the town center") if leg == TripCheck.Leg.OUT else _("at the village")
+    values = {"where": where, "date": trip.trip_date, "village": trip.village.name}
+    if on_list:
+        note = _("Checked in %(where)s from the trip of %(date)s.") % values
+    else:
+        note = (
+            _(
+                "Checked in %(where)s with the trip of %(village)s of %(date)s, though "
+                "not on its list."
+            )
+            % values
+        )
+    record_event(
+        case,
+        kind=EventKind.TRIP,
+        by=by,
+        roles=_acting_roles(by),
+        public=False,
+        note=note,
+    )
+    if not on_list:
+        return CheckIn(CheckOutcome.NOT_ON_LIST, number, case)
+    finished = getattr(trip, CHECKED_FIELD[leg][0]) is not None
+    return CheckIn(
+        CheckOutcome.LATE if finished else CheckOutcome.RECEIVED, number, case
+    )
+
+
+@transaction.atomic
+def agency_trip_check_finish(
+    *, trip: AgencyTrip, leg: str, by: User
+) -> list[ServiceRequest]:
+    """Close the check-in of `leg`: the listed cases not checked in are missing
+    (each gets an event; they may still be checked in later). Who finishes is the
+    receiver, unless one was named at the hand-over or return.
+
+    Returns the missing cases. Raises Conflict if the check-in was finished already.
+    """
+    leg = _leg(leg)
+    trip = _lock_trip(trip)
+    require(may_check_in(by, trip, leg))
+    checked_field, receiver_field = CHECKED_FIELD[leg]
+    if getattr(trip, checked_field) is not None:
+        raise Conflict(_("This check-in has already been finished."))
+    setattr(trip, checked_field, timezone.now())
+    if getattr(trip, f"{receiver_field}_id") is None:
+        setattr(trip, receiver_field, by)
+    trip.save(update_fields=[checked_field, receiver_field])
+    missing = list(trip_leg_missing(trip, leg))
+    note = _("Missing when the trip of %(date)s was checked in.") % {
+        "date": trip.trip_date
+    }
+    for case in missing:
+        record_event(
+            case,
+            kind=EventKind.TRIP,
+            by=by,
+            roles=_acting_roles(by),
+            public=False,
+            note=note,
+        )
+    return missing

@@ -17,6 +17,7 @@ from .requests import (
     VisitTime,
 )
 from .search import SearchSynonym
+from .statistics import DailyFigures, DailyItemCounts, FiguresBuilt
 
 __all__ = [
     "AgencyTrip",
@@ -27,9 +28,12 @@ __all__ = [
     "CatalogVersion",
     "Category",
     "Channel",
+    "DailyFigures",
+    "DailyItemCounts",
     "Delivery",
     "DueState",
     "EventKind",
+    "FiguresBuilt",
     "FollowUp",
     "HandlingMode",
     "HomeVisit",

@@ -32,6 +32,21 @@ class AgencyTrip(models.Model):
         blank=True,
         verbose_name=_("cases carried"),
     )
+    # What actually went each way, kept at the moment it went: the lists the
+    # receiving side checks in against (``requests`` also keeps cases put on the
+    # trip that never left, and those a later trip brought back).
+    carried_out = models.ManyToManyField(
+        ServiceRequest,
+        related_name="trips_out",
+        blank=True,
+        verbose_name=_("cases handed over to the town"),
+    )
+    carried_back = models.ManyToManyField(
+        ServiceRequest,
+        related_name="trips_back",
+        blank=True,
+        verbose_name=_("cases brought back to the village"),
+    )
     handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
     handed_over_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

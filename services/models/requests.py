@@ -19,6 +19,7 @@ from villages.validators import (
     validate_weekdays,
 )
 
+from .. import workflow
 from ..choices import HandlingMode, Status
 from .catalog import Material, ServiceItem
 
@@ -111,8 +112,9 @@ class ServiceRequest(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     # A resident applying online agrees to the use of their data for this case, under
-    # the privacy notice version they were shown (huagang.privacy); clerks' entries
-    # leave both empty (the resident is in front of them).
+    # the privacy notice version they were shown (huagang.privacy); a clerk's entry
+    # in the workbench records the resident's consent the same way (the admin's
+    # entry form leaves both empty).
     consent_at = models.DateTimeField(
         _("consent to data use given"), null=True, blank=True
     )
@@ -181,6 +183,33 @@ class ServiceRequest(models.Model):
             models.Index(fields=["village", "status"], name="request_village_status"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["applicant_phone"], name="request_applicant_phone"),
+            # Searching by an applicant's name matches from its start (LIKE '张%'):
+            # the pattern operator class lets PostgreSQL use the index whatever the
+            # database's collation (ignored elsewhere).
+            models.Index(
+                fields=["applicant_name"],
+                opclasses=["varchar_pattern_ops"],
+                name="request_applicant_name_prefix",
+            ),
+            # The running requests without a due date (its calendar year is unknown):
+            # the admin's warning and its "calendar unknown" filter read these few
+            # rows, newest first, instead of the table (the planner cannot tell how
+            # few they are from the two columns' separate statistics).
+            models.Index(
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                condition=Q(
+                    status__in=sorted(s.value for s in workflow.CLOCK_RUNNING),
+                    due_date__isnull=True,
+                ),
+                name="request_due_unknown",
+            ),
+            # The dashboard's overdue list: running clocks, the longest overdue first.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status__in=sorted(workflow.CLOCK_RUNNING)),
+                name="request_running_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -210,6 +239,7 @@ class EventKind(models.TextChoices):
     RATING = "rating", _("rating")
     FOLLOW_UP = "follow_up", _("poor-rating follow-up")
     TIME_LIMIT = "time_limit", _("time limit")
+    DECISION = "decision", _("town's decision")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

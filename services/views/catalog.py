@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from huagang import elder_mode
-from villages.models import Village
+from villages.actions import access_record
+from villages.models import AccessRecord, Village
 from villages.selectors import town_get
 
+from .. import access, selectors
 from .. import guide as guide_rules
-from .. import selectors
 from ..access import applicant_proof_from_session, can_view_request
 from ..caching import catalog_cached, catalog_page
 from ..forms import CatalogFilterForm, GuideVillageForm
@@ -170,6 +171,15 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         stored = attachment.file.open("rb")
     except FileNotFoundError:  # a write that failed after the commit (logged then)
         raise Http404 from None
+    if access.staff_roles_towards(request.user, attachment.request):
+        # Staff opening a resident's file is a read of personal data; the applicant
+        # opening their own is not recorded.
+        access_record(
+            by=request.user,
+            kind=AccessRecord.Kind.DOWNLOAD,
+            subject=attachment.request.tracking_number,
+            detail=f"attachment {attachment.pk}",
+        )
     return FileResponse(
         stored,
         content_type=attachment.content_type,

@@ -80,13 +80,18 @@ def test_a_poor_rating_opens_a_follow_up_for_the_supervisors(
         actions.follow_up_advance(follow_up=follow_up, by=official, text="再次")
 
 
-def test_only_officials_handle_follow_ups(completed, resident, village_clerk):
+def test_only_who_serves_the_village_handles_its_follow_ups(
+    completed, resident, village_clerk, other_village_clerk, town_clerk
+):
     rating = actions.rating_submit(service_request=completed, by=resident, level=1)
-    with pytest.raises(NotPermitted):
-        actions.follow_up_advance(
-            follow_up=rating.follow_up, by=village_clerk, text="自查"
-        )
+    for outsider in (other_village_clerk, town_clerk, resident):
+        with pytest.raises(NotPermitted):
+            actions.follow_up_advance(
+                follow_up=rating.follow_up, by=outsider, text="自查"
+            )
     assert FollowUp.objects.get().stage == FollowUp.Stage.OPEN
+    actions.follow_up_advance(follow_up=rating.follow_up, by=village_clerk, text="自查")
+    assert FollowUp.objects.get().stage == FollowUp.Stage.VERIFIED
 
 
 def test_a_notification_is_sent_once_per_key(submit):

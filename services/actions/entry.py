@@ -1,0 +1,176 @@
+"""A clerk enters a resident's request in the workbench (at a window or by phone),
+and for 即时即办 may complete it on the spot in the same step."""
+
+import uuid
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from huagang.exceptions import InvalidInput
+from villages.models import User, Village
+
+from ..models import Channel, HandlingMode, ServiceItem, ServiceRequest, Status
+from .requests import service_request_complete
+from .submission import (
+    id_number_required,
+    service_request_problems,
+    service_request_submit,
+)
+
+# A clerk's entry comes from a window or a phone call, never "online".
+ENTRY_CHANNELS = (Channel.WINDOW, Channel.PHONE)
+
+
+def _entry_problems(
+    *,
+    item: ServiceItem | str,
+    mode: str,
+    channel: str,
+    applicant_id_number: str,
+    consent_version: str,
+    visit_weekdays: list[int] | None,
+    visit_time: str,
+    done_on_the_spot: bool,
+    result: str,
+) -> dict[str, list[str]]:
+    """What a clerk's entry must carry besides what every submission does."""
+    errors: dict[str, list[str]] = {}
+    if channel not in ENTRY_CHANNELS:
+        errors["channel"] = [_("Say whether the resident came to a window or called.")]
+    if not consent_version:
+        errors["consent"] = [
+            _(
+                "Ask the resident whether they agree to the use of their data, and "
+                "tick the box; nothing can be entered without it."
+            )
+        ]
+    if (
+        isinstance(item, ServiceItem)
+        and not (applicant_id_number or "").strip()
+        and id_number_required(item)
+    ):
+        errors["applicant_id_number"] = [
+            _("This item needs the applicant's ID number (it asks for the ID card).")
+        ]
+    if mode == HandlingMode.HOME:
+        if not visit_weekdays:
+            errors["visit_weekdays"] = [_("Choose the days the resident is at home.")]
+        if not visit_time:
+            errors["visit_time"] = [_("Choose when in the day they are at home.")]
+    if done_on_the_spot:
+        if mode != HandlingMode.INSTANT:
+            errors["mode"] = [_("Only 即时即办 can be done on the spot.")]
+        if not (result or "").strip():
+            errors["result"] = [_("Write the result the resident receives.")]
+    return errors
+
+
+def service_request_enter_problems(
+    *,
+    item: ServiceItem | str,
+    village: Village | str,
+    mode: str,
+    channel: str,
+    applicant_name: str,
+    applicant_phone: str,
+    applicant_id_number: str = "",
+    entered_by: User,
+    uploads: list[tuple[UploadedFile, int | None]] | None = None,
+    consent_version: str = "",
+    visit_weekdays: list[int] | None = None,
+    visit_time: str = "",
+    done_on_the_spot: bool = False,
+    result: str = "",
+) -> dict[str, list[str]]:
+    """Every problem ``service_request_enter`` would report (field → messages).
+    Saves nothing; a form whose own fields do not all parse asks this with what it
+    has, so the clerk sees every error at once."""
+    errors = service_request_problems(
+        item=item,
+        village=village,
+        mode=mode,
+        channel=channel if channel in ENTRY_CHANNELS else Channel.WINDOW,
+        applicant_name=applicant_name,
+        applicant_phone=applicant_phone,
+        applicant_id_number=applicant_id_number,
+        entered_by=entered_by,
+        uploads=uploads,
+        consent_version=consent_version,
+        visit_weekdays=visit_weekdays,
+        visit_time=visit_time,
+    )
+    extra = _entry_problems(
+        item=item,
+        mode=mode,
+        channel=channel,
+        applicant_id_number=applicant_id_number,
+        consent_version=consent_version,
+        visit_weekdays=visit_weekdays,
+        visit_time=visit_time,
+        done_on_the_spot=done_on_the_spot,
+        result=result,
+    )
+    for field, messages in extra.items():
+        present = errors.setdefault(field, [])
+        present.extend(message for message in messages if message not in present)
+    return errors
+
+
+@transaction.atomic
+def service_request_enter(
+    *,
+    entered_by: User,
+    done_on_the_spot: bool = False,
+    result: str = "",
+    submission_key: uuid.UUID | None = None,
+    applicant_address: str = "",
+    description: str = "",
+    **values: Any,
+) -> ServiceRequest:
+    """Enter a resident's request for them (``service_request_submit`` with
+    `entered_by`), with the resident's consent, which is required here and recorded.
+
+    `values` are ``service_request_enter_problems``' arguments: the item, village,
+    mode, channel (a window or the phone), the applicant, the files, the consent and
+    the home-visit preference. The ID number is required when the item asks for the
+    ID card, and the days and time at home for 上门特办, as online.
+
+    With `done_on_the_spot` (即时即办 only), the request is completed with `result` in
+    the same transaction: two events, submitted then completed. If the completion is
+    refused (say, a town-center clerk who does not serve the item's body), nothing is
+    saved and the refusal is raised (NotPermitted, InvalidTransition). Raises
+    InvalidInput listing every problem. The same `submission_key` again returns the
+    first request as it is (a double post, done on the spot or not).
+    """
+    checked = {
+        "item": values["item"],
+        "mode": values["mode"],
+        "channel": values["channel"],
+        "applicant_id_number": values.get("applicant_id_number", ""),
+        "consent_version": values.get("consent_version", ""),
+        "visit_weekdays": values.get("visit_weekdays"),
+        "visit_time": values.get("visit_time", ""),
+    }
+    if _entry_problems(**checked, done_on_the_spot=done_on_the_spot, result=result):
+        raise InvalidInput(
+            service_request_enter_problems(
+                **values,
+                entered_by=entered_by,
+                done_on_the_spot=done_on_the_spot,
+                result=result,
+            )
+        )
+    created = service_request_submit(
+        **values,
+        entered_by=entered_by,
+        submission_key=submission_key,
+        applicant_address=applicant_address,
+        description=description,
+    )
+    if done_on_the_spot and created.status == Status.SUBMITTED:
+        created = service_request_complete(
+            service_request=created, by=entered_by, result=result
+        )
+    return created

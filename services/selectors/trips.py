@@ -1,0 +1,216 @@
+"""Reads for the 定时代办 trips: the village's next trip and what can go on it, the
+lists a receiving clerk checks in against, the cases at the town, and one case's
+journey. Every function takes what ``services.access`` already scoped."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from villages.models import User, Village
+
+from ..access import town_cases_scope, trips_to_check_in
+from ..actions.trips import CHECKED_FIELD, trip_leg_list
+from ..models import AgencyTrip, HandlingMode, ServiceRequest, Status, TripCheck
+
+RECENT_DAYS = 14  # trips still shown to check in after their day, if not finished
+
+
+def mask_name(name: str) -> str:
+    """张*英, 张*: an applicant's name on lists that leave the office (a trip's list)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name or "*"
+    if len(name) == 2:
+        return f"{name[0]}*"
+    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
+
+
+def agency_cases_to_carry(*, village: Village) -> QuerySet[ServiceRequest]:
+    """The village's accepted 定时代办 cases not on a trip that has not left yet."""
+    on_open_trip = AgencyTrip.requests.through.objects.filter(
+        agencytrip__handed_over_at__isnull=True
+    ).values("servicerequest_id")
+    return (
+        ServiceRequest.objects.filter(
+            village=village, mode=HandlingMode.AGENCY, status=Status.ACCEPTED
+        )
+        .exclude(pk__in=on_open_trip)
+        .select_related("item")
+        .order_by("accepted_at", "pk")
+    )
+
+
+def trip_cases(*, trip: AgencyTrip) -> list[ServiceRequest]:
+    """The trip's list out: what it carried once handed over; before, the accepted
+    cases on it (those the hand-over will carry)."""
+    if trip.handed_over_at:
+        cases = trip.carried_out.all()
+    else:
+        cases = trip.requests.filter(status=Status.ACCEPTED)
+    return list(cases.select_related("item").order_by("pk"))
+
+
+def trip_back_cases(*, trip: AgencyTrip) -> list[ServiceRequest]:
+    return list(trip.carried_back.select_related("item").order_by("pk"))
+
+
+def _with_counts(trips: QuerySet[AgencyTrip]) -> QuerySet[AgencyTrip]:
+    return trips.select_related("village").annotate(
+        out_count=Count("carried_out", distinct=True),
+        back_count=Count("carried_back", distinct=True),
+        arrived_count=Count(
+            "checks",
+            filter=Q(checks__leg=TripCheck.Leg.OUT, checks__on_list=True),
+            distinct=True,
+        ),
+        back_arrived_count=Count(
+            "checks",
+            filter=Q(checks__leg=TripCheck.Leg.BACK, checks__on_list=True),
+            distinct=True,
+        ),
+        off_list_count=Count("checks", filter=Q(checks__on_list=False), distinct=True),
+    )
+
+
+def trips_past(*, village: Village) -> QuerySet[AgencyTrip]:
+    """The village's trips that left, newest first, with their counts."""
+    return _with_counts(
+        AgencyTrip.objects.filter(village=village, handed_over_at__isnull=False)
+    ).order_by("-trip_date")
+
+
+def _recent(leg: str) -> Q:
+    checked, _receiver = CHECKED_FIELD[leg]
+    moment = "handed_over_at" if leg == TripCheck.Leg.OUT else "returned_at"
+    since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
+    today = timezone.localdate()
+    return Q(**{f"{moment}__date": today}) | Q(
+        **{f"{checked}__isnull": True, f"{moment}__gte": since}
+    )
+
+
+def trips_arriving(*, user: User) -> QuerySet[AgencyTrip]:
+    """Trips handed over to the town today, and recent ones not checked in yet."""
+    trips = trips_to_check_in(user=user, leg=TripCheck.Leg.OUT)
+    return _with_counts(trips.filter(_recent(TripCheck.Leg.OUT))).order_by(
+        "-handed_over_at"
+    )
+
+
+def trips_coming_back(*, user: User, village: Village) -> QuerySet[AgencyTrip]:
+    """The village's trips back from the town today, and recent ones not checked in."""
+    trips = trips_to_check_in(user=user, leg=TripCheck.Leg.BACK)
+    return _with_counts(
+        trips.filter(_recent(TripCheck.Leg.BACK), village=village)
+    ).order_by("-returned_at")
+
+
+@dataclass
+class CheckSheet:
+    """A trip's list for one leg as the receiving clerk sees it."""
+
+    received: list[TripCheck] = field(default_factory=list)
+    waiting: list[ServiceRequest] = field(default_factory=list)
+    off_list: list[TripCheck] = field(default_factory=list)
+    listed: int = 0
+    finished: bool = False
+
+
+def trip_check_sheet(*, trip: AgencyTrip, leg: str) -> CheckSheet:
+    """Which listed cases arrived, which not (yet), and what came off the list
+    (two queries, whatever the number of cases)."""
+    listed = list(trip_leg_list(trip, leg).select_related("item").order_by("pk"))
+    checks = list(
+        TripCheck.objects.filter(trip=trip, leg=leg)
+        .select_related("request__item", "checked_by")
+        .order_by("-checked_at", "-pk")
+    )
+    arrived = {check.request_id for check in checks}
+    return CheckSheet(
+        received=[check for check in checks if check.on_list],
+        waiting=[case for case in listed if case.pk not in arrived],
+        off_list=[check for check in checks if not check.on_list],
+        listed=len(listed),
+        finished=getattr(trip, CHECKED_FIELD[leg][0]) is not None,
+    )
+
+
+@dataclass
+class TownCases:
+    to_decide: QuerySet[ServiceRequest]
+    ready: QuerySet[ServiceRequest]
+
+
+def town_cases(*, user: User) -> TownCases:
+    """The cases at the town for the bodies `user` serves: waiting for the decision,
+    and decided, ready to go back on their village's next trip."""
+    cases = town_cases_scope(user=user).select_related("item__body", "village")
+    return TownCases(
+        to_decide=cases.filter(town_decided_at__isnull=True).order_by("due_date", "pk"),
+        ready=cases.filter(town_decided_at__isnull=False).order_by(
+            "village__order", "town_decided_at", "pk"
+        ),
+    )
+
+
+def trip_decided_cases(*, trip: AgencyTrip, user: User) -> QuerySet[ServiceRequest]:
+    """The trip's village's cases at the town, decided, that `user` may send back."""
+    return (
+        town_cases_scope(user=user)
+        .filter(village_id=trip.village_id, town_decided_at__isnull=False)
+        .select_related("item")
+        .order_by("town_decided_at", "pk")
+    )
+
+
+@dataclass
+class Leg:
+    """One trip of a case's journey, with the case's check-in at its end."""
+
+    trip: AgencyTrip
+    check: TripCheck | None
+    checked_at_end: bool  # the receiving side finished checking the trip in
+
+    @property
+    def missing(self) -> bool:
+        return self.checked_at_end and self.check is None
+
+
+@dataclass
+class Journey:
+    planned: AgencyTrip | None
+    out: list[Leg]
+    back: list[Leg]
+    off_list: list[TripCheck]
+
+    @property
+    def missing(self) -> bool:
+        return any(leg.missing for leg in (*self.out, *self.back))
+
+
+def case_journey(*, case: ServiceRequest) -> Journey:
+    """A 定时代办 case's trips to the town and back, its check-ins and flags (four
+    queries)."""
+    people = ("handed_over_by", "received_by", "returned_by", "return_received_by")
+    checks = list(
+        TripCheck.objects.filter(request=case).select_related(
+            "checked_by", "trip__village"
+        )
+    )
+    found = {(check.trip_id, check.leg): check for check in checks}
+
+    def legs(trips, leg: str) -> list[Leg]:
+        checked = CHECKED_FIELD[leg][0]
+        return [
+            Leg(trip, found.get((trip.pk, leg)), getattr(trip, checked) is not None)
+            for trip in trips.select_related(*people).order_by("trip_date")
+        ]
+
+    return Journey(
+        planned=case.agency_trips.filter(handed_over_at__isnull=True).first(),
+        out=legs(case.trips_out, TripCheck.Leg.OUT),
+        back=legs(case.trips_back, TripCheck.Leg.BACK),
+        off_list=[check for check in checks if not check.on_list],
+    )

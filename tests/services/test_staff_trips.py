@@ -1,0 +1,473 @@
+"""定时代办 trips in the workbench: the next trip and its printed list, the check-in by
+number at the town and back at the village (flags: not on the list, no such case,
+missing), the town's decision per body, the return with the recorded results, and
+who may open which page."""
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from services import actions
+from services.actions.trips import CheckOutcome
+from services.models import (
+    Body,
+    EventKind,
+    RequestEvent,
+    ServiceItem,
+    ServiceRequest,
+    Status,
+    TripCheck,
+)
+from services.selectors.trips import case_journey, mask_name
+from tests.factories import UserFactory, VillageFactory
+from villages.choices import Role
+
+pytestmark = pytest.mark.django_db
+OUT, BACK = TripCheck.Leg.OUT, TripCheck.Leg.BACK
+
+
+@pytest.fixture
+def accepted(submit, village_clerk, commit):
+    def _accepted(**overrides):
+        case = submit("agency", **overrides)
+        with commit():
+            actions.service_request_accept(service_request=case, by=village_clerk)
+        case.refresh_from_db()
+        return case
+
+    return _accepted
+
+
+@pytest.fixture
+def clerk_x(items):
+    """A town-center clerk of the agency item's body."""
+    clerk = UserFactory(role=Role.TOWN_CLERK, name="镇X")
+    items["agency"].body.clerks.add(clerk)
+    return clerk
+
+
+@pytest.fixture
+def clerk_y(items):
+    """A town-center clerk of another body."""
+    clerk = UserFactory(role=Role.TOWN_CLERK, name="镇Y")
+    Body.objects.exclude(pk=items["agency"].body_id).first().clerks.add(clerk)
+    return clerk
+
+
+@pytest.fixture
+def handed_over(accepted, village, village_clerk, commit):
+    """Two cases handed over on today's trip (2026-03-10 is a Tuesday, a trip day)."""
+    first, second = accepted(), accepted()
+    with commit():
+        trip = actions.agency_trip_plan(village=village, by=village_clerk)
+        actions.agency_trip_add(
+            trip=trip, service_requests=[first, second], by=village_clerk
+        )
+        actions.agency_trip_hand_over(trip=trip, by=village_clerk, documents=4)
+    trip.refresh_from_db()
+    return trip, first, second
+
+
+# --- actions ---------------------------------------------------------------------------
+
+
+def test_hand_over_without_a_receiver_lists_the_cases_carried(handed_over):
+    trip, first, second = handed_over
+    assert trip.received_by is None and trip.documents_out == 4
+    assert set(trip.carried_out.all()) == {first, second}
+
+
+def test_check_in_on_the_list_off_the_list_unknown_and_again(
+    handed_over, accepted, clerk_x
+):
+    trip, first, _second = handed_over
+    other = accepted()  # a real case, not on this trip
+    check = actions.agency_trip_check_in
+    got = check(trip=trip, leg=OUT, number=first.tracking_number.lower(), by=clerk_x)
+    assert got.outcome == CheckOutcome.RECEIVED and got.case == first
+    again = check(trip=trip, leg=OUT, number=first.tracking_number, by=clerk_x)
+    assert again.outcome == CheckOutcome.AGAIN
+    off = check(trip=trip, leg=OUT, number=other.tracking_number, by=clerk_x)
+    assert off.outcome == CheckOutcome.NOT_ON_LIST
+    unknown = check(trip=trip, leg=OUT, number="HG000000000000", by=clerk_x)
+    assert unknown.outcome == CheckOutcome.UNKNOWN and unknown.case is None
+    checks = TripCheck.objects.filter(trip=trip, leg=OUT)
+    assert sorted((c.request_id, c.on_list) for c in checks) == sorted(
+        [(first.pk, True), (other.pk, False)]
+    )
+    # put on the trip, then checked in once (the second scan records nothing)
+    assert RequestEvent.objects.filter(request=first, kind=EventKind.TRIP).count() == 2
+    assert RequestEvent.objects.filter(request=other, kind=EventKind.TRIP).count() == 1
+    with pytest.raises(InvalidInput):
+        check(trip=trip, leg=OUT, number="  ", by=clerk_x)
+
+
+def test_finish_flags_the_missing_case_which_can_still_arrive(handed_over, clerk_x):
+    trip, first, second = handed_over
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=first.tracking_number, by=clerk_x
+    )
+    missing = actions.agency_trip_check_finish(trip=trip, leg=OUT, by=clerk_x)
+    assert missing == [second]
+    trip.refresh_from_db()
+    assert trip.arrival_checked_at and trip.received_by == clerk_x
+    assert case_journey(case=second).missing
+    assert not case_journey(case=first).missing
+    with pytest.raises(Conflict):
+        actions.agency_trip_check_finish(trip=trip, leg=OUT, by=clerk_x)
+    late = actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=second.tracking_number, by=clerk_x
+    )
+    assert late.outcome == CheckOutcome.LATE
+    assert not case_journey(case=second).missing
+
+
+def test_only_town_staff_who_see_the_trip_check_it_in(
+    handed_over, clerk_y, village_clerk, other_village_clerk
+):
+    trip, first, _second = handed_over
+    for user in (clerk_y, village_clerk, other_village_clerk):
+        with pytest.raises(NotPermitted):
+            actions.agency_trip_check_in(
+                trip=trip, leg=OUT, number=first.tracking_number, by=user
+            )
+    with pytest.raises(NotPermitted):  # nothing came back yet
+        actions.agency_trip_check_in(
+            trip=trip, leg=BACK, number=first.tracking_number, by=village_clerk
+        )
+
+
+def test_the_decision_is_recorded_by_the_items_body_only(
+    handed_over, clerk_x, clerk_y, village_clerk, official
+):
+    _trip, first, second = handed_over
+    for user in (clerk_y, village_clerk):
+        with pytest.raises(NotPermitted):
+            actions.service_request_town_decide(
+                service_request=first, by=user, result="同意"
+            )
+    with pytest.raises(InvalidInput):
+        actions.service_request_town_decide(
+            service_request=first, by=clerk_x, result="   "
+        )
+    decided = actions.service_request_town_decide(
+        service_request=first, by=clerk_x, result="审核通过，证件已制作"
+    )
+    assert decided.town_decided_at and decided.status == Status.SENT_TO_TOWN
+    assert decided.events.filter(kind=EventKind.DECISION, actor=clerk_x).exists()
+    actions.service_request_town_decide(
+        service_request=second, by=official, result="同意"
+    )
+
+
+def test_return_takes_the_recorded_results_and_is_checked_in_at_the_village(
+    handed_over, clerk_x, village_clerk, other_village_clerk
+):
+    trip, first, second = handed_over
+    with pytest.raises(InvalidInput, match=second.tracking_number):
+        actions.agency_trip_send_back(
+            trip=trip, by=clerk_x, service_requests=[second], documents=1
+        )
+    actions.service_request_town_decide(
+        service_request=first, by=clerk_x, result="审核通过"
+    )
+    actions.agency_trip_send_back(
+        trip=trip, by=clerk_x, service_requests=[first], documents=2
+    )
+    first.refresh_from_db()
+    assert first.status == Status.RETURNED_TO_VILLAGE
+    assert first.result_note == "审核通过"
+    trip.refresh_from_db()
+    assert list(trip.carried_back.all()) == [first]
+    with pytest.raises(NotPermitted):
+        actions.agency_trip_check_in(
+            trip=trip, leg=BACK, number=first.tracking_number, by=other_village_clerk
+        )
+    off = actions.agency_trip_check_in(
+        trip=trip, leg=BACK, number=second.tracking_number, by=village_clerk
+    )
+    assert off.outcome == CheckOutcome.NOT_ON_LIST
+    got = actions.agency_trip_check_in(
+        trip=trip, leg=BACK, number=first.tracking_number, by=village_clerk
+    )
+    assert got.outcome == CheckOutcome.RECEIVED
+    assert actions.agency_trip_check_finish(trip=trip, leg=BACK, by=village_clerk) == []
+    trip.refresh_from_db()
+    assert trip.return_checked_at and trip.return_received_by == village_clerk
+
+
+def test_mask_name():
+    assert [mask_name(n) for n in ("张桂英", "张三", "欧阳娜娜", "")] == [
+        "张*英",
+        "张*",
+        "欧**娜",
+        "*",
+    ]
+
+
+# --- pages -----------------------------------------------------------------------------
+
+
+def test_village_clerk_adds_cases_and_prints_the_list(
+    client, accepted, village, village_clerk
+):
+    first, second = accepted(), accepted()
+    client.force_login(village_clerk)
+    page = client.get(reverse("staff:trips"))
+    assert page.status_code == 200
+    assert first.tracking_number in page.content.decode()
+    trip = page.context["trip"]
+    answer = client.post(
+        reverse("staff:trip_add", args=[trip.pk]), {"cases": [first.pk, second.pk]}
+    )
+    assert answer.status_code == 302
+    assert set(trip.requests.all()) == {first, second}
+    printed = client.get(reverse("staff:trip_list", args=[trip.pk])).content.decode()
+    assert printed.count("<svg") >= 2 and "张*英" in printed
+    assert "张桂英" not in printed and first.applicant_phone not in printed
+    assert "交件人" in printed and "接收人" in printed
+    assert printed.count('class="line"') == 2
+    bad = client.post(reverse("staff:trip_add", args=[trip.pk]), {"cases": ["x"]})
+    assert bad.status_code == 400
+
+
+def test_hand_over_page_posts(client, accepted, village, village_clerk):
+    case = accepted()
+    trip = actions.agency_trip_plan(village=village, by=village_clerk)
+    actions.agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    client.force_login(village_clerk)
+    url = reverse("staff:trip_hand_over", args=[trip.pk])
+    assert client.post(url, {"documents": "-1"}).status_code == 400
+    assert client.post(url, {"documents": "3"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.SENT_TO_TOWN
+
+
+def test_pages_per_role(
+    client, handed_over, clerk_x, clerk_y, village_clerk, other_village_clerk, resident
+):
+    trip, first, _second = handed_over
+    pages = {
+        "trip": reverse("staff:trip", args=[trip.pk]),
+        "list": reverse("staff:trip_list", args=[trip.pk]),
+        "check_out": reverse("staff:trip_check", args=[trip.pk, "out"]),
+        "arrivals": reverse("staff:trip_arrivals"),
+        "town": reverse("staff:town"),
+        "decide": reverse("staff:town_decide", args=[first.tracking_number]),
+    }
+    expected = {
+        village_clerk: {
+            "trip": 200,
+            "list": 200,
+            "check_out": 403,
+            "arrivals": 403,
+            "town": 403,
+            "decide": 403,
+        },
+        other_village_clerk: {
+            "trip": 404,
+            "list": 404,
+            "check_out": 404,
+            "arrivals": 403,
+            "town": 403,
+            "decide": 404,
+        },
+        clerk_x: {
+            "trip": 200,
+            "list": 200,
+            "check_out": 200,
+            "arrivals": 200,
+            "town": 200,
+            "decide": 200,
+        },
+        clerk_y: {
+            "trip": 404,
+            "list": 404,
+            "check_out": 404,
+            "arrivals": 200,
+            "town": 200,
+            "decide": 404,
+        },
+        resident: dict.fromkeys(pages, 403),
+    }
+    for user, answers in expected.items():
+        client.force_login(user)
+        for name, url in pages.items():
+            response = client.get(url)
+            assert response.status_code == answers[name], (user.name, name)
+            if response.status_code == 200 and user in (clerk_y, other_village_clerk):
+                assert first.tracking_number not in response.content.decode()
+    client.logout()
+    assert client.get(pages["trip"]).status_code == 302
+    client.force_login(other_village_clerk)
+    assert trip.village.name not in client.get(reverse("staff:trips")).content.decode()
+
+
+def test_check_in_page_flags_at_once(client, handed_over, accepted, clerk_x):
+    trip, first, second = handed_over
+    other = accepted()
+    client.force_login(clerk_x)
+    url = reverse("staff:trip_check", args=[trip.pk, "out"])
+    answer = client.post(url, {"number": first.tracking_number}, follow=True)
+    assert "✓" in answer.content.decode()
+    fetch = {"HTTP_X_REQUESTED_WITH": "fetch"}
+    flagged = client.post(url, {"number": other.tracking_number}, **fetch)
+    assert flagged.status_code == 200
+    body = flagged.content.decode()
+    assert "flag-warning" in body and other.tracking_number in body
+    assert second.tracking_number in body  # still waiting
+    unknown = client.post(url, {"number": "NOPE123"}, **fetch).content.decode()
+    assert "flag-error" in unknown and "NOPE123" in unknown
+    assert client.post(url, {"number": ""}).status_code == 400
+    finish = reverse("staff:trip_check_finish", args=[trip.pk, "out"])
+    page = client.post(finish, follow=True).content.decode()
+    assert second.tracking_number in page and "flag-error" in page
+
+
+def test_town_list_splits_to_decide_and_ready(client, handed_over, clerk_x, clerk_y):
+    _trip, first, second = handed_over
+    actions.service_request_town_decide(
+        service_request=first, by=clerk_x, result="同意"
+    )
+    client.force_login(clerk_x)
+    page = client.get(reverse("staff:town"))
+    assert [c.pk for c in page.context["to_decide"]] == [second.pk]
+    assert [c.pk for c in page.context["ready"]] == [first.pk]
+    client.force_login(clerk_y)
+    page = client.get(reverse("staff:town"))
+    assert not list(page.context["to_decide"]) and not list(page.context["ready"])
+
+
+def test_decide_and_send_back_through_the_pages(
+    client, handed_over, clerk_x, clerk_y, village_clerk
+):
+    trip, first, _second = handed_over
+    url = reverse("staff:town_decide", args=[first.tracking_number])
+    client.force_login(clerk_y)
+    assert client.post(url, {"result": "x"}).status_code == 404
+    client.force_login(clerk_x)
+    assert client.post(url, {"result": ""}).status_code == 400
+    answer = client.post(url, {"result": "准予", "next": "https://evil.example/"})
+    assert answer.status_code == 302 and answer.url == reverse("staff:town")
+    back = reverse("staff:trip_send_back", args=[trip.pk])
+    assert first.tracking_number in client.get(back).content.decode()
+    assert client.post(back, {"cases": [first.pk], "documents": "1"}).status_code == 302
+    first.refresh_from_db()
+    assert first.status == Status.RETURNED_TO_VILLAGE and first.result_note == "准予"
+    client.force_login(village_clerk)
+    assert client.get(back).status_code == 403
+
+
+def test_case_agency_part(handed_over, clerk_x, clerk_y, village_clerk, resident):
+    _trip, first, _second = handed_over
+    first.refresh_from_db()
+    template = Template("{% load case_agency %}{% case_agency case %}")
+
+    def render(user):
+        request = RequestFactory().get("/staff/cases/x/")
+        request.user = user
+        return template.render(Context({"request": request, "case": first}))
+
+    assert "decide-form" in render(clerk_x)
+    assert "decide-form" not in render(clerk_y)
+    assert "decide-form" not in render(village_clerk)
+    assert render(resident) == ""
+
+
+# --- queries ---------------------------------------------------------------------------
+
+
+def _trip_with(count):
+    """A new village with its clerk, and `count` accepted cases on its next trip."""
+    village = VillageFactory()
+    clerk = UserFactory(role=Role.VILLAGE_CLERK, village=village)
+    items = list(ServiceItem.objects.filter(allows_agency=True)[:10])
+    cases = ServiceRequest.objects.bulk_create(
+        ServiceRequest(
+            tracking_number=f"HGQ{village.pk:03d}{n:05d}",
+            item=items[n % len(items)],
+            village=village,
+            mode="agency",
+            channel="window",
+            status=Status.ACCEPTED,
+            applicant_name="王小明",
+            applicant_phone="13900000000",
+            accepted_at=timezone.now(),
+        )
+        for n in range(count)
+    )
+    trip = actions.agency_trip_plan(village=village, by=clerk)
+    actions.agency_trip_add(trip=trip, service_requests=cases, by=clerk)
+    return trip, cases, clerk
+
+
+PAGES = {
+    "trips": lambda trip: reverse("staff:trips"),
+    "trip": lambda trip: reverse("staff:trip", args=[trip.pk]),
+    "trip_list": lambda trip: reverse("staff:trip_list", args=[trip.pk]),
+    "check": lambda trip: reverse("staff:trip_check", args=[trip.pk, "out"]),
+    "arrivals": lambda trip: reverse("staff:trip_arrivals"),
+    "town": lambda trip: reverse("staff:town"),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_query_counts_do_not_grow_with_the_cases(client, page, official):
+    counts = []
+    for size in (3, 30):
+        trip, cases, clerk = _trip_with(size)
+        if page not in ("trips", "trip_list"):
+            actions.agency_trip_hand_over(trip=trip, by=clerk, documents=1)
+            for case in cases[:2]:
+                actions.agency_trip_check_in(
+                    trip=trip, leg=OUT, number=case.tracking_number, by=official
+                )
+        client.force_login(clerk if page in ("trips", "trip_list") else official)
+        url = PAGES[page](trip)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_object_and_queryset_forms_agree(
+    handed_over, clerk_x, clerk_y, village_clerk, other_village_clerk, official
+):
+    from services import access
+
+    trip, first, second = handed_over
+    actions.service_request_town_decide(
+        service_request=first, by=clerk_x, result="同意"
+    )
+    actions.agency_trip_send_back(
+        trip=trip, by=clerk_x, service_requests=[first], documents=1
+    )
+    trip.refresh_from_db()
+    users = (clerk_x, clerk_y, village_clerk, other_village_clerk, official)
+    for user in users:
+        for leg in (OUT, BACK):
+            listed = trip in access.trips_to_check_in(user=user, leg=leg)
+            assert listed == access.may_check_in(user, trip, leg), (user.name, leg)
+        second.refresh_from_db()
+        in_scope = second in access.town_cases_scope(user=user)
+        assert in_scope == access.may_decide(user, second), user.name
+
+
+def test_the_case_page_part_shows_the_missing_flag(handed_over, clerk_x, village_clerk):
+    trip, first, second = handed_over
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=first.tracking_number, by=clerk_x
+    )
+    actions.agency_trip_check_finish(trip=trip, leg=OUT, by=clerk_x)
+    second.refresh_from_db()
+    request = RequestFactory().get("/staff/cases/x/")
+    request.user = village_clerk
+    html = Template("{% load case_agency %}{% case_agency case %}").render(
+        Context({"request": request, "case": second})
+    )
+    assert "flag-error" in html and trip.trip_date.isoformat() in html
