@@ -62,6 +62,16 @@ class Case:
         self.fields.update(fields)
         return True
 
+    def decide(self, moment: int, actor, role: str, result: str) -> bool:
+        """The town's decision (``service_request_town_decide``): no status change,
+        but a new version and a private timeline entry."""
+        if not self.note(moment, EventKind.DECISION, actor, role, result):
+            return False
+        self.version += 1
+        self.last = max(self.last, moment)
+        self.fields.update(town_decided_at=moment, result_note=result)
+        return True
+
     def note(
         self, moment: int, kind: str, actor, role: str, note: str, public=False
     ) -> bool:

@@ -141,8 +141,7 @@ class Flows:
         if not case.can(decided):
             return
         result = rng.choice(shape.RESULTS)
-        case.fields.update(town_decided_at=decided, result_note=result)
-        case.last = max(case.last, decided)
+        case.decide(decided, town, TOWN_CLERK, result)
         back_day = self.next_trip(village, decided // DAY + 1)
         back = back_day * DAY + 15 * 60 + rng.randrange(30)
         if not case.to(back, S.RETURNED_TO_VILLAGE, town, TOWN_CLERK, result):

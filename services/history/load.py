@@ -34,6 +34,8 @@ MODELS = {
     "request": ServiceRequest,
     "trip": AgencyTrip,
     "trip_request": AgencyTrip.requests.through,
+    "trip_out": AgencyTrip.carried_out.through,
+    "trip_back": AgencyTrip.carried_back.through,
     "trip_check": TripCheck,
     "visit": HomeVisit,
     "event": RequestEvent,
@@ -55,6 +57,8 @@ COLUMNS = {
         "documents_back note arrival_checked_at return_checked_at"
     ),
     "trip_request": "id agencytrip_id servicerequest_id",
+    "trip_out": "id agencytrip_id servicerequest_id",
+    "trip_back": "id agencytrip_id servicerequest_id",
     "trip_check": "id trip_id request_id leg on_list checked_at checked_by_id",
     "visit": (
         "id request_id starts_at ends_at staff_id reason outcome outcome_note "

@@ -28,6 +28,8 @@ TABLES = (
     "request",
     "trip",
     "trip_request",
+    "trip_out",
+    "trip_back",
     "trip_check",
     "visit",
     "event",
@@ -293,6 +295,11 @@ class History(Flows, Ratings):
                 )
             )
         for key, leg, moment, by in case.checks:
+            # what went each way (``carried_out``/``carried_back``) is what arrived
+            table = "trip_out" if leg == "out" else "trip_back"
+            rows[table].append(
+                (str(self._next_id(table)), str(self._trip(rows, key)), str(rid))
+            )
             rows["trip_check"].append(
                 (
                     str(self._next_id("trip_check")),

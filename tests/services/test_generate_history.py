@@ -71,6 +71,14 @@ def check_history(count: int) -> None:
         AgencyTrip.requests.through.objects.values_list("servicerequest_id", flat=True)
     )
     checked = set(TripCheck.objects.values_list("request_id", flat=True))
+    through = AgencyTrip.carried_out.through.objects
+    assert set(through.values_list("agencytrip_id", "servicerequest_id")) == set(
+        TripCheck.objects.filter(leg="out").values_list("trip_id", "request_id")
+    )
+    through = AgencyTrip.carried_back.through.objects
+    assert set(through.values_list("agencytrip_id", "servicerequest_id")) == set(
+        TripCheck.objects.filter(leg="back").values_list("trip_id", "request_id")
+    )
     visited = set(HomeVisit.objects.values_list("request_id", flat=True))
     for request in requests:
         _check_request(request, events[request.pk])
@@ -107,7 +115,9 @@ def _check_request(request: ServiceRequest, events: list[RequestEvent]) -> None:
         assert after.from_status == before.to_status
         assert workflow.transition(request.mode, after.from_status, after.to_status)
     assert changes[-1].to_status == request.status
-    assert request.version == len(changes)
+    decisions = [e for e in events if e.kind == "decision"]
+    assert request.version == len(changes) + len(decisions)
+    assert bool(decisions) == bool(request.town_decided_at)
     assert all(e.created_at <= request.updated_at or e.kind != "status" for e in events)
     if request.status == "completed":
         assert request.completed_at and request.accepted_at

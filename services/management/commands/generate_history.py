@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
@@ -64,6 +65,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {table:<13} {count:>10,}")
         for phase, seconds in report.seconds.items():
             self.stdout.write(f"  {phase:<20} {seconds:8.1f} s")
+        # the dashboard reads daily figures: days it had built are stale now
+        self.stdout.write("Dashboard figures: ", ending="")
+        call_command("rebuild_daily_figures", all=True, stdout=self.stdout)
 
     def _progress(self, last_id: int) -> None:
         self.stdout.write(f"  … up to request id {last_id}")
