@@ -26,7 +26,6 @@ A second, shorter test runs the queue and the case page at 360 px.
 import datetime as dt
 import io
 import re
-import time
 import zoneinfo
 from contextlib import ExitStack
 
@@ -123,7 +122,6 @@ def english_words(page) -> list[str]:
 def test_a_week_in_the_workbench(
     person, earlier, village, village_clerk, town_clerk, official
 ):
-    started = time.monotonic()
     clock = ExitStack()  # later days of the week, left in reverse order at the end
     problems: dict[str, list[str]] = {}
 
@@ -428,8 +426,6 @@ def test_a_week_in_the_workbench(
     assert back_with.trip_date == dt.date(
         2026, 3, 13
     )  # the next trip after the decision
-    seconds = time.monotonic() - started
-    assert seconds < 90, f"the story took {seconds:.0f} s"
 
 
 def no_sideways_scroll(page) -> bool:
