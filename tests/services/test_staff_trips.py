@@ -391,6 +391,25 @@ def test_decide_and_send_back_through_the_pages(
     assert client.get(back).status_code == 403
 
 
+def test_a_decision_from_a_stale_page_does_not_replace_a_newer_one(
+    client, handed_over, clerk_x
+):
+    _trip, first, _second = handed_over
+    url = reverse("staff:town_decide", args=[first.tracking_number])
+    client.force_login(clerk_x)
+    seen = client.get(url).context["decide_form"]  # two tabs open on the same case
+    version = seen.initial["version"]
+    first.refresh_from_db()
+    assert version == first.version
+    first_tab = client.post(url, {"result": "准予办理", "version": version})
+    assert first_tab.status_code == 302
+    second_tab = client.post(url, {"result": "另一个决定", "version": version})
+    assert second_tab.status_code == 409
+    assert "准予办理" in second_tab.content.decode()
+    first.refresh_from_db()
+    assert first.result_note == "准予办理"
+
+
 def test_case_agency_part(handed_over, clerk_x, clerk_y, village_clerk, resident):
     _trip, first, _second = handed_over
     first.refresh_from_db()
