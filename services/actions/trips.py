@@ -82,6 +82,20 @@ def agency_trip_plan(
         return AgencyTrip.objects.get_or_create(village=village, trip_date=trip_date)[0]
     calendar = calendar or WorkCalendar.load()
     day = timezone.localdate()
+    # A trip whose day passed without being handed over keeps its cases (they cannot
+    # go on another trip): it stays the next trip until it leaves.
+    missed = (
+        AgencyTrip.objects.filter(
+            village=village,
+            trip_date__lt=day,
+            handed_over_at__isnull=True,
+            requests__isnull=False,
+        )
+        .order_by("trip_date")
+        .first()
+    )
+    if missed is not None:
+        return missed
     for _attempt in range(MAX_DEPARTED):
         found = next_trip_date(village=village, today=day, calendar=calendar)
         trip = AgencyTrip.objects.get_or_create(village=village, trip_date=found)[0]

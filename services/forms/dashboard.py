@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..statistics import Period, default_period, period_errors
 
@@ -11,9 +12,13 @@ from ..statistics import Period, default_period, period_errors
 class PeriodForm(forms.Form):
     # "from" is a Python keyword: the field is declared through the class namespace.
     locals()["from"] = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("first day of a period", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    to = forms.DateField(
+        label=pgettext_lazy("last day of a period", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, query, *, today: dt.date):
         default = default_period(today)
@@ -37,6 +42,14 @@ class PeriodForm(forms.Form):
         return Period(self.cleaned_data["from"], self.cleaned_data["to"])
 
     def error_text(self) -> str:
-        return " ".join(
-            str(message) for messages in self.errors.values() for message in messages
-        )
+        """Every problem, a field's own after its label (two bad dates say which)."""
+        texts = []
+        for name, messages in self.errors.items():
+            field = self.fields.get(name)
+            for message in messages:
+                texts.append(
+                    _("%(field)s: %(error)s") % {"field": field.label, "error": message}
+                    if field
+                    else str(message)
+                )
+        return " ".join(texts)

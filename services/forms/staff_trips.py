@@ -79,3 +79,6 @@ class DecideForm(forms.Form):
         ),
         error_messages={"required": _("Write the result the resident will be told.")},
     )
+    # The case's version as the page showed it: a decision typed on a page opened
+    # before someone else's does not silently replace theirs (the view answers 409).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)

@@ -28,7 +28,7 @@ def case_agency(context, case) -> str:
     form = None
     if may_decide:
         form = context.get("decide_form") or DecideForm(
-            initial={"result": case.result_note}
+            initial={"result": case.result_note, "version": case.version}
         )
     return render_to_string(
         "staff/_case_agency.html",

@@ -257,8 +257,9 @@ def test_default_period_is_this_year_to_date(client, official, history):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"from": "2025-13-01"}, "有效"),
-        ({"from": "yesterday", "to": "2025-01-01"}, "有效"),
+        ({"from": "2025-13-01"}, "开始日期：输入一个有效的日期"),
+        ({"from": "yesterday", "to": "2025-01-01"}, "开始日期："),
+        ({"from": "2025-01-01", "to": "tomorrow"}, "截止日期：输入一个有效的日期"),
         ({"from": "2025-05-01", "to": "2025-04-30"}, "早于"),
         ({"from": "2019-01-01", "to": "2025-01-01"}, "5"),
         ({"from": "1999-12-31", "to": "2000-01-05"}, "2000-01-01"),

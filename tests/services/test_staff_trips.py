@@ -251,6 +251,31 @@ def test_hand_over_page_posts(client, accepted, village, village_clerk):
     assert case.status == Status.SENT_TO_TOWN
 
 
+def test_a_trip_not_handed_over_on_its_day_stays_the_next_trip(
+    client, accepted, village, village_clerk
+):
+    """Its cases cannot go on another trip: the index keeps offering its hand-over."""
+    import datetime as dt
+
+    import time_machine
+
+    case = accepted()
+    trip = actions.agency_trip_plan(village=village, by=village_clerk)  # Tue 10 March
+    actions.agency_trip_add(trip=trip, service_requests=[case], by=village_clerk)
+    with time_machine.travel(dt.datetime(2026, 3, 12, 2, 0, tzinfo=dt.UTC)):
+        assert actions.agency_trip_plan(village=village, by=village_clerk) == trip
+        client.force_login(village_clerk)
+        page = client.get(reverse("staff:trips"))
+        assert page.context["trip"] == trip and page.context["may_hand_over"]
+        assert case.tracking_number in page.content.decode()
+        url = reverse("staff:trip_hand_over", args=[trip.pk])
+        assert client.post(url, {"documents": "1"}).status_code == 302
+        later = actions.agency_trip_plan(village=village, by=village_clerk)
+        assert later != trip and later.trip_date >= dt.date(2026, 3, 12)
+    case.refresh_from_db()
+    assert case.status == Status.SENT_TO_TOWN
+
+
 def test_pages_per_role(
     client, handed_over, clerk_x, clerk_y, village_clerk, other_village_clerk, resident
 ):
@@ -364,6 +389,25 @@ def test_decide_and_send_back_through_the_pages(
     assert first.status == Status.RETURNED_TO_VILLAGE and first.result_note == "准予"
     client.force_login(village_clerk)
     assert client.get(back).status_code == 403
+
+
+def test_a_decision_from_a_stale_page_does_not_replace_a_newer_one(
+    client, handed_over, clerk_x
+):
+    _trip, first, _second = handed_over
+    url = reverse("staff:town_decide", args=[first.tracking_number])
+    client.force_login(clerk_x)
+    seen = client.get(url).context["decide_form"]  # two tabs open on the same case
+    version = seen.initial["version"]
+    first.refresh_from_db()
+    assert version == first.version
+    first_tab = client.post(url, {"result": "准予办理", "version": version})
+    assert first_tab.status_code == 302
+    second_tab = client.post(url, {"result": "另一个决定", "version": version})
+    assert second_tab.status_code == 409
+    assert "准予办理" in second_tab.content.decode()
+    first.refresh_from_db()
+    assert first.result_note == "准予办理"
 
 
 def test_case_agency_part(handed_over, clerk_x, clerk_y, village_clerk, resident):

@@ -380,6 +380,16 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
         return render(request, "staff/trip_decide.html", {"case": case}, status=409)
     form = DecideForm(request.POST or None, initial={"result": case.result_note})
     if request.method == "POST":
+        if form.is_valid() and form.cleaned_data["version"] not in (None, case.version):
+            messages.error(
+                request,
+                _(
+                    "This case was changed by someone else since you opened it (see "
+                    "below): nothing was done. Check it, then take the step again if "
+                    "it is still needed."
+                ),
+            )
+            return render(request, "staff/trip_decide.html", {"case": case}, status=409)
         if form.is_valid():
             try:
                 actions.service_request_town_decide(
