@@ -184,6 +184,7 @@ def test_every_column_of_the_tables_gets_a_value():
     load.check_columns()
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_copy_into_postgresql_with_the_indexes_rebuilt(monkeypatch):
     if connection.vendor != "postgresql":
