@@ -5,13 +5,15 @@ plausible delays: acceptance, an occasional supplement, the trip to the town and
 (定时代办), the home visit (上门特办), completion, and sometimes rejection or withdrawal.
 """
 
+from villages.choices import Role
+
 from ..choices import HandlingMode, Status
 from ..models import Delivery, EventKind, HomeVisit, TripCheck
 from . import shape
 from .cases import DAY, Case
 
 S = Status
-VILLAGE_CLERK, TOWN_CLERK, RESIDENT = "village_clerk", "town_clerk", "resident"
+VILLAGE_CLERK, TOWN_CLERK, RESIDENT = Role.VILLAGE_CLERK, Role.TOWN_CLERK, Role.RESIDENT
 
 
 class Flows:

@@ -1,6 +1,8 @@
 """好差评 in a generated history: ratings of completed cases, and the follow-up each
 poor rating opens (answered within its deadline once the deadline has passed)."""
 
+from villages.choices import Role
+
 from ..models import EventKind
 from . import shape
 from .cases import DAY, NULL
@@ -28,7 +30,9 @@ class Ratings:
         rows["rating"].append(
             (str(rating_id), str(rid), str(level), comment, self.ts(rated))
         )
-        case.note(rated, EventKind.RATING, None, "resident", shape.LEVEL_NAMES[level])
+        case.note(
+            rated, EventKind.RATING, None, Role.RESIDENT, shape.LEVEL_NAMES[level]
+        )
         if level <= 2:
             self._follow_up(rows, rating_id, case, rated)
 
@@ -56,7 +60,7 @@ class Ratings:
                     answered - 60 + offset * 20,
                     EventKind.FOLLOW_UP,
                     official,
-                    "official",
+                    Role.OFFICIAL,
                     text,
                     offset == 2,
                 )

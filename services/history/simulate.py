@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterator
 
 from huagang.privacy import NOTICE_VERSION
+from villages.choices import Role
 
 from ..choices import HandlingMode
 from ..workflow import CLOCK_RUNNING
@@ -199,7 +200,7 @@ class History(Flows, Ratings):
             t0,
             "submitted",
             entered_by,
-            "resident" if entered_by is None else "village_clerk",
+            Role.RESIDENT if entered_by is None else Role.VILLAGE_CLERK,
         )
         case.fields["visit_time"] = ""
         if mode == HandlingMode.HOME:
