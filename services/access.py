@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from huagang.exceptions import InvalidTransition, NotPermitted
 from villages.choices import STAFF_ROLES, Role
@@ -515,10 +515,13 @@ def agency_trips_scope(*, user: User | None) -> QuerySet[AgencyTrip]:
         return AgencyTrip.objects.none()
     if is_official(user):
         return AgencyTrip.objects.all()
+    # EXISTS for each trip (its few cases, by the index on the trip), not IN: an IN
+    # list would read every case the user may see and every trip's list first.
     carried = AgencyTrip.requests.through.objects.filter(
-        servicerequest__in=service_requests_scope(user=user).values("pk")
-    ).values("agencytrip_id")
-    trips = Q(pk__in=carried)
+        agencytrip=OuterRef("pk"),
+        servicerequest__in=service_requests_scope(user=user).values("pk"),
+    )
+    trips = Q(Exists(carried))
     if has_role(user, Role.VILLAGE_CLERK):
         trips |= Q(village_id=user.village_id)  # type: ignore[union-attr]
     return AgencyTrip.objects.filter(trips)

@@ -204,6 +204,14 @@ class ServiceRequest(models.Model):
                 ),
                 name="request_due_unknown",
             ),
+            # The open cases of some items: a town-center clerk's queue and the cases
+            # at the town (by the items of the bodies they serve), a few thousand
+            # rows instead of each item's whole history.
+            models.Index(
+                fields=["item", "status"],
+                condition=Q(status__in=sorted(workflow.OPEN)),
+                name="request_open_item",
+            ),
             # The dashboard's overdue list: running clocks, the longest overdue first.
             models.Index(
                 fields=["due_date", "id"],

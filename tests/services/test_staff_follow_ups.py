@@ -219,3 +219,22 @@ def test_the_list_costs_the_same_queries_for_3_or_30(
         return len(captured)
 
     assert queries(3) == queries(30)
+
+
+def test_the_list_is_paged_without_counting_it(client, village, village_clerk, items):
+    """Fifty a page; the page after the last says there are no more."""
+    _many(60, village, items)
+    client.force_login(village_clerk)
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(LIST)
+    assert not any("COUNT(" in query["sql"] for query in captured)
+    assert len(first.context["page"].object_list) == 50
+    assert "?page=2" in first.content.decode()
+    second = client.get(LIST, {"page": "2"})
+    assert len(second.context["page"].object_list) == 10
+    assert "?page=3" not in second.content.decode()
+    assert "?page=1" in second.content.decode()
+    beyond = client.get(LIST, {"page": "3"})
+    assert beyond.status_code == 200
+    assert list(beyond.context["page"]) == []
+    assert client.get(LIST, {"page": "x"}).context["page"].number == 1

@@ -518,3 +518,68 @@ def test_the_case_page_part_shows_the_missing_flag(handed_over, clerk_x, village
         Context({"request": request, "case": second})
     )
     assert "flag-error" in html and trip.trip_date.isoformat() in html
+
+
+def test_the_counts_of_a_trip_are_each_its_own(handed_over, accepted, clerk_x):
+    """Each figure counts its own rows, whatever the other lists hold (they are no
+    longer counted over the product of the lists and the check-ins)."""
+    from services.models import AgencyTrip
+    from services.selectors.trips import trips_past
+
+    trip, first, second = handed_over
+    third = accepted()
+    trip.carried_back.add(first, second, third)
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=first.tracking_number, by=clerk_x
+    )
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=third.tracking_number, by=clerk_x
+    )
+    TripCheck.objects.create(
+        trip=trip,
+        request=second,
+        leg=BACK,
+        on_list=True,
+        checked_at=timezone.now(),
+        checked_by=clerk_x,
+    )
+    found = trips_past(village=trip.village).get(pk=trip.pk)
+    assert (
+        found.out_count,
+        found.back_count,
+        found.arrived_count,
+        found.back_arrived_count,
+        found.off_list_count,
+    ) == (2, 3, 1, 1, 1)
+    empty = AgencyTrip.objects.create(
+        village=trip.village,
+        trip_date=trip.trip_date.replace(year=trip.trip_date.year - 1),
+        handed_over_at=timezone.now(),
+    )
+    none = trips_past(village=trip.village).get(pk=empty.pk)
+    assert (none.out_count, none.back_count, none.off_list_count) == (0, 0, 0)
+
+
+def test_the_trips_list_costs_the_same_for_3_or_12_past_trips(client):
+    """Past trips are paged (ten a page); each page costs the same queries."""
+    import datetime as dt
+
+    from services.models import AgencyTrip
+
+    counts = []
+    for size in (3, 12):
+        trip, cases, clerk = _trip_with(2)
+        for n in range(size):
+            past = AgencyTrip.objects.create(
+                village=trip.village,
+                trip_date=dt.date(2025, 1, 2) + dt.timedelta(days=n),
+                handed_over_at=timezone.now(),
+            )
+            past.carried_out.add(*cases)
+        client.force_login(clerk)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("staff:trips"))
+        assert response.status_code == 200
+        assert len(response.context["past"].object_list) == min(size, 10)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -7,7 +7,6 @@ public event: the resident reads it and is sent it).
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,6 +19,7 @@ from ...actions import follow_up_advance
 from ...forms.staff_visits import FollowUpStepForm, put_action_errors
 from ...models import EventKind, FollowUp
 from ...selectors import visits as selectors
+from ...selectors.paging import countless_page
 from ._common import staff_required
 
 PER_PAGE = 50
@@ -29,7 +29,7 @@ PER_PAGE = 50
 def follow_ups(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     found = selectors.follow_ups_for_staff(user=request.user, today=today)
-    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    page = countless_page(found, request.GET.get("page"), PER_PAGE)
     return render(request, "staff/follow_up_list.html", {"page": page, "today": today})
 
 

@@ -5,6 +5,8 @@ at the village), and the town's cases (record the decision, send them back).
 Views are thin: the rules are in ``services.actions.trips``, the reads in
 ``services.selectors.trips``, who may do what in ``services.access``."""
 
+import functools
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -79,8 +81,13 @@ def _index_url(village: Village, user) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def qr_svg(number: str) -> SafeString:
-    """The tracking number itself as a QR code (a scanner types it back), inline SVG."""
+    """The tracking number itself as a QR code (a scanner types it back), inline SVG.
+
+    A number's code never changes and making one costs about 2 ms (mostly choosing
+    the best mask): kept per process for the last thousand numbers, so a list
+    printed again, or the next list with the same cases, costs nothing."""
     code = segno.make(number, error="m", micro=False)
     return mark_safe(code.svg_inline(scale=2, svgclass="qr", title=number))
 
