@@ -77,7 +77,7 @@ def test_a_village_clerk_enters_a_walk_in_request_and_prints_its_receipt(
     page.get_by_label("申请人手机号码").fill("139 5555 0123")
     page.get_by_label("身份证号码").fill("11010519491231002X")
     page.get_by_label("住址或村民组").fill("花岗社区三组")
-    page.get_by_label("到窗口办理").check()
+    page.get_by_label("窗口申请").check()
     page.get_by_label("定时代办").check()
     page.get_by_label("居民要办的事").fill("家庭收入低，申请低保")
     page.get_by_label("个人申请书").set_input_files(

@@ -157,7 +157,7 @@ def test_a_week_in_the_workbench(
         if id_box.count():  # asked for where the item needs it
             id_box.fill(ID_NUMBER)
         page.get_by_label("住址或村民组").fill("花岗社区三组")
-        page.get_by_label("到窗口办理").check()
+        page.get_by_label("窗口申请").check()
         page.get_by_label("定时代办").check()
         page.get_by_label("居民要办的事").fill("家庭收入低，申请低保")
         page.get_by_label("个人申请书").set_input_files(

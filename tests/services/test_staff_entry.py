@@ -221,6 +221,20 @@ def test_only_the_items_modes_and_window_or_phone_are_offered(
     assert "保存并办结" in page.content.decode()
 
 
+def test_the_channels_are_named_as_everywhere_else(client, enter, village_clerk, dibao):
+    """One wording per channel: the form's choices are the model's labels, and the
+    receipt says the same."""
+    client.force_login(village_clerk)
+    page = client.get(reverse("staff:entry_item", kwargs={"code": dibao.code}))
+    html = page.content.decode()
+    assert "窗口申请" in html and "电话申请" in html
+    assert "到窗口办理" not in html and "来电办理" not in html
+    response, _form = enter(village_clerk, dibao, mode="agency", channel="phone")
+    receipt = client.get(response["Location"]).content.decode()
+    assert "电话申请" in receipt and "来电办理" not in receipt
+    assert "申请渠道" in html and "申请渠道" in receipt
+
+
 def test_a_village_clerk_has_their_village_preset_and_fixed(
     client, village_clerk, village, dibao
 ):
