@@ -496,3 +496,12 @@ def test_the_indexed_due_filters_agree_with_the_flag(
         )
         by_flag = rows.filter(due_flag=state)
         assert set(by_q) == set(by_flag) and by_flag.exists(), state
+
+
+@pytest.mark.parametrize("term", ["\x00", "王" * 500, "   "])
+def test_an_odd_search_term_is_never_a_500(official_client, term):
+    response = official_client.post(SEARCH, {"q": term})
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert official_client.get(response["Location"]).status_code == 200
+    assert official_client.get(SEARCH).status_code == 302  # GET: back to the list
