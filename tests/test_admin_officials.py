@@ -4,6 +4,8 @@ and what the admin records when an official sets a password or changes a role.""
 import csv
 import io
 import logging
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:services_servicerequest_changelist")
 EXPORT = reverse("admin:services_servicerequest_export")
 RECORDS = reverse("admin:villages_accessrecord_changelist")
+SEARCH = reverse("admin:services_servicerequest_search")
 
 
 def listed(client, **params) -> list[str]:
@@ -37,6 +40,27 @@ def listed(client, **params) -> list[str]:
     response = client.get(CHANGELIST, {**params, "all": ""})
     assert response.status_code == 200
     return [r.tracking_number for r in response.context["cl"].result_list]
+
+
+def search(client, term: str, **filters) -> str:
+    """Type `term` in the list's search box (posted with the list's filters as
+    hidden fields): the address the browser is sent to."""
+    response = client.post(SEARCH, {**filters, "q": term})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def found(client, url: str) -> list[str]:
+    """Every tracking number the list at `url` shows (all on one page)."""
+    response = client.get(url, {"all": ""} if "?" not in url else None)
+    if "?" in url:
+        response = client.get(f"{url}&all=")
+    assert response.status_code == 200
+    return [r.tracking_number for r in response.context["cl"].result_list]
+
+
+def hrefs(response) -> list[str]:
+    return re.findall(r'(?:href|action)="([^"]*)"', response.content.decode())
 
 
 def xlsx_rows(response) -> list[list]:
@@ -80,7 +104,8 @@ def test_the_csv_export_follows_the_search_and_is_excel_readable(
     official_client, submit, mixed
 ):
     mine = submit("agency", applicant_name="李秀兰", applicant_phone="13812345678")
-    rows = csv_rows(official_client.get(EXPORT, {"q": "李秀", "_export": "csv"}))
+    listing = official_client.get(search(official_client, "李秀"))
+    rows = csv_rows(official_client.get(listing.context["export_urls"]["csv"]))
     assert [row[0] for row in rows[1:]] == [mine.tracking_number]
     assert "13812345678" not in str(rows) and "138****5678" in str(rows)
     assert "李秀兰" not in str(rows) and "李**" in str(rows)
@@ -98,10 +123,10 @@ def test_a_village_clerk_exports_only_their_village(
 def test_every_export_is_recorded_with_its_filter_and_masked_search(
     official_client, official, mixed
 ):
-    official_client.get(
-        EXPORT, {"status__exact": "accepted", "q": "13900000000", "_export": "xlsx"}
-    )
-    record = AccessRecord.objects.get()  # one record: the export covers its search
+    url = search(official_client, "13900000000", status__exact="accepted")
+    official_client.get(official_client.get(url).context["export_urls"]["xlsx"])
+    searched, record = AccessRecord.objects.order_by("pk")  # the search's, the export's
+    assert searched.kind == "search"
     assert (record.kind, record.actor) == ("export", official)
     assert "status__exact=accepted" in record.subject
     assert "q=139****0000" in record.subject
@@ -163,20 +188,100 @@ def test_search_by_name_and_phone_finds_and_is_recorded_masked(
     official_client, official, submit, mixed
 ):
     mine = submit("agency", applicant_name="王德明", applicant_phone="13712345678")
-    assert listed(official_client, q="王德") == [mine.tracking_number]
-    assert listed(official_client, q="137 1234 5678") == [mine.tracking_number]
-    assert listed(official_client, q=mine.tracking_number) == [mine.tracking_number]
+    by_name = search(official_client, "王德")
+    by_phone = search(official_client, "137 1234 5678")
+    by_number = search(official_client, mine.tracking_number)
+    for url in (by_name, by_phone, by_name, by_number):  # seen again: no new record
+        assert found(official_client, url) == [mine.tracking_number]
     records = list(AccessRecord.objects.order_by("pk"))
     assert [(r.kind, r.subject) for r in records] == [
         ("search", "王*"),
         ("search", "137****5678"),
-    ]  # the tracking number's search reads nobody's name or phone
+    ]  # once per search; the tracking number's search reads nobody's data
     assert all(r.actor == official for r in records)
+
+
+def test_a_personal_search_never_goes_into_an_address(official_client, submit, mixed):
+    mine = submit("agency", applicant_name="王德明", applicant_phone="13955550023")
+    url = search(official_client, "13955550023", status__exact="submitted")
+    assert "13955550023" not in url and "王" not in url
+    query = parse_qs(urlsplit(url).query)
+    assert query["status__exact"] == ["submitted"] and len(query["qs"][0]) >= 8
+    assert "q" not in query
+    response = official_client.get(url)
+    assert [r.tracking_number for r in response.context["cl"].result_list] == [
+        mine.tracking_number
+    ]
+    links = hrefs(response) + list(response.context["export_urls"].values())
+    assert all("13955550023" not in link and "1395555" not in link for link in links)
+    assert all(
+        f"qs={query['qs'][0]}" in link
+        for link in response.context["export_urls"].values()
+    )
+    # the search box shows the term (in the page, not in an address)
+    assert 'value="13955550023"' in response.content.decode()
+
+
+def test_a_tracking_number_search_stays_in_the_address(official_client, submit):
+    case = submit("agency")
+    url = search(official_client, case.tracking_number)
+    assert parse_qs(urlsplit(url).query) == {"q": [case.tracking_number]}
+
+
+def test_a_personal_term_typed_in_the_address_is_moved_out_of_it(
+    official_client, submit, mixed
+):
+    mine = submit("agency", applicant_name="王德明", applicant_phone="13712345678")
+    response = official_client.get(CHANGELIST, {"q": "13712345678", "mode__exact": "x"})
+    assert response.status_code == 302
+    assert "13712345678" not in response["Location"]
+    assert "mode__exact=x" in response["Location"] and "qs=" in response["Location"]
+    moved = search(official_client, "13712345678")
+    assert found(official_client, moved) == [mine.tracking_number]
+    assert AccessRecord.objects.filter(kind="search").count() == 2  # once each
+
+
+def test_an_unknown_search_key_says_so_and_searches_nothing(
+    official_client, official, submit, mixed
+):
+    submit("agency", applicant_name="王德明")
+    url = search(official_client, "王德", status__exact="accepted")
+    other = Client()
+    other.force_login(official)  # another session does not hold the key
+    response = other.get(url)
+    assert response.status_code == 302
+    assert "qs=" not in response["Location"]
+    assert "status__exact=accepted" in response["Location"]
+    page = other.get(response["Location"])
+    assert page.status_code == 200
+    assert "不再可用" in page.content.decode() or "no longer" in page.content.decode()
+    accepted = ServiceRequest.objects.filter(status=Status.ACCEPTED).count()
+    assert len(page.context["cl"].result_list) == accepted  # no search applied
+    export = other.get(f"{EXPORT}?qs=nope&_export=csv")
+    assert export.status_code == 400
+
+
+def test_an_export_refuses_a_personal_term_in_its_address(official_client, mixed):
+    response = official_client.get(EXPORT, {"q": "13900000000", "_export": "csv"})
+    assert response.status_code == 400
+    assert not AccessRecord.objects.exists()
+
+
+def test_the_date_filter_form_carries_the_search_key_not_the_term(
+    official_client, submit, mixed
+):
+    submit("agency", applicant_phone="13712345678")
+    url = search(official_client, "13712345678")
+    html = official_client.get(url).content.decode()
+    key = parse_qs(urlsplit(url).query)["qs"][0]
+    assert f'name="qs" value="{key}"' in html
+    assert 'type="hidden" name="q"' not in html
 
 
 def test_search_by_item_name_still_works(official_client, submit, items):
     case = submit("agency")
-    assert case.tracking_number in listed(official_client, q=items["agency"].name)
+    url = search(official_client, items["agency"].name)
+    assert case.tracking_number in found(official_client, url)
 
 
 # --- speed ----------------------------------------------------------------------------
@@ -391,3 +496,12 @@ def test_the_indexed_due_filters_agree_with_the_flag(
         )
         by_flag = rows.filter(due_flag=state)
         assert set(by_q) == set(by_flag) and by_flag.exists(), state
+
+
+@pytest.mark.parametrize("term", ["\x00", "王" * 500, "   "])
+def test_an_odd_search_term_is_never_a_500(official_client, term):
+    response = official_client.post(SEARCH, {"q": term})
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert official_client.get(response["Location"]).status_code == 200
+    assert official_client.get(SEARCH).status_code == 302  # GET: back to the list

@@ -1,5 +1,7 @@
-"""A clerk enters a resident's request in the workbench (at a window or by phone),
-and for 即时即办 may complete it on the spot in the same step."""
+"""A clerk enters a resident's request in the workbench (at a window or by phone).
+
+The resident is in front of the clerk (or on the line): a clerk who may accept the
+request accepts it in the same step, and for 即时即办 may complete it on the spot."""
 
 import uuid
 from typing import Any
@@ -11,8 +13,10 @@ from django.utils.translation import gettext as _
 from huagang.exceptions import InvalidInput
 from villages.models import User, Village
 
+from .. import access
 from ..models import Channel, HandlingMode, ServiceItem, ServiceRequest, Status
-from .requests import service_request_complete
+from ..workflow import Step
+from .requests import service_request_accept, service_request_complete
 from .submission import (
     id_number_required,
     service_request_problems,
@@ -137,12 +141,19 @@ def service_request_enter(
     the home-visit preference. The ID number is required when the item asks for the
     ID card, and the days and time at home for 上门特办, as online.
 
+    When `entered_by` may accept the request (``access.next_steps`` offers
+    ACCEPT: the village's clerk, a town clerk serving the item's body), it is
+    accepted in the same transaction (events: submitted, accepted), its due date
+    counted from now; otherwise (say, a town window entering for a body it does not
+    serve) it stays submitted for those who may accept it.
+
     With `done_on_the_spot` (即时即办 only), the request is completed with `result` in
-    the same transaction: two events, submitted then completed. If the completion is
-    refused (say, a town-center clerk who does not serve the item's body), nothing is
-    saved and the refusal is raised (NotPermitted, InvalidTransition). Raises
-    InvalidInput listing every problem. The same `submission_key` again returns the
-    first request as it is (a double post, done on the spot or not).
+    the same transaction instead: two events, submitted then completed. If the
+    completion is refused (say, a town-center clerk who does not serve the item's
+    body), nothing is saved and the refusal is raised (NotPermitted,
+    InvalidTransition). Raises InvalidInput listing every problem. The same
+    `submission_key` again returns the first request as it is (a double post, done
+    on the spot or not).
     """
     checked = {
         "item": values["item"],
@@ -169,8 +180,12 @@ def service_request_enter(
         applicant_address=applicant_address,
         description=description,
     )
-    if done_on_the_spot and created.status == Status.SUBMITTED:
-        created = service_request_complete(
+    if created.status != Status.SUBMITTED:  # a double post: the first, as it is
+        return created
+    if done_on_the_spot:
+        return service_request_complete(
             service_request=created, by=entered_by, result=result
         )
+    if any(step == Step.ACCEPT for _to, step in access.next_steps(entered_by, created)):
+        return service_request_accept(service_request=created, by=entered_by)
     return created

@@ -1,9 +1,10 @@
 """Exporting the officials' request list, exactly as filtered and searched, to Excel or
 CSV (``huagang.exports``).
 
-The export link carries the list's own query string to ``…/servicerequest/export/``,
-which builds the same ChangeList (same scope from ``services.access``, same filters,
-same search, same order) and writes its rows, at most ``exports.MAX_ROWS`` (a last
+The export link carries the list's own query string to ``…/servicerequest/export/``
+(a search by name or phone as its session key ``qs``, see ``request_search``; such a
+term typed as ``?q=`` is refused), which builds the same ChangeList (same scope from
+``services.access``, same filters, same search, same order) and writes its rows, at most ``exports.MAX_ROWS`` (a last
 line says when the list was cut). Every export is recorded in the record of reads
 (kind "export", the filter as subject).
 
@@ -33,7 +34,8 @@ from villages.validators import mask_mobile, mask_name
 
 from .. import access
 from ..models import DueState, ServiceRequest
-from ..selectors.request_search import search_term_masked
+from ..selectors.request_search import search_term_is_personal, search_term_masked
+from .request_search import SEARCH_VAR, UnknownSearch, searched_term
 
 EXPORT_VAR = "_export"
 FULL_VAR = "_full"
@@ -187,7 +189,9 @@ class RequestExportMixin:
         for name in (EXPORT_VAR, FULL_VAR):
             params.pop(name, None)
         request.GET = params
-        request.huagang_export = True  # the export's record covers the search
+        refused = self._export_search_refused(request)
+        if refused:
+            return render(request, "400.html", {"reason": refused}, status=400)
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
@@ -199,6 +203,26 @@ class RequestExportMixin:
                 return self._full_export_page(request, changelist, form)
             fmt, reason = form.cleaned_data["format"], form.cleaned_data["reason"]
         return self._export(request, changelist, fmt=fmt, full=full, reason=reason)
+
+    @staticmethod
+    def _export_search_refused(request) -> str:
+        """Why the export's search cannot be used ("" if it can): a search by name
+        or phone comes as the list's ``qs`` key, never as a term in the address.
+        Sets ``request.huagang_search_term`` for the list (see ``request_list``)."""
+        if search_term_is_personal(request.GET.get(SEARCH_VAR, "")):
+            return _(
+                "A search by name or phone is not taken from the address: search from "
+                "the list's search box, then export from the list."
+            )
+        try:
+            request.huagang_search_term = searched_term(request)
+        except UnknownSearch:
+            return _(
+                "That search is no longer available (searches by name or phone are "
+                "kept only in the browser session that made them). Search again from "
+                "the list, then export."
+            )
+        return ""
 
     def _full_export_page(self, request, changelist, form):
         context = {

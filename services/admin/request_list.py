@@ -28,18 +28,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from huagang.middleware import LOOKUP_YEARS
-from villages.actions import access_record
-from villages.models import AccessRecord
 
 from .. import time_limits
-from ..models import DueState, ServiceRequest
+from ..models import DueState
 from ..selectors import service_requests_with_due_flag
 from ..selectors.request_search import (
-    TermKind,
-    search_term_masked,
+    search_term_is_personal,
     service_requests_search,
 )
 from ..working_days import WorkCalendar
+from .request_search import (
+    SEARCH_KEY_VAR,
+    UnknownSearch,
+    pairs,
+    search_redirect,
+    searched_term,
+    unknown_search_redirect,
+)
 
 
 class SubmittedBetweenFilter(admin.ListFilter):
@@ -104,8 +109,7 @@ class SubmittedBetweenFilter(admin.ListFilter):
             for key, values in kept.items()
             for value in (values if isinstance(values, list) else [values])
         ]
-        if changelist.query:
-            hidden.append(("q", changelist.query))
+        hidden += changelist.search_params()
         yield {
             "hidden": hidden,
             "since": self.used_parameters.get(self.since, ""),
@@ -190,11 +194,31 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class RequestChangeList(ChangeList):
-    """The list's rows carry their `due_flag` (the same rule as the clerks' queue)."""
+    """The list's rows carry their `due_flag` (the same rule as the clerks' queue).
+
+    A search by name or phone arrives as ``?qs=<key>`` (``request_search``): the key
+    stays in the list's parameters, so every link of the list (pages, sorting,
+    filters, exports) carries the key and never the term; the term itself, resolved
+    by the admin before the list is built (``request.huagang_search_term``), is the
+    list's query."""
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(SEARCH_KEY_VAR, None)
+        return lookup_params
 
     def get_queryset(self, request, exclude_parameters=None):
+        term = getattr(request, "huagang_search_term", None)
+        if term is not None:
+            self.query = term
         queryset = super().get_queryset(request, exclude_parameters)
         return service_requests_with_due_flag(queryset)
+
+    def search_params(self) -> list[tuple[str, str]]:
+        """The search as a form carries it: its key, or a tracking number."""
+        if SEARCH_KEY_VAR in self.params:
+            return [(SEARCH_KEY_VAR, self.params[SEARCH_KEY_VAR])]
+        return [("q", self.query)] if self.query else []
 
 
 # How many rows the "calendar year unknown" warning counts at most (the rest: "or more").
@@ -249,21 +273,22 @@ class RequestListMixin:
         return RequestChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        """Indexed lookups by number, phone or name; a search by phone or name reads
-        personal data and is recorded (masked) in the record of reads."""
-        found, kind = service_requests_search(queryset, term=search_term)
-        if kind in (TermKind.PHONE, TermKind.NAME) and not getattr(
-            request, "huagang_export", False
-        ):
-            access_record(
-                by=request.user,
-                kind=AccessRecord.Kind.SEARCH,
-                subject=search_term_masked(search_term),
-                detail=str(ServiceRequest._meta.verbose_name_plural),
-            )
+        """Indexed lookups by number, phone or name. A search by phone or name was
+        recorded (masked) once when it was made (``request_search``), not on every
+        page of its results."""
+        found, _kind = service_requests_search(queryset, term=search_term)
         return found, False
 
     def changelist_view(self, request, extra_context=None):
+        """A personal ``?q=`` (an old bookmark, a hand-typed address) is moved into
+        the session at once; a ``?qs=`` key is resolved, or refused with a message."""
+        typed = request.GET.get("q", "")
+        if request.method == "GET" and search_term_is_personal(typed):
+            return search_redirect(request, typed, pairs(request.GET))
+        try:
+            request.huagang_search_term = searched_term(request)
+        except UnknownSearch:
+            return unknown_search_redirect(request)
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is None:  # a redirect, or an action's own response

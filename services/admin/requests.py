@@ -34,6 +34,7 @@ from .request_list import (
     RequestListMixin,
     SubmittedBetweenFilter,
 )
+from .request_search import RequestSearchMixin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -96,14 +97,17 @@ class HomeVisitInline(ReadOnlyInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(RequestListMixin, RequestExportMixin, ActionFormAdmin):
+class ServiceRequestAdmin(
+    RequestListMixin, RequestSearchMixin, RequestExportMixin, ActionFormAdmin
+):
     """Lists show masked phone numbers; a request's own page shows the applicant's
     contact details in full, to the staff who act on it (the queryset is scoped).
 
     Built for a million rows (see ``request_list``): pages follow the
     ``request_newest_first`` index, counts stop at ``EXACT_UP_TO``, the date filter
     replaces ``date_hierarchy``, sorting is offered only on indexed columns, and
-    searches are indexed lookups (``selectors.request_search``)."""
+    searches are indexed lookups (``selectors.request_search``), posted and kept out
+    of the address when they are by name or phone (``admin.request_search``)."""
 
     list_display = [
         "tracking_number",

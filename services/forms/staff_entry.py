@@ -16,6 +16,7 @@ from villages.models import User
 
 from .. import access
 from ..actions import service_request_enter, service_request_enter_problems
+from ..actions.entry import ENTRY_CHANNELS
 from ..actions.submission import id_number_required
 from ..models import (
     Channel,
@@ -115,10 +116,8 @@ class StaffEntryForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label=_("How the request came in"),
-        choices=[
-            (Channel.WINDOW.value, _("came to the window")),
-            (Channel.PHONE.value, _("called by phone")),
-        ],
+        # the channels' own labels, as the receipt, the lists and the exports say them
+        choices=[(channel.value, channel.label) for channel in ENTRY_CHANNELS],
         initial=Channel.WINDOW.value,
         widget=forms.RadioSelect,
         error_messages={

@@ -40,6 +40,14 @@ def search_term_kind(term: str) -> tuple[TermKind, str]:
     return TermKind.NAME, nfkc(term)
 
 
+def search_term_is_personal(term: str) -> bool:
+    """Whether `term` may find people by their name or phone (anything but an empty
+    term or a tracking number): such a term is kept out of addresses."""
+    if not nfkc(term):
+        return False
+    return search_term_kind(term)[0] != TermKind.NUMBER
+
+
 def search_term_masked(term: str) -> str:
     """`term` as the record of reads may keep it: 139****1234, 张*, HG2603… in full."""
     kind, text = search_term_kind(term)

@@ -1,5 +1,9 @@
 """An official filters the request list, exports it to Excel, and finds the export in
-the record of reads; the same list on a phone still shows each request's status."""
+the record of reads; searches it by a phone number that stays out of every address;
+the same list on a phone still shows each request's status."""
+
+import csv
+import io
 
 import pytest
 from openpyxl import load_workbook
@@ -71,6 +75,35 @@ def test_an_official_exports_the_filtered_list_and_sees_it_recorded(
     expect(tools.get_by_role("link", name="增加")).to_have_count(0)  # read-only
     record = AccessRecord.objects.get()
     assert record.kind == "export" and record.actor == official
+
+
+def test_an_official_searches_by_phone_and_the_number_stays_out_of_addresses(
+    person, official, village, requests_in_two_villages, submit, tmp_path
+):
+    mine = submit("agency", applicant_name="王德明", applicant_phone="13955550023")
+    desk = person()
+    desk.sign_in(official)
+    desk.open_list("办件")
+    desk.page.get_by_role("textbox").first.fill("13955550023")
+    with desk.page.expect_navigation():
+        desk.page.get_by_role("button", name="搜索").click()
+    desk.shot("searched-by-phone")
+    assert "qs=" in desk.page.url and "13955550023" not in desk.page.url
+    assert shown_numbers(desk) == [mine.tracking_number]
+    expect(desk.page.locator("#searchbar")).to_have_value("13955550023")
+    for link in desk.page.locator(".object-tools a.export-link").all():
+        href = link.get_attribute("href") or ""
+        assert "qs=" in href and "1395555" not in href
+
+    with desk.page.expect_download() as download_info:
+        desk.page.get_by_role("link", name="导出 CSV").click()
+    saved = tmp_path / "list.csv"
+    download_info.value.save_as(saved)
+    rows = list(csv.reader(io.StringIO(saved.read_text("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [mine.tracking_number]
+
+    searches = AccessRecord.objects.filter(kind="search")
+    assert [r.subject for r in searches] == ["139****0023"]  # once, not per page
 
 
 def test_the_request_list_fits_a_wide_screen_and_shows_the_status_on_a_phone(

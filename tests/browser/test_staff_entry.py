@@ -1,7 +1,8 @@
 """A village clerk enters a walk-in resident's request in the workbench, in Chromium,
 at a desk (1280 px) and on a phone (360 px): finds the item by typing pinyin
 initials, fills the form by its Chinese labels, scans a material, records the
-resident's consent, saves, and prints the 受理回执.
+resident's consent, saves (accepting it: the resident is at the desk), and prints
+the 受理回执 showing 已受理 and the due date.
 """
 
 import re
@@ -76,7 +77,7 @@ def test_a_village_clerk_enters_a_walk_in_request_and_prints_its_receipt(
     page.get_by_label("申请人手机号码").fill("139 5555 0123")
     page.get_by_label("身份证号码").fill("11010519491231002X")
     page.get_by_label("住址或村民组").fill("花岗社区三组")
-    page.get_by_label("到窗口办理").check()
+    page.get_by_label("窗口申请").check()
     page.get_by_label("定时代办").check()
     page.get_by_label("居民要办的事").fill("家庭收入低，申请低保")
     page.get_by_label("个人申请书").set_input_files(
@@ -104,7 +105,8 @@ def test_a_village_clerk_enters_a_walk_in_request_and_prints_its_receipt(
     clerk.shot("saved")
 
     request = ServiceRequest.objects.get()
-    assert request.status == Status.SUBMITTED and request.item.name == ITEM
+    assert request.status == Status.ACCEPTED and request.item.name == ITEM
+    assert request.accepted_at and request.due_date
     assert request.village == village and request.entered_by == clerk_user
     assert request.channel == "window" and request.mode == "agency"
     assert request.privacy_notice_version == NOTICE_VERSION and request.consent_at
@@ -118,6 +120,11 @@ def test_a_village_clerk_enters_a_walk_in_request_and_prints_its_receipt(
     for fact in (request.tracking_number, ITEM, "花岗社区", "定时代办", "2026-03-10"):
         expect(receipt).to_contain_text(fact)
     expect(receipt).to_contain_text("预计办结")
+    expect(receipt.locator("h1")).to_contain_text("受理回执")
+    expect(receipt.locator("dt:text-is('状态') + dd")).to_have_text("已受理")
+    expect(receipt.locator("dt:text-is('预计办结') + dd")).to_contain_text(
+        request.due_date.isoformat()
+    )
     expect(receipt.locator("svg.qr")).to_be_visible()
     expect(receipt).to_contain_text(f"/track/?number={request.tracking_number}")
     expect(page.get_by_role("button", name="打印受理回执")).to_be_visible()

@@ -5,10 +5,11 @@ posted by hand, no step skipped by calling an action):
 
 1. Tuesday 2026-03-10, a trip day: the village clerk enters a walk-in resident's
    定时代办 request (item found by typing pinyin initials), scans a material, records
-   the consent, and prints the 受理回执;
-2. accepts it on its case page, shows the ID number in full (recorded), puts it and an
-   accepted case entered earlier on today's trip, prints the hand-over list and hands
-   the trip over;
+   the consent, and saves it, which accepts it (the resident is at the desk): the
+   受理回执 she prints says 已受理 and the due date;
+2. opens its case page (already accepted), shows the ID number in full (recorded),
+   puts it and an accepted case entered earlier on today's trip, prints the hand-over
+   list and hands the trip over;
 3. a town-center clerk checks the new case in by typing its number, types a number
    that is not on the list (flagged at once), finishes: the other case is missing;
 4. records the town's decision on the case page; on Friday, the village's next trip,
@@ -156,7 +157,7 @@ def test_a_week_in_the_workbench(
         if id_box.count():  # asked for where the item needs it
             id_box.fill(ID_NUMBER)
         page.get_by_label("住址或村民组").fill("花岗社区三组")
-        page.get_by_label("到窗口办理").check()
+        page.get_by_label("窗口申请").check()
         page.get_by_label("定时代办").check()
         page.get_by_label("居民要办的事").fill("家庭收入低，申请低保")
         page.get_by_label("个人申请书").set_input_files(
@@ -174,7 +175,7 @@ def test_a_week_in_the_workbench(
         new = ServiceRequest.objects.get(applicant_name="李玉兰")
         number = new.tracking_number
         assert (new.status, new.mode, new.channel) == (
-            Status.SUBMITTED,
+            Status.ACCEPTED,
             "agency",
             "window",
         )
@@ -185,6 +186,8 @@ def test_a_week_in_the_workbench(
         expected = receipt.locator("dt:text-is('预计办结') + dd")
         expect(expected).to_contain_text(re.compile(r"2026-\d\d-\d\d"))
         promised = re.search(r"\d{4}-\d\d-\d\d", expected.inner_text()).group()
+        assert promised == str(new.due_date)  # accepted as entered, the same day
+        expect(receipt.locator("dt:text-is('状态') + dd")).to_have_text("已受理")
         expect(page.get_by_role("button", name="打印受理回执")).to_be_visible()
         page.emulate_media(media="print")
         expect(page.locator(".site-header")).to_be_hidden()
@@ -194,18 +197,14 @@ def test_a_week_in_the_workbench(
         looked_at(clerk, "receipt-printed", checked=False)
         page.emulate_media(media="screen")
 
-        # --- 2. Accepted on its page, the ID shown in full, on today's trip, handed over.
+        # --- 2. Already accepted; the ID shown in full, on today's trip, handed over.
         clerk.follow(page.get_by_role("link", name="打开办件"))
-        expect(page.locator(".case-state")).to_contain_text("待受理")
+        expect(page.locator(".case-state")).to_contain_text("已受理")
+        expect(page.get_by_role("button", name="受理此申请")).to_have_count(0)
         expect(page.locator(".case-applicant")).not_to_contain_text(ID_NUMBER)
         clerk.follow(page.get_by_role("button", name="显示完整身份证号码"))
         expect(page.locator(".case-applicant")).to_contain_text(ID_NUMBER)
         looked_at(clerk, "id-revealed")
-        clerk.follow(page.get_by_role("button", name="受理此申请"))
-        expect(page.locator(".case-state")).to_contain_text("已受理")
-        looked_at(clerk, "accepted")
-        new.refresh_from_db()
-        assert str(new.due_date) == promised  # accepted the same day
 
         second = earlier["second"].tracking_number
         section(clerk, "代办车次")

@@ -221,6 +221,20 @@ def test_only_the_items_modes_and_window_or_phone_are_offered(
     assert "保存并办结" in page.content.decode()
 
 
+def test_the_channels_are_named_as_everywhere_else(client, enter, village_clerk, dibao):
+    """One wording per channel: the form's choices are the model's labels, and the
+    receipt says the same."""
+    client.force_login(village_clerk)
+    page = client.get(reverse("staff:entry_item", kwargs={"code": dibao.code}))
+    html = page.content.decode()
+    assert "窗口申请" in html and "电话申请" in html
+    assert "到窗口办理" not in html and "来电办理" not in html
+    response, _form = enter(village_clerk, dibao, mode="agency", channel="phone")
+    receipt = client.get(response["Location"]).content.decode()
+    assert "电话申请" in receipt and "来电办理" not in receipt
+    assert "申请渠道" in html and "申请渠道" in receipt
+
+
 def test_a_village_clerk_has_their_village_preset_and_fixed(
     client, village_clerk, village, dibao
 ):
@@ -256,12 +270,19 @@ def test_a_village_clerk_entering_for_their_village_records_everything(
     )
     assert created.village == village and created.channel == "phone"
     assert created.entered_by == village_clerk and created.account is None
-    assert created.status == Status.SUBMITTED and created.mode == "instant"
+    assert created.status == Status.ACCEPTED and created.mode == "instant"
     assert created.applicant_phone == "13955550123"
     assert created.consent_at is not None
     assert created.privacy_notice_version == NOTICE_VERSION
     assert Attachment.objects.filter(request=created).count() == 2
-    assert created.events.count() == 1
+    # the resident is in front of the clerk, who accepts it as they enter it
+    events = list(created.events.filter(kind=EventKind.STATUS).order_by("pk"))
+    assert [(e.from_status, e.to_status, e.actor) for e in events] == [
+        ("", Status.SUBMITTED, village_clerk),
+        (Status.SUBMITTED, Status.ACCEPTED, village_clerk),
+    ]
+    assert created.accepted_at and created.assigned_to == village_clerk
+    assert created.due_date is not None
 
 
 def test_posting_another_village_is_refused_and_nothing_is_saved(
@@ -353,7 +374,9 @@ def test_a_double_post_makes_one_request(client, enter, village_clerk, elder_car
     }
     again = client.post(url, data)
     assert again.status_code == 302 and again["Location"] == first["Location"]
-    assert ServiceRequest.objects.count() == 1
+    created = ServiceRequest.objects.get()
+    assert created.status == Status.ACCEPTED
+    assert created.events.filter(kind=EventKind.STATUS).count() == 2
 
 
 # --- 即时即办 done on the spot -----------------------------------------------------------
@@ -469,6 +492,18 @@ def test_the_receipt_shows_the_number_the_date_and_a_qr_code(
     assert "13955550123" not in text and VALID_ID not in text
 
 
+def test_the_receipt_of_a_walk_in_says_accepted_with_its_due_date(
+    client, enter, village_clerk, dibao
+):
+    response, _form = enter(village_clerk, dibao, mode="agency")
+    created = ServiceRequest.objects.get()
+    assert created.status == Status.ACCEPTED
+    text = client.get(response["Location"]).content.decode()
+    assert "受理回执" in text and "收件回执" not in text
+    assert "已受理" in text and "待受理" not in text
+    assert created.due_date.strftime("%Y-%m-%d") in text
+
+
 def test_the_receipt_of_an_accepted_request_gives_its_due_date(
     client, village_clerk, submit
 ):
@@ -506,7 +541,14 @@ def test_the_clerk_who_entered_a_request_prints_its_receipt(
     assert response.status_code == 302
     created = ServiceRequest.objects.get()
     assert created.village.code == FENFANG
-    assert client.get(response["Location"]).status_code == 200
+    # they may not accept it: it waits for those who may, and the slip says so
+    assert created.status == Status.SUBMITTED and created.accepted_at is None
+    assert created.events.filter(kind=EventKind.STATUS).count() == 1
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "收件回执" in text and "受理回执" not in text
+    assert "待受理" in text and "尚未受理" in text
 
 
 def test_a_receipt_of_an_unknown_number_is_404(client, official):

@@ -1,5 +1,6 @@
 """Walk-in and phone entry: a clerk finds the item by typing, enters the resident's
-request (即时即办 may be done on the spot in the same step) and prints the 受理回执.
+request (accepting it if they may; 即时即办 may be done on the spot in the same step)
+and prints the 受理回执 (a 收件回执 for a request the clerk could not accept).
 
 Step 1 (``staff:entry``) lists the items matching what was typed, as links; with
 JavaScript (``static/js/item_picker.js``) the list follows the typing, fetched from
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ... import access, selectors, workflow
 from ...forms.staff_entry import ItemPickForm, StaffEntryForm
-from ...models import ServiceRequest
+from ...models import ServiceRequest, Status
 from ...selectors.entry import service_item_for_entry, service_items_for_picker
 from ..apply import track_url, tracking_qr_svg
 from ._common import staff_required
@@ -49,7 +50,16 @@ def entry_item(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request, "staff/entry_form.html", context, status=form.status_code
         )
-    messages.success(request, _("Saved. Give the resident the printed receipt."))
+    if created.status == Status.SUBMITTED:  # the clerk could not accept it
+        messages.success(
+            request,
+            _(
+                "Saved; the office that handles it will accept it. Give the "
+                "resident the printed receipt of the application."
+            ),
+        )
+    else:
+        messages.success(request, _("Saved. Give the resident the printed receipt."))
     return redirect("staff:receipt", number=created.tracking_number)
 
 
