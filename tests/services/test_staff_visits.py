@@ -6,13 +6,16 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from huagang.exceptions import InvalidInput
 from services.actions import home_visit_schedule, service_request_accept
+from services.actions.visits import visit_time_errors
 from services.models import HomeVisit, ServiceRequest, Status
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +130,42 @@ def test_bad_booking_input_is_400_beside_its_field(
     assert message in " ".join(errors[field]), errors
     assert not HomeVisit.objects.exists()
     assert 'class="field has-error"' in answer.content.decode() or field == "reason"
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [("02:00", "03:00"), ("07:30", "09:00"), ("17:00", "18:30"), ("23:00", "23:59")],
+)
+def test_a_visit_outside_the_visiting_hours_is_refused(
+    clerk_client, home_case, village_clerk, starts, ends
+):
+    case = home_case()
+    answer = book(clerk_client, case, village_clerk, starts=starts, ends=ends)
+    assert answer.status_code == 400
+    assert "08:00" in answer.content.decode() and "18:00" in answer.content.decode()
+    assert not HomeVisit.objects.filter(request=case).exists()
+    with pytest.raises(InvalidInput, match="08:00") as refused:
+        home_visit_schedule(
+            service_request=case,
+            by=village_clerk,
+            staff=village_clerk,
+            starts_at=at(TODAY, *map(int, starts.split(":"))),
+            ends_at=at(TODAY, *map(int, ends.split(":"))),
+            reason="age",
+        )
+    assert set(refused.value.errors) <= {"starts_at", "ends_at"}
+
+
+def test_the_visiting_hours_come_from_the_settings(
+    clerk_client, home_case, village_clerk, settings
+):
+    settings.HUAGANG_VISIT_HOURS = "07:00-20:00"
+    case = home_case()
+    visit = schedule(case, village_clerk, at(TODAY, 18, 30))
+    assert visit.starts_at == at(TODAY, 18, 30)
+    settings.HUAGANG_VISIT_HOURS = "nonsense"
+    with pytest.raises(ImproperlyConfigured):
+        visit_time_errors(starts_at=at(TODAY, 10), ends_at=at(TODAY, 11))
 
 
 def test_only_staff_of_the_cases_village_can_be_sent(
