@@ -65,6 +65,21 @@ def visit_time_errors(
     return errors
 
 
+def check_home_visit_booking(*, service_request: ServiceRequest, by: User) -> set:
+    """Raise NotPermitted or InvalidTransition unless `by` may book a visit for the
+    request in its status (a first visit, or a new date after nobody was at home);
+    the roles `by` holds towards it otherwise. Refused before any input check;
+    ``home_visit_schedule`` checks again under its lock."""
+    roles = roles_towards(by, service_request)
+    if service_request.status == Status.VISIT_SCHEDULED:
+        check_activity(Activity.REBOOK_VISIT, service_request.status, roles)
+    else:  # checked again when the status changes
+        workflow.check(
+            service_request.mode, service_request.status, Status.VISIT_SCHEDULED, roles
+        )
+    return roles
+
+
 @transaction.atomic
 def home_visit_schedule(
     *,
@@ -82,11 +97,7 @@ def home_visit_schedule(
     ``starts_at`` / ``ends_at`` otherwise.
     """
     locked = lock_request(service_request)
-    roles = roles_towards(by, locked)
-    if locked.status == Status.VISIT_SCHEDULED:  # a new date after nobody was at home
-        check_activity(Activity.REBOOK_VISIT, locked.status, roles)
-    else:  # checked again when the status changes; refused before any input check
-        workflow.check(locked.mode, locked.status, Status.VISIT_SCHEDULED, roles)
+    roles = check_home_visit_booking(service_request=locked, by=by)
     errors = date_window_errors(
         starts_at=starts_at, ends_at=ends_at
     ) or visit_time_errors(starts_at=starts_at, ends_at=ends_at)

@@ -11,11 +11,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huagang.dates import date_window_errors
 from huagang.exceptions import DomainError, InvalidInput
 from huagang.forms import add_input_errors
 from villages.models import User
 
 from .. import access
+from ..actions.visits import visit_time_errors
 from ..models import FollowUp, HomeVisit, ServiceRequest, VisitTime
 
 # A first suggestion for the window from the resident's preferred time of day.
@@ -100,8 +102,10 @@ class VisitBookForm(forms.Form):
         },
     )
 
-    # The action's field names and this form's.
+    # The action's field names and this form's: a day outside the appointment window
+    # is said at the day, a time outside the visiting hours at the time.
     RENAMED = {"starts_at": "day", "ends_at": "ends"}
+    RENAMED_TIMES = {"starts_at": "starts", "ends_at": "ends"}
 
     def __init__(
         self, *args, user: User, service_request: ServiceRequest, **kwargs
@@ -128,8 +132,23 @@ class VisitBookForm(forms.Form):
             if access.may_visit(user, service_request.village_id):
                 self.initial.setdefault("staff", user.pk)
 
+    def clean(self):
+        """Every error at once: the day and times are checked as the action checks
+        them (``date_window_errors``, ``visit_time_errors``) whatever else is
+        missing, so a clerk never fixes one error to be shown the next."""
+        data = super().clean()
+        if all(data.get(name) is not None for name in ("day", "starts", "ends")):
+            starts_at, ends_at = self.window()
+            outside = date_window_errors(starts_at=starts_at, ends_at=ends_at)
+            if outside:
+                put_action_errors(self, InvalidInput(outside), self.RENAMED)
+            elif errors := visit_time_errors(starts_at=starts_at, ends_at=ends_at):
+                put_action_errors(self, InvalidInput(errors), self.RENAMED_TIMES)
+        return data
+
     def window(self) -> tuple[dt.datetime, dt.datetime]:
-        """The chosen window as local moments (after ``is_valid``)."""
+        """The chosen window as local moments (after ``is_valid``, or in ``clean``
+        once the day and times are clean)."""
         day = self.cleaned_data["day"]
         return (
             timezone.make_aware(dt.datetime.combine(day, self.cleaned_data["starts"])),

@@ -168,6 +168,26 @@ def test_the_visiting_hours_come_from_the_settings(
         visit_time_errors(starts_at=at(TODAY, 10), ends_at=at(TODAY, 11))
 
 
+def test_every_booking_error_is_shown_at_once(clerk_client, home_case, village_clerk):
+    case = home_case()
+    answer = book(
+        clerk_client, case, village_clerk, day="2026-03-09", reason="", ends="09:00"
+    )
+    assert answer.status_code == 400
+    errors = answer.context["form"].errors
+    assert set(errors) == {"day", "reason"}, errors
+    assert "2026-03-10" in errors["day"][0]
+    answer = book(clerk_client, case, village_clerk, reason="", ends="09:00")
+    assert set(answer.context["form"].errors) == {"ends", "reason"}
+    answer = book(
+        clerk_client, case, village_clerk, reason="", starts="02:00", ends="03:00"
+    )
+    errors = answer.context["form"].errors
+    assert set(errors) == {"starts", "reason"}, errors  # the hours said once
+    assert "08:00" in errors["starts"][0]
+    assert not HomeVisit.objects.filter(request=case).exists()
+
+
 def test_only_staff_of_the_cases_village_can_be_sent(
     clerk_client, home_case, other_village_clerk, village_clerk
 ):
