@@ -305,6 +305,7 @@ ROWS: list[Row] = [
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
                official=MOVED),
         data=lambda w: {"day": "2026-03-10", "starts": "14:00", "ends": "16:00",
+                        "other_time": "on",  # the resident said mornings
                         "staff": w.users[CLERK_A].pk, "reason": "age"}),
     Row("visit: outcome (form)", GET, "/staff/visits/<id>/",
         _u("staff:visit", _pk("a_visit")),

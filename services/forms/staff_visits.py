@@ -29,6 +29,26 @@ DEFAULT_WINDOWS = {
 }
 
 
+# The part of the day each preference stands for (start from, end by); "any" and no
+# preference accept the whole visiting hours.
+PREFERRED_HOURS = {
+    VisitTime.MORNING: (dt.time(0), dt.time(12)),
+    VisitTime.AFTERNOON: (dt.time(12), dt.time(23, 59, 59)),
+}
+
+
+def is_preferred_time(
+    service_request: ServiceRequest, day: dt.date, starts: dt.time, ends: dt.time
+) -> bool:
+    """Whether the window lies on one of the resident's stated days and in their
+    part of the day (``visit_weekdays``, ``visit_time``); any window when none."""
+    weekdays = service_request.visit_weekdays or []
+    if weekdays and day.isoweekday() not in weekdays:
+        return False
+    first, last = PREFERRED_HOURS.get(service_request.visit_time, (None, None))
+    return first is None or (first <= starts and ends <= last)
+
+
 def next_preferred_day(weekdays: list[int], today: dt.date) -> dt.date:
     """The first day from `today` on that is one of the resident's ISO `weekdays`."""
     for ahead in range(7):
@@ -92,6 +112,10 @@ class VisitBookForm(forms.Form):
             "invalid_choice": _("Choose who goes from the list."),
         },
     )
+    other_time = forms.BooleanField(
+        label=_("The resident agreed to this other day or time"),
+        required=False,
+    )
     reason = forms.ChoiceField(
         label=_("Why at home"),
         choices=HomeVisit.Reason.choices,
@@ -111,6 +135,10 @@ class VisitBookForm(forms.Form):
         self, *args, user: User, service_request: ServiceRequest, **kwargs
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.service_request = service_request
+        # Set by clean(): the chosen window is not when the resident said they are
+        # at home, so booking it needs the other_time box ticked.
+        self.outside_preference = False
         # Who may be sent: staff this user may send (access.visitors_q) who serve the
         # case's own village (access.may_visit, checked again by the action).
         self.fields["staff"].queryset = User.objects.filter(
@@ -144,7 +172,24 @@ class VisitBookForm(forms.Form):
                 put_action_errors(self, InvalidInput(outside), self.RENAMED)
             elif errors := visit_time_errors(starts_at=starts_at, ends_at=ends_at):
                 put_action_errors(self, InvalidInput(errors), self.RENAMED_TIMES)
+            else:
+                self._check_preference(data)
         return data
+
+    def _check_preference(self, data: dict) -> None:
+        """A window outside the resident's days or time of day is allowed, once the
+        clerk confirms the resident agreed to it (the warning shown beside the box)."""
+        self.outside_preference = not is_preferred_time(
+            self.service_request, data["day"], data["starts"], data["ends"]
+        )
+        if self.outside_preference and not data.get("other_time"):
+            self.add_error(
+                "other_time",
+                _(
+                    "Tick this box once the resident has agreed to this day and "
+                    "time, or choose one of the days and times they gave."
+                ),
+            )
 
     def window(self) -> tuple[dt.datetime, dt.datetime]:
         """The chosen window as local moments (after ``is_valid``, or in ``clean``

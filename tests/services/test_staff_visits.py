@@ -188,6 +188,43 @@ def test_every_booking_error_is_shown_at_once(clerk_client, home_case, village_c
     assert not HomeVisit.objects.filter(request=case).exists()
 
 
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"day": "2026-03-11"}, "a Wednesday"),  # the resident gave Tue and Thu
+        ({"starts": "14:00", "ends": "15:00"}, "an afternoon"),  # mornings only
+        ({"starts": "11:30", "ends": "12:30"}, "past noon"),
+    ],
+)
+def test_a_time_the_resident_did_not_give_needs_their_agreement(
+    clerk_client, home_case, village_clerk, change, why
+):
+    case = home_case()
+    warned = book(clerk_client, case, village_clerk, **change)
+    assert warned.status_code == 400, why
+    text = warned.content.decode()
+    assert "居民说明在家的时间" in text and "每周二、四" in text
+    assert 'name="other_time"' in text
+    assert list(warned.context["form"].errors) == ["other_time"]
+    assert not HomeVisit.objects.filter(request=case).exists()
+    agreed = book(clerk_client, case, village_clerk, other_time="on", **change)
+    assert agreed.status_code == 302
+    assert HomeVisit.objects.filter(request=case).count() == 1
+
+
+def test_a_time_the_resident_gave_needs_no_confirmation(
+    clerk_client, home_case, village_clerk
+):
+    case = home_case()
+    page = clerk_client.get(reverse("staff:visit_book", args=[case.pk]))
+    assert 'name="other_time"' not in page.content.decode()
+    anytime = home_case(visit_weekdays=[1, 2, 3, 4, 5, 6, 7], visit_time="any")
+    assert (
+        book(clerk_client, anytime, village_clerk, day="2026-03-11").status_code == 302
+    )
+    assert book(clerk_client, case, village_clerk, day="2026-03-12").status_code == 302
+
+
 def test_only_staff_of_the_cases_village_can_be_sent(
     clerk_client, home_case, other_village_clerk, village_clerk
 ):
