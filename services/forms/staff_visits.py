@@ -8,12 +8,14 @@ put beside the fields (``put_action_errors``).
 import datetime as dt
 
 from django import forms
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huagang.dates import date_window_errors
 from huagang.exceptions import DomainError, InvalidInput
 from huagang.forms import add_input_errors
+from villages.choices import Role
 from villages.models import User
 
 from .. import access
@@ -76,6 +78,16 @@ def put_action_errors(
     add_input_errors(form, exc)
 
 
+class VisitorChoiceField(forms.ModelChoiceField):
+    """A visitor by name; an official is labelled as such (they serve every village,
+    so they are offered after the village's own clerks)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        if access.is_official(obj):
+            return _("%(name)s (official)") % {"name": obj.name}
+        return obj.name
+
+
 class VisitBookForm(forms.Form):
     """Book a visit for one case: the day, the time window, who goes and why."""
 
@@ -103,7 +115,7 @@ class VisitBookForm(forms.Form):
             "invalid": _("Enter a time as hours:minutes, e.g. 09:30."),
         },
     )
-    staff = forms.ModelChoiceField(
+    staff = VisitorChoiceField(
         label=_("Who visits"),
         queryset=User.objects.none(),
         empty_label=_("Choose who goes"),
@@ -141,10 +153,22 @@ class VisitBookForm(forms.Form):
         self.outside_preference = False
         # Who may be sent: staff this user may send (access.visitors_q) who serve the
         # case's own village (access.may_visit, checked again by the action).
-        self.fields["staff"].queryset = User.objects.filter(
-            access.visitors_q(user=user),
-            access.serving_village_q(service_request.village_id),
-        ).order_by("role", "name", "pk")
+        # The village's own clerks first, then the officials.
+        own_clerk = Q(role=Role.VILLAGE_CLERK, village_id=service_request.village_id)
+        self.fields["staff"].queryset = (
+            User.objects.filter(
+                access.visitors_q(user=user),
+                access.serving_village_q(service_request.village_id),
+            )
+            .annotate(
+                elsewhere=Case(
+                    When(own_clerk, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("elsewhere", "name", "pk")
+        )
         if not self.is_bound:
             starts, ends = DEFAULT_WINDOWS.get(
                 service_request.visit_time, DEFAULT_WINDOWS[""]

@@ -237,6 +237,29 @@ def test_only_staff_of_the_cases_village_can_be_sent(
     assert answer.context["form"].errors["staff"] == ["请从列表中选择上门人员。"]
 
 
+def test_the_villages_own_clerks_come_first_and_officials_are_labelled(
+    client, home_case, village, village_clerk, official, other_village_clerk
+):
+    from tests.factories import UserFactory
+    from villages.choices import Role
+
+    # "Aaa" sorts before every Chinese name, and "official" before "village_clerk"
+    first_official = UserFactory(role=Role.OFFICIAL, name="Aaa")
+    colleague = UserFactory(role=Role.VILLAGE_CLERK, village=village, name="Zzz")
+    case = home_case()
+    for user in (village_clerk, official):
+        client.force_login(user)
+        page = client.get(reverse("staff:visit_book", args=[case.pk]))
+        field = page.context["form"]["staff"]
+        options = [(str(c.data["value"]), c.data["label"]) for c in field][1:]
+        clerks = sorted([village_clerk, colleague], key=lambda u: (u.name, u.pk))
+        officials = sorted([official, first_official], key=lambda u: (u.name, u.pk))
+        assert options == [(str(u.pk), u.name) for u in clerks] + [
+            (str(u.pk), f"{u.name}（管理人员）") for u in officials
+        ]
+        assert other_village_clerk.name not in page.content.decode()
+
+
 def test_a_second_click_on_book_gets_a_clear_409(
     clerk_client, home_case, village_clerk
 ):
