@@ -393,6 +393,13 @@ def test_the_days_visits_are_in_order_of_start_with_address_and_phone(
     assert [r["visit"].request for r in tomorrow.context["rows"]] == [other_day]
 
 
+def test_the_date_box_shows_the_day_shown(clerk_client):
+    box = '<input type="date" name="day" value="{}"'
+    assert box.format("2026-03-10") in clerk_client.get(VISITS).content.decode()
+    page = clerk_client.get(VISITS, {"day": "2026-03-12"}).content.decode()
+    assert box.format("2026-03-12") in page and "2026-03-12" in page
+
+
 def test_a_bad_day_is_400_with_a_message(clerk_client):
     answer = clerk_client.get(VISITS, {"day": "yesterday"})
     assert answer.status_code == 400

@@ -51,9 +51,12 @@ def next_url(request: HttpRequest, default: str) -> str:
 
 
 def _chosen_day(request: HttpRequest) -> tuple[VisitDayForm, dt.date, int]:
-    form = VisitDayForm(request.GET if "day" in request.GET else None)
-    if not form.is_bound:
-        return form, timezone.localdate(), 200
+    """The day form, the day shown and the status; with no ``?day=`` the day shown
+    is today and the box says so."""
+    if "day" not in request.GET:
+        today = timezone.localdate()
+        return VisitDayForm(initial={"day": today}), today, 200
+    form = VisitDayForm(request.GET)
     if not form.is_valid():
         return form, timezone.localdate(), 400
     return form, form.chosen_day(), 200
