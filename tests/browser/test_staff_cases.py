@@ -67,6 +67,11 @@ def test_a_village_clerk_works_a_case_from_the_workbench(person, submit, village
     clerk.shot("id-revealed")
     record = AccessRecord.objects.get(kind="reveal_id")
     assert (record.actor, record.subject) == (village_clerk, number)
+    # back on the case page's own address: a reload re-posts nothing, shows it masked
+    assert page.url.endswith(f"/staff/cases/{number}/")
+    page.reload()
+    expect(page.locator(".case-applicant")).not_to_contain_text(ID_NUMBER)
+    assert AccessRecord.objects.filter(kind="reveal_id").count() == 1
 
     clerk.follow(page.get_by_role("button", name="受理此申请"))
     expect(page.locator(".messages")).to_contain_text("已完成")
