@@ -194,6 +194,8 @@ HUAGANG_TRACK_FAILURES_PER_CLIENT = env.str("HUAGANG_TRACK_FAILURES_PER_CLIENT",
 HUAGANG_TRACK_FAILURES_PER_NUMBER = env.str("HUAGANG_TRACK_FAILURES_PER_NUMBER", "5/h")
 # Working days a supervisor has to verify, fix and answer a poor rating (差评).
 HUAGANG_FOLLOW_UP_DAYS = env.int("HUAGANG_FOLLOW_UP_DAYS", 5)
+# The local hours a 上门特办 home visit may be booked within ("HH:MM-HH:MM").
+HUAGANG_VISIT_HOURS = env.str("HUAGANG_VISIT_HOURS", "08:00-18:00")
 # Where notifications go: the default writes to the outbox table only.
 HUAGANG_SMS_BACKEND = env.str(
     "HUAGANG_SMS_BACKEND", "services.notifications.OutboxBackend"

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +24,62 @@ def _window_text(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
+def visit_hours() -> tuple[dt.time, dt.time]:
+    """The local hours a home visit must lie within (``HUAGANG_VISIT_HOURS``,
+    "08:00-18:00")."""
+    text = settings.HUAGANG_VISIT_HOURS
+    try:
+        opens, closes = (
+            dt.time.fromisoformat(part.strip()) for part in text.split("-")
+        )
+    except ValueError:
+        opens = closes = None
+    if opens is None or closes is None or closes <= opens:
+        raise ImproperlyConfigured(
+            f"HUAGANG_VISIT_HOURS must be like 08:00-18:00, not {text!r}."
+        )
+    return opens, closes
+
+
+def visit_time_errors(
+    *, starts_at: dt.datetime, ends_at: dt.datetime
+) -> dict[str, list[str]]:
+    """Field errors (``starts_at``, ``ends_at``) for a window that does not end after
+    it starts or does not lie within the visiting hours of one local day.
+
+    Precondition: both inside the appointment window (``date_window_errors``).
+    """
+    opens, closes = visit_hours()
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    hours = _("Home visits are between %(opens)s and %(closes)s.") % {
+        "opens": f"{opens:%H:%M}",
+        "closes": f"{closes:%H:%M}",
+    }
+    errors: dict[str, list[str]] = {}
+    if not opens <= start.time() < closes:
+        errors["starts_at"] = [hours]
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The visit must end after it starts.")]
+    elif end.date() != start.date() or not opens < end.time() <= closes:
+        errors["ends_at"] = [hours]
+    return errors
+
+
+def check_home_visit_booking(*, service_request: ServiceRequest, by: User) -> set:
+    """Raise NotPermitted or InvalidTransition unless `by` may book a visit for the
+    request in its status (a first visit, or a new date after nobody was at home);
+    the roles `by` holds towards it otherwise. Refused before any input check;
+    ``home_visit_schedule`` checks again under its lock."""
+    roles = roles_towards(by, service_request)
+    if service_request.status == Status.VISIT_SCHEDULED:
+        check_activity(Activity.REBOOK_VISIT, service_request.status, roles)
+    else:  # checked again when the status changes
+        workflow.check(
+            service_request.mode, service_request.status, Status.VISIT_SCHEDULED, roles
+        )
+    return roles
+
+
 @transaction.atomic
 def home_visit_schedule(
     *,
@@ -34,17 +92,15 @@ def home_visit_schedule(
 ) -> HomeVisit:
     """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent.
 
-    Its start and end must lie in the appointment window (``huagang.dates``).
+    Its start and end must lie in the appointment window (``huagang.dates``) and
+    within the visiting hours of one day (``visit_time_errors``): InvalidInput on
+    ``starts_at`` / ``ends_at`` otherwise.
     """
     locked = lock_request(service_request)
-    roles = roles_towards(by, locked)
-    if locked.status == Status.VISIT_SCHEDULED:  # a new date after nobody was at home
-        check_activity(Activity.REBOOK_VISIT, locked.status, roles)
-    else:  # checked again when the status changes; refused before any input check
-        workflow.check(locked.mode, locked.status, Status.VISIT_SCHEDULED, roles)
-    errors = date_window_errors(starts_at=starts_at, ends_at=ends_at)
-    if not errors and ends_at <= starts_at:
-        errors["ends_at"] = [_("The visit must end after it starts.")]
+    roles = check_home_visit_booking(service_request=locked, by=by)
+    errors = date_window_errors(
+        starts_at=starts_at, ends_at=ends_at
+    ) or visit_time_errors(starts_at=starts_at, ends_at=ends_at)
     if reason not in HomeVisit.Reason.values:
         errors["reason"] = [_("Choose why the visit is at home.")]
     if not may_visit(staff, locked.village_id):

@@ -8,14 +8,18 @@ put beside the fields (``put_action_errors``).
 import datetime as dt
 
 from django import forms
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huagang.dates import date_window_errors
 from huagang.exceptions import DomainError, InvalidInput
 from huagang.forms import add_input_errors
+from villages.choices import Role
 from villages.models import User
 
 from .. import access
+from ..actions.visits import visit_time_errors
 from ..models import FollowUp, HomeVisit, ServiceRequest, VisitTime
 
 # A first suggestion for the window from the resident's preferred time of day.
@@ -25,6 +29,26 @@ DEFAULT_WINDOWS = {
     VisitTime.ANY: (dt.time(9), dt.time(11)),
     "": (dt.time(9), dt.time(11)),
 }
+
+
+# The part of the day each preference stands for (start from, end by); "any" and no
+# preference accept the whole visiting hours.
+PREFERRED_HOURS = {
+    VisitTime.MORNING: (dt.time(0), dt.time(12)),
+    VisitTime.AFTERNOON: (dt.time(12), dt.time(23, 59, 59)),
+}
+
+
+def is_preferred_time(
+    service_request: ServiceRequest, day: dt.date, starts: dt.time, ends: dt.time
+) -> bool:
+    """Whether the window lies on one of the resident's stated days and in their
+    part of the day (``visit_weekdays``, ``visit_time``); any window when none."""
+    weekdays = service_request.visit_weekdays or []
+    if weekdays and day.isoweekday() not in weekdays:
+        return False
+    first, last = PREFERRED_HOURS.get(service_request.visit_time, (None, None))
+    return first is None or (first <= starts and ends <= last)
 
 
 def next_preferred_day(weekdays: list[int], today: dt.date) -> dt.date:
@@ -54,6 +78,16 @@ def put_action_errors(
     add_input_errors(form, exc)
 
 
+class VisitorChoiceField(forms.ModelChoiceField):
+    """A visitor by name; an official is labelled as such (they serve every village,
+    so they are offered after the village's own clerks)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        if access.is_official(obj):
+            return _("%(name)s (official)") % {"name": obj.name}
+        return obj.name
+
+
 class VisitBookForm(forms.Form):
     """Book a visit for one case: the day, the time window, who goes and why."""
 
@@ -81,7 +115,7 @@ class VisitBookForm(forms.Form):
             "invalid": _("Enter a time as hours:minutes, e.g. 09:30."),
         },
     )
-    staff = forms.ModelChoiceField(
+    staff = VisitorChoiceField(
         label=_("Who visits"),
         queryset=User.objects.none(),
         empty_label=_("Choose who goes"),
@@ -89,6 +123,10 @@ class VisitBookForm(forms.Form):
             "required": _("Choose who goes to the resident's home."),
             "invalid_choice": _("Choose who goes from the list."),
         },
+    )
+    other_time = forms.BooleanField(
+        label=_("The resident agreed to this other day or time"),
+        required=False,
     )
     reason = forms.ChoiceField(
         label=_("Why at home"),
@@ -100,19 +138,37 @@ class VisitBookForm(forms.Form):
         },
     )
 
-    # The action's field names and this form's.
+    # The action's field names and this form's: a day outside the appointment window
+    # is said at the day, a time outside the visiting hours at the time.
     RENAMED = {"starts_at": "day", "ends_at": "ends"}
+    RENAMED_TIMES = {"starts_at": "starts", "ends_at": "ends"}
 
     def __init__(
         self, *args, user: User, service_request: ServiceRequest, **kwargs
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.service_request = service_request
+        # Set by clean(): the chosen window is not when the resident said they are
+        # at home, so booking it needs the other_time box ticked.
+        self.outside_preference = False
         # Who may be sent: staff this user may send (access.visitors_q) who serve the
         # case's own village (access.may_visit, checked again by the action).
-        self.fields["staff"].queryset = User.objects.filter(
-            access.visitors_q(user=user),
-            access.serving_village_q(service_request.village_id),
-        ).order_by("role", "name", "pk")
+        # The village's own clerks first, then the officials.
+        own_clerk = Q(role=Role.VILLAGE_CLERK, village_id=service_request.village_id)
+        self.fields["staff"].queryset = (
+            User.objects.filter(
+                access.visitors_q(user=user),
+                access.serving_village_q(service_request.village_id),
+            )
+            .annotate(
+                elsewhere=Case(
+                    When(own_clerk, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("elsewhere", "name", "pk")
+        )
         if not self.is_bound:
             starts, ends = DEFAULT_WINDOWS.get(
                 service_request.visit_time, DEFAULT_WINDOWS[""]
@@ -128,8 +184,40 @@ class VisitBookForm(forms.Form):
             if access.may_visit(user, service_request.village_id):
                 self.initial.setdefault("staff", user.pk)
 
+    def clean(self):
+        """Every error at once: the day and times are checked as the action checks
+        them (``date_window_errors``, ``visit_time_errors``) whatever else is
+        missing, so a clerk never fixes one error to be shown the next."""
+        data = super().clean()
+        if all(data.get(name) is not None for name in ("day", "starts", "ends")):
+            starts_at, ends_at = self.window()
+            outside = date_window_errors(starts_at=starts_at, ends_at=ends_at)
+            if outside:
+                put_action_errors(self, InvalidInput(outside), self.RENAMED)
+            elif errors := visit_time_errors(starts_at=starts_at, ends_at=ends_at):
+                put_action_errors(self, InvalidInput(errors), self.RENAMED_TIMES)
+            else:
+                self._check_preference(data)
+        return data
+
+    def _check_preference(self, data: dict) -> None:
+        """A window outside the resident's days or time of day is allowed, once the
+        clerk confirms the resident agreed to it (the warning shown beside the box)."""
+        self.outside_preference = not is_preferred_time(
+            self.service_request, data["day"], data["starts"], data["ends"]
+        )
+        if self.outside_preference and not data.get("other_time"):
+            self.add_error(
+                "other_time",
+                _(
+                    "Tick this box once the resident has agreed to this day and "
+                    "time, or choose one of the days and times they gave."
+                ),
+            )
+
     def window(self) -> tuple[dt.datetime, dt.datetime]:
-        """The chosen window as local moments (after ``is_valid``)."""
+        """The chosen window as local moments (after ``is_valid``, or in ``clean``
+        once the day and times are clean)."""
         day = self.cleaned_data["day"]
         return (
             timezone.make_aware(dt.datetime.combine(day, self.cleaned_data["starts"])),

@@ -2,10 +2,12 @@
 
 A clerk types what comes first: characters of the name (低保), the item code
 (HG-JZ-001), pinyin initials (zdsh) or full pinyin (zuidi), or a mix of both
-(zuidish). The pinyin of the 123 names is computed once per catalog version (kept in
-the page cache like a fragment, ``services.caching.catalog_cached``), so a keystroke
-costs the catalog-version read, at most one query for the synonyms, and a scan of a
-small list in memory.
+(zuidish). A synonym word is typed the same ways: 低保, dibao or db find what 低保
+finds. The pinyin of the 123 names, and of the synonym words with the items each
+finds, is computed once per catalog version (kept in the page cache like a fragment,
+``services.caching.catalog_cached``), so a keystroke costs the catalog-version read,
+at most one query for the synonyms of Chinese words, and a scan of small lists in
+memory.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from ..caching import catalog_cached
-from ..models import HandlingMode, ServiceItem
+from ..models import HandlingMode, SearchSynonym, ServiceItem
 from . import service_items_published, service_items_search
 
 RESULTS_SHOWN = 12
@@ -36,6 +38,15 @@ class PickableItem:
 
     def mode_labels(self) -> list[str]:
         return [str(HandlingMode(mode).label) for mode in self.modes]
+
+
+@dataclass(frozen=True)
+class PickableSynonym:
+    """A synonym word (低保) with its pinyin and the codes of the items it finds."""
+
+    word: str
+    syllables: tuple[str, ...]
+    codes: tuple[str, ...]  # best first, as ``service_items_search`` orders them
 
 
 def _syllables_of(name: str) -> tuple[str, ...]:
@@ -76,6 +87,25 @@ def pickable_items_compute() -> list[PickableItem]:
 def pickable_items(request: HttpRequest | None = None) -> list[PickableItem]:
     """The pickable items, computed once per catalog version."""
     return catalog_cached(request, "staff-entry-pinyin", pickable_items_compute)
+
+
+def pickable_synonyms_compute() -> list[PickableSynonym]:
+    """Every synonym word with its pinyin and what a search for it finds (one query
+    per word: run once per catalog version)."""
+    words = SearchSynonym.objects.order_by("word").values_list("word", flat=True)
+    return [
+        PickableSynonym(
+            word=word,
+            syllables=_syllables_of(word),
+            codes=tuple(service_items_search(q=word).values_list("code", flat=True)),
+        )
+        for word in words
+    ]
+
+
+def pickable_synonyms(request: HttpRequest | None = None) -> list[PickableSynonym]:
+    """The synonym words typed in pinyin, computed once per catalog version."""
+    return catalog_cached(request, "staff-entry-synonyms", pickable_synonyms_compute)
 
 
 def _spelled_by(query: str, syllables: tuple[str, ...]) -> int | None:
@@ -125,7 +155,8 @@ def service_items_for_picker(
 
     Characters of the name, the item code, pinyin initials or syllables (any mix,
     case and spaces ignored); words in Chinese also find their synonyms' items
-    (``service_items_search``: 低保 finds 最低生活保障…), after the direct matches.
+    (``service_items_search``: 低保 finds 最低生活保障…), after the direct matches,
+    and so do letters spelling a synonym word's pinyin (dibao, db).
     """
     query = q.strip()
     if not query:
@@ -137,17 +168,29 @@ def service_items_for_picker(
         rank = _rank(item, query, letters)
         if rank is not None:
             ranked.append((rank, index, item))
-    if not letters.isascii():
-        found = {item.code for _rank, _index, item in ranked}
-        by_code = {item.code: item for item in items}
-        codes = service_items_search(q=query).values_list("code", flat=True)
-        ranked += [
-            (4, index, by_code[code])
-            for index, code in enumerate(codes)
-            if code in by_code and code not in found
-        ]
+    if letters.isascii():
+        codes = _codes_of_synonyms_spelled(letters, request)
+    else:
+        codes = list(service_items_search(q=query).values_list("code", flat=True))
+    found = {item.code for _rank, _index, item in ranked}
+    by_code = {item.code: item for item in items}
+    ranked += [
+        (4, index, by_code[code])
+        for index, code in enumerate(codes)
+        if code in by_code and code not in found
+    ]
     ranked.sort(key=lambda entry: entry[:2])
     return [item for _rank, _index, item in ranked[:limit]], len(ranked)
+
+
+def _codes_of_synonyms_spelled(letters: str, request: HttpRequest | None) -> list[str]:
+    """The codes found by the synonym words whose pinyin `letters` spell (as an item's
+    name is spelled: initials, syllables or a mix), without repeats, in order."""
+    codes: dict[str, None] = {}
+    for synonym in pickable_synonyms(request):
+        if _spelled_by(letters, synonym.syllables) is not None:
+            codes.update(dict.fromkeys(synonym.codes))
+    return list(codes)
 
 
 def service_item_for_entry(*, code: str) -> ServiceItem | None:

@@ -67,6 +67,11 @@ def test_a_village_clerk_works_a_case_from_the_workbench(person, submit, village
     clerk.shot("id-revealed")
     record = AccessRecord.objects.get(kind="reveal_id")
     assert (record.actor, record.subject) == (village_clerk, number)
+    # back on the case page's own address: a reload re-posts nothing, shows it masked
+    assert page.url.endswith(f"/staff/cases/{number}/")
+    page.reload()
+    expect(page.locator(".case-applicant")).not_to_contain_text(ID_NUMBER)
+    assert AccessRecord.objects.filter(kind="reveal_id").count() == 1
 
     clerk.follow(page.get_by_role("button", name="受理此申请"))
     expect(page.locator(".messages")).to_contain_text("已完成")
@@ -126,3 +131,35 @@ def test_the_queue_on_a_phone_shows_each_case_as_a_card_with_its_status(
     expect(page.locator(".case-state")).to_contain_text("待受理")
     assert no_sideways_scroll(page)
     clerk.shot("case-phone")
+
+
+def test_on_a_phone_each_delivery_radio_sits_beside_its_label(
+    person, submit, village_clerk
+):
+    case = submit("agency", channel="window")
+    # straight to "back at the village" (the trip itself is another test's story)
+    ServiceRequest.objects.filter(pk=case.pk).update(
+        status=Status.RETURNED_TO_VILLAGE, accepted_at=case.submitted_at
+    )
+    clerk = person(viewport=PHONE)
+    page = clerk.page
+    sign_in_at_the_portal(clerk, village_clerk)
+    page.goto(clerk.base_url + f"/staff/cases/{case.tracking_number}/")
+    page.get_by_text("办结", exact=True).click()
+    choices = page.locator(".step-complete label.choice")
+    assert choices.count() >= 3
+    clerk.shot("complete-phone")
+    for n in range(choices.count()):
+        label = choices.nth(n)
+        radio = label.locator("input[type=radio]").bounding_box()
+        words = label.bounding_box()
+        # the radio at the label's left, on its first line, not above or below it
+        assert radio["x"] <= words["x"] + 4, (radio, words)
+        assert radio["height"] < 30, (radio, words)
+        middle = radio["y"] + radio["height"] / 2
+        assert abs(middle - (words["y"] + words["height"] / 2)) < 6, (radio, words)
+        expect(label.locator("input[type=radio]")).to_be_visible()
+    label = choices.first
+    label.click()
+    expect(label.locator("input[type=radio]")).to_be_checked()
+    assert no_sideways_scroll(page)

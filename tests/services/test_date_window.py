@@ -79,13 +79,14 @@ def test_a_visit_ending_years_later_is_refused(home_case, village_clerk):
 
 def test_a_visit_at_the_edges_of_the_window_is_booked(home_case, village_clerk):
     first, last = appointment_window()
-    visit = _schedule(home_case, village_clerk, _at(first, 0), _at(first, 1))
+    # within the visiting hours (HUAGANG_VISIT_HOURS, 08:00-18:00)
+    visit = _schedule(home_case, village_clerk, _at(first, 8), _at(first, 9))
     assert visit.pk
     visit.outcome = HomeVisit.Outcome.ABSENT  # so that the next one may be booked
     visit.save(update_fields=["outcome"])
-    assert _schedule(home_case, village_clerk, _at(last, 22), _at(last, 23, 59)).pk
+    assert _schedule(home_case, village_clerk, _at(last, 17), _at(last, 18)).pk
     with pytest.raises(InvalidInput):
-        _schedule(home_case, village_clerk, _at(last, 23), _at(last + dt.timedelta(1)))
+        _schedule(home_case, village_clerk, _at(last, 17), _at(last + dt.timedelta(1)))
 
 
 def test_the_admin_refuses_a_visit_in_year_1_with_a_field_error(

@@ -341,9 +341,10 @@ def test_the_case_page_masks_the_id_and_phone_until_revealed(
     assert "110***********002X" in page and "139****0123" in page
     assert "Cache-Control" in client.get(case_url(case)).headers
 
-    shown = client.post(case_url(case, "staff:reveal"), {"what": "id"})
-    assert shown.status_code == 200
-    assert ID_NUMBER in shown.content.decode() and PHONE not in shown.content.decode()
+    # POST-redirect-GET: the reveal is recorded, then the case page shows it once
+    posted = client.post(case_url(case, "staff:reveal"), {"what": "id"})
+    assert posted.status_code == 302 and posted["Location"] == case_url(case)
+    assert ID_NUMBER not in posted.content.decode()
     record = AccessRecord.objects.get()
     assert (record.kind, record.subject, record.actor) == (
         "reveal_id",
@@ -351,9 +352,17 @@ def test_the_case_page_masks_the_id_and_phone_until_revealed(
         village_clerk,
     )
     assert ID_NUMBER not in record.detail
+    shown = client.get(posted["Location"]).content.decode()
+    assert ID_NUMBER in shown and PHONE not in shown
+    assert ID_NUMBER not in str(dict(client.session))  # which, never the value
+    # a reload is a GET: masked again, nothing posted or recorded again
+    reloaded = client.get(posted["Location"]).content.decode()
+    assert ID_NUMBER not in reloaded and AccessRecord.objects.count() == 1
 
-    shown = client.post(case_url(case, "staff:reveal"), {"what": "phone"})
-    assert PHONE in shown.content.decode()
+    client.post(case_url(case, "staff:reveal"), {"what": "id"})
+    client.post(case_url(case, "staff:reveal"), {"what": "phone"})
+    shown = client.get(case_url(case)).content.decode()
+    assert PHONE in shown and ID_NUMBER in shown
     assert AccessRecord.objects.filter(kind="reveal_phone").count() == 1
     # the next view is masked again
     assert ID_NUMBER not in client.get(case_url(case)).content.decode()

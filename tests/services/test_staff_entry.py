@@ -136,6 +136,27 @@ def test_the_picker_finds_synonyms_after_the_names_holding_the_words():
     assert names[0].find("低保") >= 0  # a name holding the words comes first
 
 
+@pytest.mark.parametrize("typed", ["dibao", "DiBao", "di bao", "db"])
+def test_a_synonyms_pinyin_finds_what_its_characters_find(typed):
+    by_characters, total = service_items_for_picker(q="低保", limit=200)
+    by_pinyin, pinyin_total = service_items_for_picker(q=typed, limit=200)
+    assert total > 3
+    assert {item.code for item in by_characters} <= {item.code for item in by_pinyin}
+    assert pinyin_total >= total
+    # the names spelled by the letters themselves still come first
+    names = [item.name for item in by_pinyin]
+    assert DIBAO in names
+
+
+def test_a_synonym_found_by_pinyin_is_listed_after_the_direct_matches():
+    # 高龄 stands for 老年人: gaoling finds the 老年人 items after those spelling it
+    found, total = service_items_for_picker(q="gaoling", limit=200)
+    names = [item.name for item in found]
+    assert total == service_items_for_picker(q="高龄", limit=200)[1]
+    assert "高龄" in names[0]
+    assert "老年人优待证核发" in names
+
+
 def test_the_picker_matches_nothing_for_nonsense_and_nothing_for_an_empty_box():
     assert service_items_for_picker(q="qqqqxz") == ([], 0)
     assert service_items_for_picker(q="   ") == ([], 0)

@@ -6,13 +6,16 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from huagang.exceptions import InvalidInput
 from services.actions import home_visit_schedule, service_request_accept
+from services.actions.visits import visit_time_errors
 from services.models import HomeVisit, ServiceRequest, Status
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +132,99 @@ def test_bad_booking_input_is_400_beside_its_field(
     assert 'class="field has-error"' in answer.content.decode() or field == "reason"
 
 
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [("02:00", "03:00"), ("07:30", "09:00"), ("17:00", "18:30"), ("23:00", "23:59")],
+)
+def test_a_visit_outside_the_visiting_hours_is_refused(
+    clerk_client, home_case, village_clerk, starts, ends
+):
+    case = home_case()
+    answer = book(clerk_client, case, village_clerk, starts=starts, ends=ends)
+    assert answer.status_code == 400
+    assert "08:00" in answer.content.decode() and "18:00" in answer.content.decode()
+    assert not HomeVisit.objects.filter(request=case).exists()
+    with pytest.raises(InvalidInput, match="08:00") as refused:
+        home_visit_schedule(
+            service_request=case,
+            by=village_clerk,
+            staff=village_clerk,
+            starts_at=at(TODAY, *map(int, starts.split(":"))),
+            ends_at=at(TODAY, *map(int, ends.split(":"))),
+            reason="age",
+        )
+    assert set(refused.value.errors) <= {"starts_at", "ends_at"}
+
+
+def test_the_visiting_hours_come_from_the_settings(
+    clerk_client, home_case, village_clerk, settings
+):
+    settings.HUAGANG_VISIT_HOURS = "07:00-20:00"
+    case = home_case()
+    visit = schedule(case, village_clerk, at(TODAY, 18, 30))
+    assert visit.starts_at == at(TODAY, 18, 30)
+    settings.HUAGANG_VISIT_HOURS = "nonsense"
+    with pytest.raises(ImproperlyConfigured):
+        visit_time_errors(starts_at=at(TODAY, 10), ends_at=at(TODAY, 11))
+
+
+def test_every_booking_error_is_shown_at_once(clerk_client, home_case, village_clerk):
+    case = home_case()
+    answer = book(
+        clerk_client, case, village_clerk, day="2026-03-09", reason="", ends="09:00"
+    )
+    assert answer.status_code == 400
+    errors = answer.context["form"].errors
+    assert set(errors) == {"day", "reason"}, errors
+    assert "2026-03-10" in errors["day"][0]
+    answer = book(clerk_client, case, village_clerk, reason="", ends="09:00")
+    assert set(answer.context["form"].errors) == {"ends", "reason"}
+    answer = book(
+        clerk_client, case, village_clerk, reason="", starts="02:00", ends="03:00"
+    )
+    errors = answer.context["form"].errors
+    assert set(errors) == {"starts", "reason"}, errors  # the hours said once
+    assert "08:00" in errors["starts"][0]
+    assert not HomeVisit.objects.filter(request=case).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"day": "2026-03-11"}, "a Wednesday"),  # the resident gave Tue and Thu
+        ({"starts": "14:00", "ends": "15:00"}, "an afternoon"),  # mornings only
+        ({"starts": "11:30", "ends": "12:30"}, "past noon"),
+    ],
+)
+def test_a_time_the_resident_did_not_give_needs_their_agreement(
+    clerk_client, home_case, village_clerk, change, why
+):
+    case = home_case()
+    warned = book(clerk_client, case, village_clerk, **change)
+    assert warned.status_code == 400, why
+    text = warned.content.decode()
+    assert "居民说明在家的时间" in text and "每周二、四" in text
+    assert 'name="other_time"' in text
+    assert list(warned.context["form"].errors) == ["other_time"]
+    assert not HomeVisit.objects.filter(request=case).exists()
+    agreed = book(clerk_client, case, village_clerk, other_time="on", **change)
+    assert agreed.status_code == 302
+    assert HomeVisit.objects.filter(request=case).count() == 1
+
+
+def test_a_time_the_resident_gave_needs_no_confirmation(
+    clerk_client, home_case, village_clerk
+):
+    case = home_case()
+    page = clerk_client.get(reverse("staff:visit_book", args=[case.pk]))
+    assert 'name="other_time"' not in page.content.decode()
+    anytime = home_case(visit_weekdays=[1, 2, 3, 4, 5, 6, 7], visit_time="any")
+    assert (
+        book(clerk_client, anytime, village_clerk, day="2026-03-11").status_code == 302
+    )
+    assert book(clerk_client, case, village_clerk, day="2026-03-12").status_code == 302
+
+
 def test_only_staff_of_the_cases_village_can_be_sent(
     clerk_client, home_case, other_village_clerk, village_clerk
 ):
@@ -139,6 +235,29 @@ def test_only_staff_of_the_cases_village_can_be_sent(
     answer = book(clerk_client, case, other_village_clerk)
     assert answer.status_code == 400
     assert answer.context["form"].errors["staff"] == ["请从列表中选择上门人员。"]
+
+
+def test_the_villages_own_clerks_come_first_and_officials_are_labelled(
+    client, home_case, village, village_clerk, official, other_village_clerk
+):
+    from tests.factories import UserFactory
+    from villages.choices import Role
+
+    # "Aaa" sorts before every Chinese name, and "official" before "village_clerk"
+    first_official = UserFactory(role=Role.OFFICIAL, name="Aaa")
+    colleague = UserFactory(role=Role.VILLAGE_CLERK, village=village, name="Zzz")
+    case = home_case()
+    for user in (village_clerk, official):
+        client.force_login(user)
+        page = client.get(reverse("staff:visit_book", args=[case.pk]))
+        field = page.context["form"]["staff"]
+        options = [(str(c.data["value"]), c.data["label"]) for c in field][1:]
+        clerks = sorted([village_clerk, colleague], key=lambda u: (u.name, u.pk))
+        officials = sorted([official, first_official], key=lambda u: (u.name, u.pk))
+        assert options == [(str(u.pk), u.name) for u in clerks] + [
+            (str(u.pk), f"{u.name}（管理人员）") for u in officials
+        ]
+        assert other_village_clerk.name not in page.content.decode()
 
 
 def test_a_second_click_on_book_gets_a_clear_409(
@@ -272,6 +391,13 @@ def test_the_days_visits_are_in_order_of_start_with_address_and_phone(
     assert "13955550001" in sheet.content.decode()
     tomorrow = clerk_client.get(VISITS, {"day": "2026-03-11"})
     assert [r["visit"].request for r in tomorrow.context["rows"]] == [other_day]
+
+
+def test_the_date_box_shows_the_day_shown(clerk_client):
+    box = '<input type="date" name="day" value="{}"'
+    assert box.format("2026-03-10") in clerk_client.get(VISITS).content.decode()
+    page = clerk_client.get(VISITS, {"day": "2026-03-12"}).content.decode()
+    assert box.format("2026-03-12") in page and "2026-03-12" in page
 
 
 def test_a_bad_day_is_400_with_a_message(clerk_client):

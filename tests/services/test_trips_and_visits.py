@@ -362,11 +362,12 @@ def test_a_visits_outcome_waits_for_its_day(accepted, village_clerk):
 
 
 def test_a_visit_later_today_may_be_recorded_now(accepted, village_clerk):
-    """The rule is the visit's local day: a clerk records it in the evening, or early."""
+    """The rule is the visit's local day: a clerk records it in the evening, or early
+    (the last hour of the visiting hours, HUAGANG_VISIT_HOURS)."""
     request = accepted("home")
     today = timezone.localdate()
     start = dt.datetime.combine(
-        today, dt.time(23, 0), tzinfo=timezone.get_current_timezone()
+        today, dt.time(17, 0), tzinfo=timezone.get_current_timezone()
     )
     visit = home_visit_schedule(
         service_request=request,

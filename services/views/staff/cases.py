@@ -145,7 +145,8 @@ def _back_to(case: ServiceRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def case_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    return _render_case(request, _case_or_404(request, tracking_number))
+    case = _case_or_404(request, tracking_number)
+    return _render_case(request, case, revealed=_take_revealed(request, case))
 
 
 def _target(user, case: ServiceRequest, step: workflow.Step, version: int):
@@ -256,13 +257,27 @@ REVEALS = {
     "id": ("applicant_id_number", AccessRecord.Kind.REVEAL_ID),
     "phone": ("applicant_phone", AccessRecord.Kind.REVEAL_PHONE),
 }
+REVEALED_KEY = "huagang.staff_revealed"
+
+
+def _take_revealed(request: HttpRequest, case: ServiceRequest) -> dict[str, str]:
+    """What the user chose to show in full on this case, shown on this view only
+    (taken out of the session): {"id": …, "phone": …}. The session holds which
+    fields, never the values; they are read from the case."""
+    pending = request.session.get(REVEALED_KEY) or {}
+    whats = pending.pop(case.tracking_number, None)
+    if whats is None:
+        return {}
+    request.session[REVEALED_KEY] = pending
+    return {what: getattr(case, REVEALS[what][0]) for what in whats if what in REVEALS}
 
 
 @never_cache
 @staff_required
 @require_POST
 def reveal(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    """Show the full ID number or phone on this one response, recorded first."""
+    """Record the reveal of the full ID number or phone, then back to the case page
+    (POST-redirect-GET: a reload does not post again), which shows it once."""
     case = _case_or_404(request, tracking_number)
     form = RevealForm(request.POST)
     if not form.is_valid():
@@ -271,10 +286,14 @@ def reveal(request: HttpRequest, tracking_number: str) -> HttpResponse:
         )
     what = form.cleaned_data["what"]
     field, kind = REVEALS[what]
-    value = getattr(case, field)
-    if value:
+    if getattr(case, field):
         access_record(by=request.user, kind=kind, subject=case.tracking_number)
-    return _render_case(request, case, revealed={what: value})
+        pending = request.session.get(REVEALED_KEY) or {}
+        shown = pending.setdefault(case.tracking_number, [])
+        if what not in shown:
+            shown.append(what)
+        request.session[REVEALED_KEY] = pending
+    return _back_to(case)
 
 
 urlpatterns = [

@@ -22,6 +22,7 @@ from huagang.exceptions import DomainError
 
 from ... import access
 from ...actions import home_visit_record, home_visit_schedule
+from ...actions.visits import check_home_visit_booking
 from ...forms.staff_visits import (
     VisitBookForm,
     VisitDayForm,
@@ -50,9 +51,12 @@ def next_url(request: HttpRequest, default: str) -> str:
 
 
 def _chosen_day(request: HttpRequest) -> tuple[VisitDayForm, dt.date, int]:
-    form = VisitDayForm(request.GET if "day" in request.GET else None)
-    if not form.is_bound:
-        return form, timezone.localdate(), 200
+    """The day form, the day shown and the status; with no ``?day=`` the day shown
+    is today and the box says so."""
+    if "day" not in request.GET:
+        today = timezone.localdate()
+        return VisitDayForm(initial={"day": today}), today, 200
+    form = VisitDayForm(request.GET)
     if not form.is_valid():
         return form, timezone.localdate(), 400
     return form, form.chosen_day(), 200
@@ -105,17 +109,9 @@ def visit_book(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitBookForm(request.POST or None, user=request.user, service_request=case)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                visit = _book(request, case, form)
-            except DomainError as exc:
-                form.put_action_errors(exc)
-                status = exc.status_code
-            else:
-                day = local_date(visit.starts_at)
-                return redirect(next_url(request, _day_url(day)))
-        else:
-            status = 400
+        status = _post_booking(request, case, form)
+        if isinstance(status, HttpResponse):
+            return status
     planned = [
         v
         for v in selectors.home_visits_of_request(service_request=case)
@@ -130,6 +126,21 @@ def visit_book(request: HttpRequest, pk: int) -> HttpResponse:
         "next": next_url(request, ""),
     }
     return render(request, "staff/visit_book.html", context, status=status)
+
+
+def _post_booking(request: HttpRequest, case, form: VisitBookForm):
+    """Book the posted visit: the redirect when booked, else the status of the
+    form shown again (a refusal of the user first, then every input error at once)."""
+    try:
+        check_home_visit_booking(service_request=case, by=request.user)
+        if not form.is_valid():
+            return 400
+        visit = _book(request, case, form)
+    except DomainError as exc:
+        form.is_valid()
+        form.put_action_errors(exc)
+        return exc.status_code
+    return redirect(next_url(request, _day_url(local_date(visit.starts_at))))
 
 
 def _book(request: HttpRequest, case, form: VisitBookForm) -> HomeVisit:
