@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from villages.models import User, Village
 from villages.validators import mask_name
@@ -424,9 +425,9 @@ def _completion_figures(rows: list, names: Names) -> tuple[Figure, Figure]:
 def _completion_figure(key: str, title: str, label: str, groups: list) -> Figure:
     columns = [
         Column(label, TEXT),
-        Column(_("Completed")),
+        Column(pgettext("figure column", "Completed")),
         Column(_("With a due date")),
-        Column(_("On time")),
+        Column(pgettext("figure column", "On time")),
         Column(_("On-time rate"), PERCENT),
         Column(_("Average working days"), DAYS),
     ]
@@ -492,7 +493,11 @@ def follow_ups_open(*, user: User, names: Names, today: dt.date) -> Figure:
     figure = Figure(
         "follow-ups",
         _("Open poor-rating follow-ups"),
-        [Column(_("Village"), TEXT), Column(_("Open")), Column(_("Past deadline"))],
+        [
+            Column(_("Village"), TEXT),
+            Column(pgettext("figure column", "Open")),
+            Column(_("Past deadline")),
+        ],
     )
     for pk, name in names.villages.items():
         figure.rows.append([name, *counts.get(pk, (0, 0))])

@@ -35,7 +35,7 @@ def test_official_reads_the_dashboard_and_downloads_a_figure(
     expect(page.get_by_role("heading", name="统计", level=1)).to_be_visible()
     boss.shot("this-year")
 
-    page.get_by_label("起始日期").fill("2025-01-01")
+    page.get_by_label("开始日期").fill("2025-01-01")
     page.get_by_label("截止日期").fill("2025-10-31")
     with page.expect_navigation():
         page.get_by_role("button", name="查询").click()
