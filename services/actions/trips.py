@@ -14,6 +14,7 @@ from villages.models import User, Village
 from villages.validators import is_weekday_list
 
 from ..access import (
+    check_papers_arrived,
     may_check_in,
     require,
     roles_towards,
@@ -320,11 +321,13 @@ def service_request_town_decide(
     (``agency_trip_send_back``). Recording again replaces the result.
 
     Raises NotPermitted unless `by` serves the item's body (or is an official),
-    InvalidTransition unless the case is at the town, InvalidInput for no result.
+    InvalidTransition unless the case is at the town, Conflict while its papers are
+    missing (``access.check_papers_arrived``), InvalidInput for no result.
     """
     locked = lock_request(service_request)
     roles = roles_towards(by, locked)
     check_activity(Activity.DECIDE, locked.status, roles)
+    check_papers_arrived(locked)
     result = (result or "").strip()
     if not result or len(result) > MAX_RESULT:
         raise InvalidInput(

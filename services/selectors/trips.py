@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from villages.models import User, Village
 
-from ..access import town_cases_scope, trips_to_check_in
+from ..access import papers_missing_expression, town_cases_scope, trips_to_check_in
 from ..actions.trips import CHECKED_FIELD, trip_leg_list
 from ..models import AgencyTrip, HandlingMode, ServiceRequest, Status, TripCheck
 
@@ -154,7 +154,9 @@ def town_cases(*, user: User) -> TownCases:
     and decided, ready to go back on their village's next trip."""
     cases = town_cases_scope(user=user).select_related("item__body", "village")
     return TownCases(
-        to_decide=cases.filter(town_decided_at__isnull=True).order_by("due_date", "pk"),
+        to_decide=cases.filter(town_decided_at__isnull=True)
+        .annotate(papers_missing=papers_missing_expression())
+        .order_by("due_date", "pk"),
         ready=cases.filter(town_decided_at__isnull=False).order_by(
             "village__order", "town_decided_at", "pk"
         ),

@@ -583,3 +583,41 @@ def test_the_trips_list_costs_the_same_for_3_or_12_past_trips(client):
         assert len(response.context["past"].object_list) == min(size, 10)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- review fixes ----------------------------------------------------------------------
+
+
+def test_a_case_missing_at_the_town_is_flagged_and_not_decided_until_checked_in(
+    client, handed_over, clerk_x
+):
+    trip, first, second = handed_over
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=first.tracking_number, by=clerk_x
+    )
+    actions.agency_trip_check_finish(trip=trip, leg=OUT, by=clerk_x)
+    with pytest.raises(Conflict, match=second.tracking_number) as refused:
+        actions.service_request_town_decide(
+            service_request=second, by=clerk_x, result="同意"
+        )
+    assert refused.value.code == "papers_missing"
+    client.force_login(clerk_x)
+    town = client.get(reverse("staff:town"))
+    rows = {case.pk: case.papers_missing for case in town.context["to_decide"]}
+    assert rows == {first.pk: False, second.pk: True}
+    body = town.content.decode()
+    decide = reverse("staff:town_decide", args=[second.tracking_number])
+    assert decide not in body and "flag-error" in body
+    assert reverse("staff:town_decide", args=[first.tracking_number]) in body
+    page = client.get(decide)
+    assert page.status_code == 409 and "decide-form" not in page.content.decode()
+    assert client.post(decide, {"result": "同意"}).status_code == 409
+    second.refresh_from_db()
+    assert second.town_decided_at is None
+    # checked in late: the papers are there, the decision can be recorded
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=second.tracking_number, by=clerk_x
+    )
+    town = client.get(reverse("staff:town"))
+    assert not any(case.papers_missing for case in town.context["to_decide"])
+    assert client.post(decide, {"result": "同意"}).status_code == 302

@@ -380,13 +380,15 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
     case = get_object_or_404(cases, tracking_number=number)
     try:
         access.check(request.user, case, workflow.Activity.DECIDE)
+        access.check_papers_arrived(case)
     except NotPermitted:
         raise PermissionDenied from None
-    except DomainError as error:  # not at the town (any more): 409
+    except DomainError as error:  # not at the town (any more), papers missing: 409
         messages.error(request, error.message)
         return render(request, "staff/trip_decide.html", {"case": case}, status=409)
     form = DecideForm(request.POST or None, initial={"result": case.result_note})
     if request.method == "POST":
+        status = 400
         if form.is_valid() and form.cleaned_data["version"] not in (None, case.version):
             messages.error(
                 request,
@@ -406,6 +408,7 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
                 )
             except DomainError as error:
                 add_input_errors(form, error)
+                status = error.status_code
             else:
                 messages.success(
                     request,
@@ -418,7 +421,7 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 return redirect(_safe_next(request, reverse("staff:town")))
         context = {"case": case, "decide_form": form}
-        return render(request, "staff/trip_decide.html", context, status=400)
+        return render(request, "staff/trip_decide.html", context, status=status)
     return render(request, "staff/trip_decide.html", {"case": case})
 
 
