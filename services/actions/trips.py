@@ -64,23 +64,14 @@ def next_trip_date(
     raise InvalidInput(_("No trip day in the next 60 days; check the trip weekdays."))
 
 
-@transaction.atomic
-def agency_trip_plan(
-    *,
-    village: Village,
-    by: User,
-    trip_date: dt.date | None = None,
-    calendar: WorkCalendar | None = None,
+def agency_trip_next(
+    *, village: Village, calendar: WorkCalendar | None = None
 ) -> AgencyTrip:
-    """The village's trip on `trip_date`, created once; by default its next trip that
-    has not left yet (today's, or the next trip day's once today's was handed over).
-
-    A given `trip_date` must lie in the appointment window (``huagang.dates``).
-    """
-    require(serves_village(by, village.pk))
-    if trip_date is not None:
-        check_date_window(trip_date=trip_date)
-        return AgencyTrip.objects.get_or_create(village=village, trip_date=trip_date)[0]
+    """The village's next trip that has not left yet (today's, or the next trip
+    day's once today's was handed over), found without writing anything: a saved
+    trip, or an unsaved one (``pk`` None) for a day that has no trip yet, which
+    ``agency_trip_plan`` creates when cases are put on it (a page's GET only shows
+    its date)."""
     calendar = calendar or WorkCalendar.load()
     day = timezone.localdate()
     # A trip whose day passed without being handed over keeps its cases (they cannot
@@ -99,11 +90,38 @@ def agency_trip_plan(
         return missed
     for _attempt in range(MAX_DEPARTED):
         found = next_trip_date(village=village, today=day, calendar=calendar)
-        trip = AgencyTrip.objects.get_or_create(village=village, trip_date=found)[0]
+        trip = AgencyTrip.objects.filter(village=village, trip_date=found).first()
+        if trip is None:
+            return AgencyTrip(village=village, trip_date=found)
         if not trip.handed_over_at:
             return trip
         day = found + dt.timedelta(days=1)
     raise Conflict(_("The next trips have all left; choose a trip date."))
+
+
+@transaction.atomic
+def agency_trip_plan(
+    *,
+    village: Village,
+    by: User,
+    trip_date: dt.date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> AgencyTrip:
+    """The village's trip on `trip_date`, created once; by default its next trip that
+    has not left yet (``agency_trip_next``), created if it does not exist yet.
+
+    A given `trip_date` must lie in the appointment window (``huagang.dates``).
+    """
+    require(serves_village(by, village.pk))
+    if trip_date is not None:
+        check_date_window(trip_date=trip_date)
+        return AgencyTrip.objects.get_or_create(village=village, trip_date=trip_date)[0]
+    trip = agency_trip_next(village=village, calendar=calendar)
+    if trip.pk is None:
+        trip = AgencyTrip.objects.get_or_create(
+            village=village, trip_date=trip.trip_date
+        )[0]
+    return trip
 
 
 @transaction.atomic

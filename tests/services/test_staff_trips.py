@@ -15,6 +15,7 @@ from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from services import actions
 from services.actions.trips import CheckOutcome
 from services.models import (
+    AgencyTrip,
     Body,
     EventKind,
     RequestEvent,
@@ -224,11 +225,12 @@ def test_village_clerk_adds_cases_and_prints_the_list(
     page = client.get(reverse("staff:trips"))
     assert page.status_code == 200
     assert first.tracking_number in page.content.decode()
-    trip = page.context["trip"]
+    assert page.context["trip"].pk is None  # only its date, until cases go on it
     answer = client.post(
-        reverse("staff:trip_add", args=[trip.pk]), {"cases": [first.pk, second.pk]}
+        reverse("staff:trip_add_next"), {"cases": [first.pk, second.pk]}
     )
     assert answer.status_code == 302
+    trip = AgencyTrip.objects.get(village=village)
     assert set(trip.requests.all()) == {first, second}
     printed = client.get(reverse("staff:trip_list", args=[trip.pk])).content.decode()
     assert printed.count("<svg") >= 2 and "张**" in printed
@@ -621,3 +623,29 @@ def test_a_case_missing_at_the_town_is_flagged_and_not_decided_until_checked_in(
     town = client.get(reverse("staff:town"))
     assert not any(case.papers_missing for case in town.context["to_decide"])
     assert client.post(decide, {"result": "同意"}).status_code == 302
+
+
+def test_opening_the_trips_page_writes_nothing(
+    client, accepted, village, village_clerk, official, clerk_x
+):
+    case = accepted()
+    for user, url in (
+        (village_clerk, reverse("staff:trips")),
+        (official, reverse("staff:trips") + f"?village={village.pk}"),
+    ):
+        client.force_login(user)
+        page = client.get(url)
+        assert page.status_code == 200 and page.context["trip"].pk is None
+        assert page.context["trip"].trip_date.isoformat() in page.content.decode()
+        assert reverse("staff:trip_add_next") in page.content.decode()
+    assert not AgencyTrip.objects.exists()
+    add = reverse("staff:trip_add_next")
+    client.force_login(clerk_x)
+    assert client.post(add, {"cases": [case.pk]}).status_code == 403
+    assert client.get(add).status_code == 405
+    client.force_login(official)
+    answer = client.post(f"{add}?village={village.pk}", {"cases": [case.pk]})
+    assert answer.status_code == 302
+    assert answer.url == reverse("staff:trips") + f"?village={village.pk}"
+    trip = AgencyTrip.objects.get()
+    assert list(trip.requests.all()) == [case] and trip.handed_over_at is None

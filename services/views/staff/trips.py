@@ -103,7 +103,7 @@ def _index(
     user = request.user
     trip, problem = None, ""
     try:
-        trip = actions.agency_trip_plan(village=village, by=user)
+        trip = actions.agency_trip_next(village=village)  # a GET creates no trip
     except DomainError as error:
         problem = error.message
     to_carry = selectors.agency_cases_to_carry(village=village)
@@ -112,7 +112,7 @@ def _index(
         "village": village,
         "trip": trip,
         "problem": problem,
-        "on_trip": selectors.trip_cases(trip=trip) if trip else [],
+        "on_trip": selectors.trip_cases(trip=trip) if trip and trip.pk else [],
         "add_form": add_form or TripAddForm(cases=to_carry),
         "hand_over_form": hand_over_form or HandOverForm(),
         "may_hand_over": trip is not None
@@ -158,6 +158,30 @@ def trip_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The cases are on the trip."))
             return redirect(_index_url(trip.village, request.user))
     return _index(request, trip.village, add_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def trip_add_next(request: HttpRequest) -> HttpResponse:
+    """Cases put on the village's next trip, created now if the index only showed
+    its date (``?village=`` for an official, as on the index)."""
+    village = _village(request)
+    if village is None:
+        raise Http404 if access.is_official(request.user) else PermissionDenied
+    form = TripAddForm(
+        request.POST, cases=selectors.agency_cases_to_carry(village=village)
+    )
+    if form.is_valid():
+        try:
+            actions.agency_trips_put_on_next(
+                service_requests=list(form.cleaned_data["cases"]), by=request.user
+            )
+        except DomainError as error:
+            add_input_errors(form, error)
+        else:
+            messages.success(request, _("The cases are on the trip."))
+            return redirect(_index_url(village, request.user))
+    return _index(request, village, add_form=form, status=400)
 
 
 @staff_required
@@ -429,6 +453,7 @@ urlpatterns = [
     path("trips/", trips, name="trips"),
     path("trips/arrivals/", arrivals, name="trip_arrivals"),
     path("trips/<int:pk>/", trip_detail, name="trip"),
+    path("trips/next/add/", trip_add_next, name="trip_add_next"),
     path("trips/<int:pk>/add/", trip_add, name="trip_add"),
     path("trips/<int:pk>/hand-over/", trip_hand_over, name="trip_hand_over"),
     path("trips/<int:pk>/list/", trip_list, name="trip_list"),
