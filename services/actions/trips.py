@@ -16,6 +16,7 @@ from villages.validators import is_weekday_list
 from ..access import (
     check_papers_arrived,
     may_check_in,
+    may_fill_trip,
     require,
     roles_towards,
     serves_town,
@@ -184,6 +185,39 @@ def agency_trip_add(
             public=False,
             note=_("Put on the trip of %(date)s.") % {"date": trip.trip_date},
         )
+    return trip
+
+
+@transaction.atomic
+def agency_trip_remove(
+    *, trip: AgencyTrip, service_request: ServiceRequest, by: User
+) -> AgencyTrip:
+    """Take a case off a trip that has not been handed over: it waits for a trip
+    again (``agency_cases_to_carry``); an event on the case records it.
+
+    Raises NotPermitted unless `by` may fill the trip (``access.may_fill_trip``),
+    Conflict once the trip was handed over, InvalidInput if the case is not on it.
+    """
+    trip = _lock_trip(trip)
+    require(may_fill_trip(by, trip))
+    if trip.handed_over_at:
+        raise Conflict(
+            _("This trip has already been handed over: its cases stay on it.")
+        )
+    locked = lock_request(service_request)
+    if not trip.requests.filter(pk=locked.pk).exists():
+        raise InvalidInput(
+            _("%(number)s is not on this trip.") % {"number": locked.tracking_number}
+        )
+    trip.requests.remove(locked)
+    record_event(
+        locked,
+        kind=EventKind.TRIP,
+        by=by,
+        roles=roles_towards(by, locked),
+        public=False,
+        note=_("Taken off the trip of %(date)s.") % {"date": trip.trip_date},
+    )
     return trip
 
 

@@ -24,6 +24,7 @@ from services.models import (
     Status,
     TripCheck,
 )
+from services.selectors import trips as selectors_trips
 from services.selectors.trips import case_journey
 from tests.factories import UserFactory, VillageFactory
 from villages.choices import Role
@@ -649,3 +650,43 @@ def test_opening_the_trips_page_writes_nothing(
     assert answer.url == reverse("staff:trips") + f"?village={village.pk}"
     trip = AgencyTrip.objects.get()
     assert list(trip.requests.all()) == [case] and trip.handed_over_at is None
+
+
+def test_a_case_is_taken_off_a_trip_before_the_hand_over(
+    client, accepted, village, village_clerk, other_village_clerk, clerk_x
+):
+    first, second = accepted(), accepted()
+    trip = actions.agency_trip_plan(village=village, by=village_clerk)
+    actions.agency_trip_add(
+        trip=trip, service_requests=[first, second], by=village_clerk
+    )
+    remove = reverse("staff:trip_remove", args=[trip.pk])
+    client.force_login(village_clerk)
+    for page in (reverse("staff:trips"), reverse("staff:trip", args=[trip.pk])):
+        assert remove in client.get(page).content.decode()
+    assert client.get(remove).status_code == 405
+    assert client.post(remove, {"case": "x"}).status_code == 400
+    client.force_login(clerk_x)  # sees the trip page, may not fill the trip
+    assert (
+        remove not in client.get(reverse("staff:trip", args=[trip.pk])).content.decode()
+    )
+    assert client.post(remove, {"case": first.pk}).status_code == 403
+    client.force_login(other_village_clerk)
+    assert client.post(remove, {"case": first.pk}).status_code == 404
+    with pytest.raises(NotPermitted):
+        actions.agency_trip_remove(trip=trip, service_request=first, by=clerk_x)
+    client.force_login(village_clerk)
+    page = reverse("staff:trip", args=[trip.pk])
+    answer = client.post(remove, {"case": first.pk, "next": page})
+    assert answer.status_code == 302 and answer.url == page
+    assert list(trip.requests.all()) == [second]
+    assert first.events.filter(kind=EventKind.TRIP, actor=village_clerk).count() == 2
+    assert first in selectors_trips.agency_cases_to_carry(village=village)
+    with pytest.raises(InvalidInput, match=first.tracking_number):
+        actions.agency_trip_remove(trip=trip, service_request=first, by=village_clerk)
+    actions.agency_trip_hand_over(trip=trip, by=village_clerk, documents=1)
+    assert client.post(remove, {"case": second.pk}).status_code == 409
+    with pytest.raises(Conflict):
+        actions.agency_trip_remove(trip=trip, service_request=second, by=village_clerk)
+    assert list(trip.requests.all()) == [second]
+    assert remove not in client.get(page).content.decode()

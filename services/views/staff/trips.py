@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from huagang.exceptions import DomainError, NotPermitted
+from huagang.exceptions import DomainError, InvalidInput, NotPermitted
 from huagang.forms import add_input_errors
 from villages.choices import Role
 from villages.models import Village
@@ -186,6 +186,27 @@ def trip_add_next(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
+def trip_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case taken off a trip before its hand-over (the button beside it)."""
+    trip = _fillable(request, pk)
+    chosen = request.POST.get("case", "")
+    case = trip.requests.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    try:
+        if case is None:
+            raise InvalidInput(_("Choose a case on this trip."))
+        actions.agency_trip_remove(trip=trip, service_request=case, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _index(request, trip.village, status=error.status_code)
+    messages.success(
+        request,
+        _("%(number)s was taken off the trip.") % {"number": case.tracking_number},
+    )
+    return redirect(_safe_next(request, _index_url(trip.village, request.user)))
+
+
+@staff_required
+@require_POST
 def trip_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     trip = _fillable(request, pk)
     form = HandOverForm(request.POST)
@@ -217,6 +238,7 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_check_out": access.may_check_in(user, trip, OUT),
         "may_check_back": access.may_check_in(user, trip, BACK),
         "may_send_back": workflow.Step.RETURN in access.trip_steps(user, trip),
+        "may_remove": not trip.handed_over_at and access.may_fill_trip(user, trip),
         "town_links": access.serves_town(user),
         "index_url": _index_url(trip.village, user)
         if access.serves_village(user, trip.village_id)
@@ -455,6 +477,7 @@ urlpatterns = [
     path("trips/<int:pk>/", trip_detail, name="trip"),
     path("trips/next/add/", trip_add_next, name="trip_add_next"),
     path("trips/<int:pk>/add/", trip_add, name="trip_add"),
+    path("trips/<int:pk>/remove/", trip_remove, name="trip_remove"),
     path("trips/<int:pk>/hand-over/", trip_hand_over, name="trip_hand_over"),
     path("trips/<int:pk>/list/", trip_list, name="trip_list"),
     path("trips/<int:pk>/return-list/", trip_return_list, name="trip_return_list"),
