@@ -690,3 +690,40 @@ def test_a_case_is_taken_off_a_trip_before_the_hand_over(
         actions.agency_trip_remove(trip=trip, service_request=second, by=village_clerk)
     assert list(trip.requests.all()) == [second]
     assert remove not in client.get(page).content.decode()
+
+
+def test_a_case_not_on_the_list_shows_its_item_and_village_to_who_may_see_it(
+    client, handed_over, submit, other_village, village_clerk, clerk_x
+):
+    trip, first, _second = handed_over
+    elsewhere = submit("agency", village=other_village)  # body X, village B
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=elsewhere.tracking_number, by=clerk_x
+    )
+    for url in (
+        reverse("staff:trip_check", args=[trip.pk, "out"]),
+        reverse("staff:trip", args=[trip.pk]),
+    ):
+        client.force_login(clerk_x)
+        body = client.get(url).content.decode()
+        row = body[body.index('class="case-list is-off-list"') :]
+        row = row[: row.index("</ul>")]
+        assert elsewhere.tracking_number in row
+        assert elsewhere.item.name in row and other_village.name in row
+    # back at village A, village B's case is only its number
+    actions.service_request_town_decide(
+        service_request=first, by=clerk_x, result="同意"
+    )
+    actions.agency_trip_send_back(
+        trip=trip, by=clerk_x, service_requests=[first], documents=1
+    )
+    actions.agency_trip_check_in(
+        trip=trip, leg=BACK, number=elsewhere.tracking_number, by=village_clerk
+    )
+    client.force_login(village_clerk)
+    body = client.get(reverse("staff:trip_check", args=[trip.pk, "back"]))
+    body = body.content.decode()
+    row = body[body.index('class="case-list is-off-list"') :]
+    row = row[: row.index("</ul>")]
+    assert elsewhere.tracking_number in row and elsewhere.item.name not in row
+    assert other_village.name not in body

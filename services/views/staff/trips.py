@@ -232,8 +232,12 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = {
         "trip": trip,
-        "out": selectors.trip_check_sheet(trip=trip, leg=OUT),
-        "back": selectors.trip_check_sheet(trip=trip, leg=BACK),
+        "out": selectors.off_list_seen(
+            sheet=selectors.trip_check_sheet(trip=trip, leg=OUT), user=user
+        ),
+        "back": selectors.off_list_seen(
+            sheet=selectors.trip_check_sheet(trip=trip, leg=BACK), user=user
+        ),
         "planned": [] if trip.handed_over_at else selectors.trip_cases(trip=trip),
         "may_check_out": access.may_check_in(user, trip, OUT),
         "may_check_back": access.may_check_in(user, trip, BACK),
@@ -308,7 +312,9 @@ def _check_page(request, trip, leg, form, flag=None, status=200) -> HttpResponse
         "leg": leg,
         "form": form,
         "flag": flag,
-        "sheet": selectors.trip_check_sheet(trip=trip, leg=leg),
+        "sheet": selectors.off_list_seen(
+            sheet=selectors.trip_check_sheet(trip=trip, leg=leg), user=request.user
+        ),
     }
     partial = request.headers.get("X-Requested-With") == "fetch"
     name = "staff/trip_check_panel.html" if partial else "staff/trip_check.html"
