@@ -19,6 +19,7 @@ from ..access import (
 )
 from ..actions.trips import CHECKED_FIELD, trip_leg_list
 from ..models import AgencyTrip, HandlingMode, ServiceRequest, Status, TripCheck
+from . import service_requests_with_due_flag
 
 RECENT_DAYS = 14  # trips still shown to check in after their day, if not finished
 
@@ -169,11 +170,14 @@ class TownCases:
 
 
 def town_cases(*, user: User) -> TownCases:
-    """The cases at the town for the bodies `user` serves: waiting for the decision,
-    and decided, ready to go back on their village's next trip."""
+    """The cases at the town for the bodies `user` serves: waiting for the decision
+    (with their `due_flag`, as in the queue), and decided, ready to go back on their
+    village's next trip."""
     cases = town_cases_scope(user=user).select_related("item__body", "village")
     return TownCases(
-        to_decide=cases.filter(town_decided_at__isnull=True)
+        to_decide=service_requests_with_due_flag(
+            cases.filter(town_decided_at__isnull=True)
+        )
         .annotate(papers_missing=papers_missing_expression())
         .order_by("due_date", "pk"),
         ready=cases.filter(town_decided_at__isnull=False).order_by(

@@ -727,3 +727,25 @@ def test_a_case_not_on_the_list_shows_its_item_and_village_to_who_may_see_it(
     row = row[: row.index("</ul>")]
     assert elsewhere.tracking_number in row and elsewhere.item.name not in row
     assert other_village.name not in body
+
+
+def test_the_town_list_flags_overdue_cases_as_the_queue_does(
+    client, handed_over, clerk_x
+):
+    import datetime as dt
+
+    _trip, first, second = handed_over
+    today = timezone.localdate()
+    ServiceRequest.objects.filter(pk=first.pk).update(
+        due_date=today - dt.timedelta(days=2)
+    )
+    ServiceRequest.objects.filter(pk=second.pk).update(
+        due_date=today + dt.timedelta(days=60)
+    )
+    client.force_login(clerk_x)
+    page = client.get(reverse("staff:town"))
+    flags = {case.pk: case.due_flag for case in page.context["to_decide"]}
+    assert flags == {first.pk: "overdue", second.pk: "on_time"}
+    body = page.content.decode()
+    assert body.count('class="due-flag due-overdue">已超期</span>') == 1
+    assert "css/staff/cases.css" in body  # the flag's colours
