@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from huagang.exceptions import InvalidTransition, NotPermitted
+from huagang.exceptions import Conflict, InvalidTransition, NotPermitted
 from villages.choices import STAFF_ROLES, Role
 from villages.models import User, Village
 from villages.validators import ascii_digits, nfkc
@@ -630,6 +631,46 @@ def may_decide(user: User | None, service_request: ServiceRequest) -> bool:
     """A town-center clerk of the item's body (or an official) records the town's
     decision on a case handed over to the town."""
     return may(user, service_request, workflow.Activity.DECIDE)
+
+
+def papers_missing_expression() -> Exists:
+    """True for a case whose papers never reached the town: it is on a trip whose
+    arrival check-in was finished without it, and it has not been checked in at the
+    town (late on that trip, or off the list of another) since that trip left. As a
+    filter or an annotation; the object form is ``papers_missing``."""
+    checked_in_since = TripCheck.objects.filter(
+        request=OuterRef(OuterRef("pk")),
+        leg=TripCheck.Leg.OUT,
+        checked_at__gte=OuterRef("handed_over_at"),
+    )
+    return Exists(
+        AgencyTrip.objects.filter(
+            carried_out=OuterRef("pk"), arrival_checked_at__isnull=False
+        ).filter(~Exists(checked_in_since))
+    )
+
+
+def papers_missing(service_request: ServiceRequest) -> bool:
+    return (
+        ServiceRequest.objects.filter(pk=service_request.pk)
+        .filter(papers_missing_expression())
+        .exists()
+    )
+
+
+def check_papers_arrived(service_request: ServiceRequest) -> None:
+    """Conflict (409) if the case's papers are missing at the town: nobody decides on
+    papers they do not hold."""
+    if papers_missing(service_request):
+        raise Conflict(
+            _(
+                "The papers of %(number)s have not arrived at the town: it was missing "
+                "when its trip was checked in. Check it in first (on the trip's "
+                "check-in page), then record the decision."
+            )
+            % {"number": service_request.tracking_number},
+            code="papers_missing",
+        )
 
 
 def town_cases_scope(*, user: User | None) -> QuerySet[ServiceRequest]:

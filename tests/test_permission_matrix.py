@@ -223,6 +223,28 @@ ROWS: list[Row] = [
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
                official=MOVED),
         data=lambda w: {"cases": [w.a_accepted.pk]}),
+    Row("trips: add to the next trip (GET)", GET, "/staff/trips/next/add/",
+        _u("staff:trip_add_next"), everyone(NOT_ALLOWED)),
+    Row("trips: add a case to village A's next trip", POST,
+        "/staff/trips/next/add/?village=<A>",
+        lambda w: _u("staff:trip_add_next")(w) + f"?village={w.village_a.pk}",
+        expect(clerk_a=MOVED, clerk_b=BAD, town_x=DENIED, town_y=DENIED,
+               official=MOVED),
+        data=lambda w: {"cases": [w.a_accepted.pk]},
+        notes="the trip is created here if the index only showed its date; B adds "
+        "to its own village's trip, where A's case is not a choice"),
+    Row("trip: remove a case (GET)", GET, "/staff/trips/<id>/remove/",
+        _u("staff:trip_remove", _pk("trip_next")), everyone(NOT_ALLOWED)),
+    Row("trip: remove a case", POST, "/staff/trips/<id>/remove/",
+        _u("staff:trip_remove", _pk("trip_next")),
+        expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
+               official=MOVED),
+        data=lambda w: {"case": w.a_on_trip.pk}),
+    Row("trip: remove a case after the hand-over", POST, "/staff/trips/<id>/remove/",
+        _u("staff:trip_remove", _pk("trip_at_town")),
+        expect(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
+               official=CONFLICT),
+        data=lambda w: {"case": w.a_at_town.pk}, notes="its cases stay on it"),
     Row("trip: hand over (GET)", GET, "/staff/trips/<id>/hand-over/",
         _u("staff:trip_hand_over", _pk("trip_next")), everyone(NOT_ALLOWED)),
     Row("trip: hand over", POST, "/staff/trips/<id>/hand-over/",
@@ -484,7 +506,7 @@ def _build() -> SimpleNamespace:
         b_at_town = b("agency")
         b_trip = carried(village_b, clerk_b, [b_at_town])
     with time_machine.travel(_local(10, 8, 50), tick=False):  # today, before the tests
-        on_trip = a("agency")
+        on_trip = w.a_on_trip = a("agency")
         w.trip_next = actions.agency_trip_plan(village=village_a, by=clerk_a)
         actions.agency_trip_add(
             trip=w.trip_next, service_requests=[on_trip], by=clerk_a

@@ -14,7 +14,9 @@ from villages.models import User, Village
 from villages.validators import is_weekday_list
 
 from ..access import (
+    check_papers_arrived,
     may_check_in,
+    may_fill_trip,
     require,
     roles_towards,
     serves_town,
@@ -63,23 +65,14 @@ def next_trip_date(
     raise InvalidInput(_("No trip day in the next 60 days; check the trip weekdays."))
 
 
-@transaction.atomic
-def agency_trip_plan(
-    *,
-    village: Village,
-    by: User,
-    trip_date: dt.date | None = None,
-    calendar: WorkCalendar | None = None,
+def agency_trip_next(
+    *, village: Village, calendar: WorkCalendar | None = None
 ) -> AgencyTrip:
-    """The village's trip on `trip_date`, created once; by default its next trip that
-    has not left yet (today's, or the next trip day's once today's was handed over).
-
-    A given `trip_date` must lie in the appointment window (``huagang.dates``).
-    """
-    require(serves_village(by, village.pk))
-    if trip_date is not None:
-        check_date_window(trip_date=trip_date)
-        return AgencyTrip.objects.get_or_create(village=village, trip_date=trip_date)[0]
+    """The village's next trip that has not left yet (today's, or the next trip
+    day's once today's was handed over), found without writing anything: a saved
+    trip, or an unsaved one (``pk`` None) for a day that has no trip yet, which
+    ``agency_trip_plan`` creates when cases are put on it (a page's GET only shows
+    its date)."""
     calendar = calendar or WorkCalendar.load()
     day = timezone.localdate()
     # A trip whose day passed without being handed over keeps its cases (they cannot
@@ -98,11 +91,38 @@ def agency_trip_plan(
         return missed
     for _attempt in range(MAX_DEPARTED):
         found = next_trip_date(village=village, today=day, calendar=calendar)
-        trip = AgencyTrip.objects.get_or_create(village=village, trip_date=found)[0]
+        trip = AgencyTrip.objects.filter(village=village, trip_date=found).first()
+        if trip is None:
+            return AgencyTrip(village=village, trip_date=found)
         if not trip.handed_over_at:
             return trip
         day = found + dt.timedelta(days=1)
     raise Conflict(_("The next trips have all left; choose a trip date."))
+
+
+@transaction.atomic
+def agency_trip_plan(
+    *,
+    village: Village,
+    by: User,
+    trip_date: dt.date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> AgencyTrip:
+    """The village's trip on `trip_date`, created once; by default its next trip that
+    has not left yet (``agency_trip_next``), created if it does not exist yet.
+
+    A given `trip_date` must lie in the appointment window (``huagang.dates``).
+    """
+    require(serves_village(by, village.pk))
+    if trip_date is not None:
+        check_date_window(trip_date=trip_date)
+        return AgencyTrip.objects.get_or_create(village=village, trip_date=trip_date)[0]
+    trip = agency_trip_next(village=village, calendar=calendar)
+    if trip.pk is None:
+        trip = AgencyTrip.objects.get_or_create(
+            village=village, trip_date=trip.trip_date
+        )[0]
+    return trip
 
 
 @transaction.atomic
@@ -165,6 +185,39 @@ def agency_trip_add(
             public=False,
             note=_("Put on the trip of %(date)s.") % {"date": trip.trip_date},
         )
+    return trip
+
+
+@transaction.atomic
+def agency_trip_remove(
+    *, trip: AgencyTrip, service_request: ServiceRequest, by: User
+) -> AgencyTrip:
+    """Take a case off a trip that has not been handed over: it waits for a trip
+    again (``agency_cases_to_carry``); an event on the case records it.
+
+    Raises NotPermitted unless `by` may fill the trip (``access.may_fill_trip``),
+    Conflict once the trip was handed over, InvalidInput if the case is not on it.
+    """
+    trip = _lock_trip(trip)
+    require(may_fill_trip(by, trip))
+    if trip.handed_over_at:
+        raise Conflict(
+            _("This trip has already been handed over: its cases stay on it.")
+        )
+    locked = lock_request(service_request)
+    if not trip.requests.filter(pk=locked.pk).exists():
+        raise InvalidInput(
+            _("%(number)s is not on this trip.") % {"number": locked.tracking_number}
+        )
+    trip.requests.remove(locked)
+    record_event(
+        locked,
+        kind=EventKind.TRIP,
+        by=by,
+        roles=roles_towards(by, locked),
+        public=False,
+        note=_("Taken off the trip of %(date)s.") % {"date": trip.trip_date},
+    )
     return trip
 
 
@@ -320,11 +373,13 @@ def service_request_town_decide(
     (``agency_trip_send_back``). Recording again replaces the result.
 
     Raises NotPermitted unless `by` serves the item's body (or is an official),
-    InvalidTransition unless the case is at the town, InvalidInput for no result.
+    InvalidTransition unless the case is at the town, Conflict while its papers are
+    missing (``access.check_papers_arrived``), InvalidInput for no result.
     """
     locked = lock_request(service_request)
     roles = roles_towards(by, locked)
     check_activity(Activity.DECIDE, locked.status, roles)
+    check_papers_arrived(locked)
     result = (result or "").strip()
     if not result or len(result) > MAX_RESULT:
         raise InvalidInput(

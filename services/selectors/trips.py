@@ -11,9 +11,15 @@ from django.utils import timezone
 
 from villages.models import User, Village
 
-from ..access import town_cases_scope, trips_to_check_in
+from ..access import (
+    papers_missing_expression,
+    service_requests_scope,
+    town_cases_scope,
+    trips_to_check_in,
+)
 from ..actions.trips import CHECKED_FIELD, trip_leg_list
 from ..models import AgencyTrip, HandlingMode, ServiceRequest, Status, TripCheck
+from . import service_requests_with_due_flag
 
 RECENT_DAYS = 14  # trips still shown to check in after their day, if not finished
 
@@ -143,6 +149,20 @@ def trip_check_sheet(*, trip: AgencyTrip, leg: str) -> CheckSheet:
     )
 
 
+def off_list_seen(*, sheet: CheckSheet, user: User) -> CheckSheet:
+    """Give each off-list check of `sheet` the case as `seen` (with its item and
+    village) if `user` may see that case, else None: the row then shows only the
+    number typed (one query, whatever the number of rows)."""
+    wanted = [check.request_id for check in sheet.off_list]
+    seen = {}
+    if wanted:
+        cases = service_requests_scope(user=user).filter(pk__in=wanted)
+        seen = {case.pk: case for case in cases.select_related("item", "village")}
+    for check in sheet.off_list:
+        check.seen = seen.get(check.request_id)
+    return sheet
+
+
 @dataclass
 class TownCases:
     to_decide: QuerySet[ServiceRequest]
@@ -150,11 +170,16 @@ class TownCases:
 
 
 def town_cases(*, user: User) -> TownCases:
-    """The cases at the town for the bodies `user` serves: waiting for the decision,
-    and decided, ready to go back on their village's next trip."""
+    """The cases at the town for the bodies `user` serves: waiting for the decision
+    (with their `due_flag`, as in the queue), and decided, ready to go back on their
+    village's next trip."""
     cases = town_cases_scope(user=user).select_related("item__body", "village")
     return TownCases(
-        to_decide=cases.filter(town_decided_at__isnull=True).order_by("due_date", "pk"),
+        to_decide=service_requests_with_due_flag(
+            cases.filter(town_decided_at__isnull=True)
+        )
+        .annotate(papers_missing=papers_missing_expression())
+        .order_by("due_date", "pk"),
         ready=cases.filter(town_decided_at__isnull=False).order_by(
             "village__order", "town_decided_at", "pk"
         ),

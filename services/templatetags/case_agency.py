@@ -25,6 +25,8 @@ def case_agency(context, case) -> str:
     if case.mode != HandlingMode.AGENCY or not access.is_staff_member(user):
         return ""
     may_decide = access.may_decide(user, case)
+    missing = may_decide and access.papers_missing(case)
+    may_decide = may_decide and not missing
     form = None
     if may_decide:
         form = context.get("decide_form") or DecideForm(
@@ -36,6 +38,7 @@ def case_agency(context, case) -> str:
             "case": case,
             "journey": case_journey(case=case),
             "may_decide": may_decide,
+            "papers_missing": missing,
             "decide_form": form,
             "next": request.get_full_path(),
         },

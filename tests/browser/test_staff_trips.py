@@ -145,3 +145,33 @@ def test_a_trip_to_the_town_and_back(
         (stray.pk, "out", False),
         (first.pk, "back", True),
     }
+
+
+def test_the_hand_over_list_on_a_phone_is_cards_and_on_paper_a_table(
+    person, submit, village_clerk, village
+):
+    cases = [submit("agency") for _ in range(2)]
+    for case in cases:
+        actions.service_request_accept(service_request=case, by=village_clerk)
+    trip = actions.agency_trip_plan(village=village, by=village_clerk)
+    actions.agency_trip_add(trip=trip, service_requests=cases, by=village_clerk)
+
+    phone = person(viewport=PHONE)
+    phone.sign_in(village_clerk)
+    go(phone, "/staff/trips/")
+    phone.follow(phone.page.get_by_role("link", name="打印交接清单"))
+    table = phone.page.locator(".print-table")
+    expect(table.locator("svg.qr")).to_have_count(2)
+    wrap = phone.page.locator(".table-wrap")
+    # nothing cut off: no scroll inside the list's box, nor of the page
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 360
+    row = table.locator("tbody tr").first
+    assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    expect(row).to_contain_text(cases[0].tracking_number)
+    head = table.locator("thead")  # kept for screen readers, out of sight
+    assert head.evaluate("el => el.getBoundingClientRect().width") <= 1
+    phone.shot("hand-over-list-on-a-phone")
+    phone.page.emulate_media(media="print")
+    assert row.evaluate("el => getComputedStyle(el).display") == "table-row"
+    phone.shot("hand-over-list-printed-from-a-phone")

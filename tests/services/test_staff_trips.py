@@ -15,6 +15,7 @@ from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from services import actions
 from services.actions.trips import CheckOutcome
 from services.models import (
+    AgencyTrip,
     Body,
     EventKind,
     RequestEvent,
@@ -23,6 +24,7 @@ from services.models import (
     Status,
     TripCheck,
 )
+from services.selectors import trips as selectors_trips
 from services.selectors.trips import case_journey
 from tests.factories import UserFactory, VillageFactory
 from villages.choices import Role
@@ -224,11 +226,12 @@ def test_village_clerk_adds_cases_and_prints_the_list(
     page = client.get(reverse("staff:trips"))
     assert page.status_code == 200
     assert first.tracking_number in page.content.decode()
-    trip = page.context["trip"]
+    assert page.context["trip"].pk is None  # only its date, until cases go on it
     answer = client.post(
-        reverse("staff:trip_add", args=[trip.pk]), {"cases": [first.pk, second.pk]}
+        reverse("staff:trip_add_next"), {"cases": [first.pk, second.pk]}
     )
     assert answer.status_code == 302
+    trip = AgencyTrip.objects.get(village=village)
     assert set(trip.requests.all()) == {first, second}
     printed = client.get(reverse("staff:trip_list", args=[trip.pk])).content.decode()
     assert printed.count("<svg") >= 2 and "张**" in printed
@@ -583,3 +586,166 @@ def test_the_trips_list_costs_the_same_for_3_or_12_past_trips(client):
         assert len(response.context["past"].object_list) == min(size, 10)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- review fixes ----------------------------------------------------------------------
+
+
+def test_a_case_missing_at_the_town_is_flagged_and_not_decided_until_checked_in(
+    client, handed_over, clerk_x
+):
+    trip, first, second = handed_over
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=first.tracking_number, by=clerk_x
+    )
+    actions.agency_trip_check_finish(trip=trip, leg=OUT, by=clerk_x)
+    with pytest.raises(Conflict, match=second.tracking_number) as refused:
+        actions.service_request_town_decide(
+            service_request=second, by=clerk_x, result="同意"
+        )
+    assert refused.value.code == "papers_missing"
+    client.force_login(clerk_x)
+    town = client.get(reverse("staff:town"))
+    rows = {case.pk: case.papers_missing for case in town.context["to_decide"]}
+    assert rows == {first.pk: False, second.pk: True}
+    body = town.content.decode()
+    decide = reverse("staff:town_decide", args=[second.tracking_number])
+    assert decide not in body and "flag-error" in body
+    assert reverse("staff:town_decide", args=[first.tracking_number]) in body
+    page = client.get(decide)
+    assert page.status_code == 409 and "decide-form" not in page.content.decode()
+    assert client.post(decide, {"result": "同意"}).status_code == 409
+    second.refresh_from_db()
+    assert second.town_decided_at is None
+    # checked in late: the papers are there, the decision can be recorded
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=second.tracking_number, by=clerk_x
+    )
+    town = client.get(reverse("staff:town"))
+    assert not any(case.papers_missing for case in town.context["to_decide"])
+    assert client.post(decide, {"result": "同意"}).status_code == 302
+
+
+def test_opening_the_trips_page_writes_nothing(
+    client, accepted, village, village_clerk, official, clerk_x
+):
+    case = accepted()
+    for user, url in (
+        (village_clerk, reverse("staff:trips")),
+        (official, reverse("staff:trips") + f"?village={village.pk}"),
+    ):
+        client.force_login(user)
+        page = client.get(url)
+        assert page.status_code == 200 and page.context["trip"].pk is None
+        assert page.context["trip"].trip_date.isoformat() in page.content.decode()
+        assert reverse("staff:trip_add_next") in page.content.decode()
+    assert not AgencyTrip.objects.exists()
+    add = reverse("staff:trip_add_next")
+    client.force_login(clerk_x)
+    assert client.post(add, {"cases": [case.pk]}).status_code == 403
+    assert client.get(add).status_code == 405
+    client.force_login(official)
+    answer = client.post(f"{add}?village={village.pk}", {"cases": [case.pk]})
+    assert answer.status_code == 302
+    assert answer.url == reverse("staff:trips") + f"?village={village.pk}"
+    trip = AgencyTrip.objects.get()
+    assert list(trip.requests.all()) == [case] and trip.handed_over_at is None
+
+
+def test_a_case_is_taken_off_a_trip_before_the_hand_over(
+    client, accepted, village, village_clerk, other_village_clerk, clerk_x
+):
+    first, second = accepted(), accepted()
+    trip = actions.agency_trip_plan(village=village, by=village_clerk)
+    actions.agency_trip_add(
+        trip=trip, service_requests=[first, second], by=village_clerk
+    )
+    remove = reverse("staff:trip_remove", args=[trip.pk])
+    client.force_login(village_clerk)
+    for page in (reverse("staff:trips"), reverse("staff:trip", args=[trip.pk])):
+        assert remove in client.get(page).content.decode()
+    assert client.get(remove).status_code == 405
+    assert client.post(remove, {"case": "x"}).status_code == 400
+    client.force_login(clerk_x)  # sees the trip page, may not fill the trip
+    assert (
+        remove not in client.get(reverse("staff:trip", args=[trip.pk])).content.decode()
+    )
+    assert client.post(remove, {"case": first.pk}).status_code == 403
+    client.force_login(other_village_clerk)
+    assert client.post(remove, {"case": first.pk}).status_code == 404
+    with pytest.raises(NotPermitted):
+        actions.agency_trip_remove(trip=trip, service_request=first, by=clerk_x)
+    client.force_login(village_clerk)
+    page = reverse("staff:trip", args=[trip.pk])
+    answer = client.post(remove, {"case": first.pk, "next": page})
+    assert answer.status_code == 302 and answer.url == page
+    assert list(trip.requests.all()) == [second]
+    assert first.events.filter(kind=EventKind.TRIP, actor=village_clerk).count() == 2
+    assert first in selectors_trips.agency_cases_to_carry(village=village)
+    with pytest.raises(InvalidInput, match=first.tracking_number):
+        actions.agency_trip_remove(trip=trip, service_request=first, by=village_clerk)
+    actions.agency_trip_hand_over(trip=trip, by=village_clerk, documents=1)
+    assert client.post(remove, {"case": second.pk}).status_code == 409
+    with pytest.raises(Conflict):
+        actions.agency_trip_remove(trip=trip, service_request=second, by=village_clerk)
+    assert list(trip.requests.all()) == [second]
+    assert remove not in client.get(page).content.decode()
+
+
+def test_a_case_not_on_the_list_shows_its_item_and_village_to_who_may_see_it(
+    client, handed_over, submit, other_village, village_clerk, clerk_x
+):
+    trip, first, _second = handed_over
+    elsewhere = submit("agency", village=other_village)  # body X, village B
+    actions.agency_trip_check_in(
+        trip=trip, leg=OUT, number=elsewhere.tracking_number, by=clerk_x
+    )
+    for url in (
+        reverse("staff:trip_check", args=[trip.pk, "out"]),
+        reverse("staff:trip", args=[trip.pk]),
+    ):
+        client.force_login(clerk_x)
+        body = client.get(url).content.decode()
+        row = body[body.index('class="case-list is-off-list"') :]
+        row = row[: row.index("</ul>")]
+        assert elsewhere.tracking_number in row
+        assert elsewhere.item.name in row and other_village.name in row
+    # back at village A, village B's case is only its number
+    actions.service_request_town_decide(
+        service_request=first, by=clerk_x, result="同意"
+    )
+    actions.agency_trip_send_back(
+        trip=trip, by=clerk_x, service_requests=[first], documents=1
+    )
+    actions.agency_trip_check_in(
+        trip=trip, leg=BACK, number=elsewhere.tracking_number, by=village_clerk
+    )
+    client.force_login(village_clerk)
+    body = client.get(reverse("staff:trip_check", args=[trip.pk, "back"]))
+    body = body.content.decode()
+    row = body[body.index('class="case-list is-off-list"') :]
+    row = row[: row.index("</ul>")]
+    assert elsewhere.tracking_number in row and elsewhere.item.name not in row
+    assert other_village.name not in body
+
+
+def test_the_town_list_flags_overdue_cases_as_the_queue_does(
+    client, handed_over, clerk_x
+):
+    import datetime as dt
+
+    _trip, first, second = handed_over
+    today = timezone.localdate()
+    ServiceRequest.objects.filter(pk=first.pk).update(
+        due_date=today - dt.timedelta(days=2)
+    )
+    ServiceRequest.objects.filter(pk=second.pk).update(
+        due_date=today + dt.timedelta(days=60)
+    )
+    client.force_login(clerk_x)
+    page = client.get(reverse("staff:town"))
+    flags = {case.pk: case.due_flag for case in page.context["to_decide"]}
+    assert flags == {first.pk: "overdue", second.pk: "on_time"}
+    body = page.content.decode()
+    assert body.count('class="due-flag due-overdue">已超期</span>') == 1
+    assert "css/staff/cases.css" in body  # the flag's colours

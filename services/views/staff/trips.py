@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from huagang.exceptions import DomainError, NotPermitted
+from huagang.exceptions import DomainError, InvalidInput, NotPermitted
 from huagang.forms import add_input_errors
 from villages.choices import Role
 from villages.models import Village
@@ -103,7 +103,7 @@ def _index(
     user = request.user
     trip, problem = None, ""
     try:
-        trip = actions.agency_trip_plan(village=village, by=user)
+        trip = actions.agency_trip_next(village=village)  # a GET creates no trip
     except DomainError as error:
         problem = error.message
     to_carry = selectors.agency_cases_to_carry(village=village)
@@ -112,7 +112,7 @@ def _index(
         "village": village,
         "trip": trip,
         "problem": problem,
-        "on_trip": selectors.trip_cases(trip=trip) if trip else [],
+        "on_trip": selectors.trip_cases(trip=trip) if trip and trip.pk else [],
         "add_form": add_form or TripAddForm(cases=to_carry),
         "hand_over_form": hand_over_form or HandOverForm(),
         "may_hand_over": trip is not None
@@ -162,6 +162,51 @@ def trip_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+def trip_add_next(request: HttpRequest) -> HttpResponse:
+    """Cases put on the village's next trip, created now if the index only showed
+    its date (``?village=`` for an official, as on the index)."""
+    village = _village(request)
+    if village is None:
+        raise Http404 if access.is_official(request.user) else PermissionDenied
+    form = TripAddForm(
+        request.POST, cases=selectors.agency_cases_to_carry(village=village)
+    )
+    if form.is_valid():
+        try:
+            actions.agency_trips_put_on_next(
+                service_requests=list(form.cleaned_data["cases"]), by=request.user
+            )
+        except DomainError as error:
+            add_input_errors(form, error)
+        else:
+            messages.success(request, _("The cases are on the trip."))
+            return redirect(_index_url(village, request.user))
+    return _index(request, village, add_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def trip_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case taken off a trip before its hand-over (the button beside it)."""
+    trip = _fillable(request, pk)
+    chosen = request.POST.get("case", "")
+    case = trip.requests.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    try:
+        if case is None:
+            raise InvalidInput(_("Choose a case on this trip."))
+        actions.agency_trip_remove(trip=trip, service_request=case, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _index(request, trip.village, status=error.status_code)
+    messages.success(
+        request,
+        _("%(number)s was taken off the trip.") % {"number": case.tracking_number},
+    )
+    return redirect(_safe_next(request, _index_url(trip.village, request.user)))
+
+
+@staff_required
+@require_POST
 def trip_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     trip = _fillable(request, pk)
     form = HandOverForm(request.POST)
@@ -187,12 +232,17 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = {
         "trip": trip,
-        "out": selectors.trip_check_sheet(trip=trip, leg=OUT),
-        "back": selectors.trip_check_sheet(trip=trip, leg=BACK),
+        "out": selectors.off_list_seen(
+            sheet=selectors.trip_check_sheet(trip=trip, leg=OUT), user=user
+        ),
+        "back": selectors.off_list_seen(
+            sheet=selectors.trip_check_sheet(trip=trip, leg=BACK), user=user
+        ),
         "planned": [] if trip.handed_over_at else selectors.trip_cases(trip=trip),
         "may_check_out": access.may_check_in(user, trip, OUT),
         "may_check_back": access.may_check_in(user, trip, BACK),
         "may_send_back": workflow.Step.RETURN in access.trip_steps(user, trip),
+        "may_remove": not trip.handed_over_at and access.may_fill_trip(user, trip),
         "town_links": access.serves_town(user),
         "index_url": _index_url(trip.village, user)
         if access.serves_village(user, trip.village_id)
@@ -262,7 +312,9 @@ def _check_page(request, trip, leg, form, flag=None, status=200) -> HttpResponse
         "leg": leg,
         "form": form,
         "flag": flag,
-        "sheet": selectors.trip_check_sheet(trip=trip, leg=leg),
+        "sheet": selectors.off_list_seen(
+            sheet=selectors.trip_check_sheet(trip=trip, leg=leg), user=request.user
+        ),
     }
     partial = request.headers.get("X-Requested-With") == "fetch"
     name = "staff/trip_check_panel.html" if partial else "staff/trip_check.html"
@@ -380,13 +432,15 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
     case = get_object_or_404(cases, tracking_number=number)
     try:
         access.check(request.user, case, workflow.Activity.DECIDE)
+        access.check_papers_arrived(case)
     except NotPermitted:
         raise PermissionDenied from None
-    except DomainError as error:  # not at the town (any more): 409
+    except DomainError as error:  # not at the town (any more), papers missing: 409
         messages.error(request, error.message)
         return render(request, "staff/trip_decide.html", {"case": case}, status=409)
     form = DecideForm(request.POST or None, initial={"result": case.result_note})
     if request.method == "POST":
+        status = 400
         if form.is_valid() and form.cleaned_data["version"] not in (None, case.version):
             messages.error(
                 request,
@@ -406,6 +460,7 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
                 )
             except DomainError as error:
                 add_input_errors(form, error)
+                status = error.status_code
             else:
                 messages.success(
                     request,
@@ -418,7 +473,7 @@ def town_decide(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 return redirect(_safe_next(request, reverse("staff:town")))
         context = {"case": case, "decide_form": form}
-        return render(request, "staff/trip_decide.html", context, status=400)
+        return render(request, "staff/trip_decide.html", context, status=status)
     return render(request, "staff/trip_decide.html", {"case": case})
 
 
@@ -426,7 +481,9 @@ urlpatterns = [
     path("trips/", trips, name="trips"),
     path("trips/arrivals/", arrivals, name="trip_arrivals"),
     path("trips/<int:pk>/", trip_detail, name="trip"),
+    path("trips/next/add/", trip_add_next, name="trip_add_next"),
     path("trips/<int:pk>/add/", trip_add, name="trip_add"),
+    path("trips/<int:pk>/remove/", trip_remove, name="trip_remove"),
     path("trips/<int:pk>/hand-over/", trip_hand_over, name="trip_hand_over"),
     path("trips/<int:pk>/list/", trip_list, name="trip_list"),
     path("trips/<int:pk>/return-list/", trip_return_list, name="trip_return_list"),
