@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from villages.choices import Role
 from villages.models import User
 
-from .access import role_q
+from .access import role_q, serving_village_q
 from .models import EventKind, Notification, RequestEvent, ServiceRequest
 
 logger = logging.getLogger("huagang.notifications")
@@ -260,7 +260,9 @@ def due_card_text(service_request: ServiceRequest, state: str) -> str:
 
 
 def notifications_for_follow_up(*, follow_up_id: int) -> int:
-    """Tell the supervisors that a poor rating opened a follow-up (once)."""
+    """Tell those who handle the follow-up — whoever serves the request's village:
+    its clerks and the officials (``access.may_handle_follow_up``) — that a poor
+    rating opened it (once)."""
     from .models import FollowUp
 
     follow_up = FollowUp.objects.select_related("rating__request").get(pk=follow_up_id)
@@ -268,7 +270,7 @@ def notifications_for_follow_up(*, follow_up_id: int) -> int:
     body = compose(
         FOLLOW_UP_OPENED, number=request.tracking_number, date=follow_up.deadline
     )
-    people = supervisors()
+    people = list(User.objects.filter(serving_village_q(request.village_id)))
     notify_staff(
         key=f"follow-up-opened:{follow_up.pk}",
         users=people,

@@ -66,3 +66,25 @@ def update_daily_figures() -> int:
     from .actions.statistics import daily_figures_update
 
     return daily_figures_update(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, **RETRY)
+def rebuild_daily_figures_from(first: str) -> int:
+    """The daily figures rebuilt from `first` (ISO date) to yesterday: after the
+    holiday calendar changed, the working days counted since then may differ."""
+    import datetime as dt
+
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from .actions.statistics import daily_figures_rebuild
+    from .models import ServiceRequest
+
+    oldest = ServiceRequest.objects.aggregate(first=Min("submitted_at"))["first"]
+    if oldest is None:
+        return 0
+    start = max(dt.date.fromisoformat(first), timezone.localdate(oldest))
+    last = timezone.localdate() - dt.timedelta(days=1)
+    if start > last:
+        return 0
+    return daily_figures_rebuild(first=start, last=last)

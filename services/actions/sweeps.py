@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from villages.models import User
 
 from .. import time_limits, workflow
+from ..access import serving_village_q
 from ..models import DueState, EventKind, FollowUp, ServiceRequest
 from ..notifications import FOLLOW_UP_REMINDER, compose, due_card_text, supervisors
 from ..working_days import WorkCalendar
@@ -141,8 +142,9 @@ def _fill_follow_up_deadlines(calendar: WorkCalendar) -> None:
 def follow_ups_remind(
     *, today: dt.date | None = None, calendar: WorkCalendar | None = None
 ) -> int:
-    """Remind the supervisors, once a day, of 差评 follow-ups due by the next working
-    day or already late (the messages go out through a retried Celery task)."""
+    """Remind those who handle them (the village's clerks and the officials), once a
+    day, of 差评 follow-ups due by the next working day or already late (the
+    messages go out through a retried Celery task)."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar.load()
     _fill_follow_up_deadlines(calendar)
@@ -153,10 +155,15 @@ def follow_ups_remind(
         .exclude(reminded_on=today)
         .select_related("rating__request")
     )
-    people = supervisors()
+    handlers: dict[int, list[User]] = {}  # village id → who serves it
     count = 0
     for follow_up in due:
         request = follow_up.rating.request
+        if request.village_id not in handlers:
+            handlers[request.village_id] = list(
+                User.objects.filter(serving_village_q(request.village_id))
+            )
+        people = handlers[request.village_id]
         body = compose(
             FOLLOW_UP_REMINDER, number=request.tracking_number, date=follow_up.deadline
         )

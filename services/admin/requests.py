@@ -1,6 +1,9 @@
 """Admin for service requests and everything around them; writes go through actions."""
 
+import datetime as dt
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 from django.utils.html import format_html
@@ -347,14 +350,50 @@ class NotificationAdmin(ReadOnlyAdmin):
         return super().lookup_allowed(lookup, value, request)
 
 
+class CalendarRebuildsFigures(admin.ModelAdmin):
+    """A change to the holiday calendar changes working days already counted: the
+    dashboard's daily figures are rebuilt from the first day it touches, after the
+    change commits (a Celery task; ``rebuild_daily_figures --all`` does it all)."""
+
+    def first_day(self, obj) -> dt.date:
+        raise NotImplementedError
+
+    def _rebuild_from(self, obj) -> None:
+        from .. import tasks
+
+        first = self.first_day(obj).isoformat()
+        transaction.on_commit(
+            lambda: tasks.rebuild_daily_figures_from.delay(first), robust=True
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._rebuild_from(obj)
+
+    def delete_model(self, request, obj):
+        self._rebuild_from(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._rebuild_from(obj)
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(CalendarRebuildsFigures):
     list_display = ["year", "note"]
+
+    def first_day(self, obj) -> dt.date:
+        return dt.date(obj.year, 1, 1)
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarRebuildsFigures):
     list_display = ["date", "name", "is_workday"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+    def first_day(self, obj) -> dt.date:
+        return obj.date

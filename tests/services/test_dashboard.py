@@ -475,3 +475,35 @@ def test_the_command_rebuilds_everything(history):
     out = StringIO()
     call_command("rebuild_daily_figures", "--all", stdout=out)
     assert "built until 2026-03-09" in out.getvalue()
+
+
+def test_a_change_to_the_holiday_calendar_rebuilds_the_figures_it_touches(
+    official_client, items, village, django_capture_on_commit_callbacks
+):
+    """Accepted on Monday 2026-03-02, completed on Friday 03-06: four working days,
+    until an official makes Wednesday 03-04 a holiday in the admin; then three, in
+    the daily figures the dashboard reads, without anyone running a command."""
+    item = items["instant"]
+    make(
+        item,
+        village,
+        "instant",
+        "2026-03-02",
+        status=Status.COMPLETED,
+        accepted_at=at("2026-03-02"),
+        completed_at=at("2026-03-06", 15),
+        due_date=dt.date(2026, 3, 20),
+    )
+    daily_figures_update(today=dt.date(2026, 3, 10))
+
+    def working_days() -> int:
+        return DailyFigures.objects.get(day=dt.date(2026, 3, 6)).working_days
+
+    assert working_days() == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        response = official_client.post(
+            "/admin/services/calendarday/add/",
+            {"date": "2026-03-04", "name": "测试假日", "is_workday": ""},
+        )
+    assert response.status_code == 302
+    assert working_days() == 3

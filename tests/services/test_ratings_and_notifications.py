@@ -56,7 +56,7 @@ def test_only_the_applicant_rates_and_only_when_completed(
 
 @time_machine.travel(dt.datetime(2026, 9, 29, 9, tzinfo=dt.UTC))
 def test_a_poor_rating_opens_a_follow_up_for_the_supervisors(
-    completed, resident, official, commit
+    completed, resident, official, commit, village_clerk, other_village_clerk
 ):
     with commit():
         rating = actions.rating_submit(
@@ -66,9 +66,12 @@ def test_a_poor_rating_opens_a_follow_up_for_the_supervisors(
     # 5 working days from Tue 09-29 across National Day: 09-30, 10-08, 09, 10, 12.
     assert follow_up.deadline == dt.date(2026, 10, 12)
     assert follow_up.stage == FollowUp.Stage.OPEN
-    assert Notification.objects.filter(
-        recipient=official.phone, idempotency_key__startswith="follow-up-opened"
-    )
+    opened = Notification.objects.filter(idempotency_key__startswith="follow-up-opened")
+    # the official and the village's own clerk, who handle it; not another village's
+    assert set(opened.values_list("recipient", flat=True)) == {
+        official.phone,
+        village_clerk.phone,
+    }
     for text in ["情况属实", "已对窗口人员进行培训", "已电话回访并致歉"]:
         actions.follow_up_advance(follow_up=follow_up, by=official, text=text)
     follow_up.refresh_from_db()
@@ -191,12 +194,23 @@ def test_the_sweep_fills_in_due_dates_once_officials_add_the_year(
     assert request.due_date == expected and request.due_note == ""
 
 
-def test_follow_up_reminders_go_out_once_a_day(completed, resident, official):
+def test_follow_up_reminders_go_out_once_a_day(
+    completed, resident, official, village_clerk, other_village_clerk, commit
+):
     rating = actions.rating_submit(service_request=completed, by=resident, level=1)
     deadline = rating.follow_up.deadline
-    assert actions.follow_ups_remind(today=deadline) == 1
+    with commit():
+        assert actions.follow_ups_remind(today=deadline) == 1
     assert actions.follow_ups_remind(today=deadline) == 0
     assert actions.follow_ups_remind(today=deadline + dt.timedelta(days=1)) == 1
+    reminded = Notification.objects.filter(
+        idempotency_key__startswith=f"follow-up:{rating.follow_up.pk}:{deadline}"
+    )
+    # to those who handle it: the official and the village's clerk, nobody else
+    assert set(reminded.values_list("recipient", flat=True)) == {
+        official.phone,
+        village_clerk.phone,
+    }
 
 
 PDF = pdf_bytes()  # real files: uploads are parsed, not sniffed
