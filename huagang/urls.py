@@ -61,6 +61,8 @@ urlpatterns = [
     path("my/", include(my_patterns)),
     path("staff/", include("services.urls_staff")),
     path("dashboard/", include((dashboard_views.urlpatterns, "dashboard"))),
+    path("api/v1/", include("services.api.urls")),
+    path("open311/v2/", include("services.open311.urls")),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,14 +1,19 @@
-"""Writes for the villages app: people and their roles."""
+"""Writes for the villages app: people and their roles, and other systems' API keys."""
+
+import datetime
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
 from .choices import Role
-from .models import AccessRecord, User, Village
+from .models import AccessRecord, ApiToken, User, Village
 from .roles import ROLE_GROUPS, ROLE_IS_STAFF, ensure_role_groups
 
 
@@ -140,3 +145,63 @@ def user_role_change_record(
         values={"who": by, "date": timezone.localdate(), "role": role},
     )
     return record
+
+
+# --- API keys for other systems ----------------------------------------------------------
+
+API_KEY_PREFIX = "hg_"
+
+
+def api_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(
+    *,
+    name: str,
+    account: User,
+    by: User | None,
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new key for another system acting as `account`; returns the token and the key,
+    which is shown once and never stored (only its SHA-256)."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name,
+        account=account,
+        prefix=key[: len(API_KEY_PREFIX) + 5],
+        key_hash=api_key_hash(key),
+        created_by=by,
+        expires_at=expires_at,
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, by: User | None = None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The live token with this key (not revoked, not expired, its account active),
+    with its account; None for any other key. Marks the token used, at most once a
+    minute so that a busy system does not write on every call."""
+    if not key.startswith(API_KEY_PREFIX) or len(key) > 100:
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("account")
+        .filter(key_hash=api_key_hash(key), revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .first()
+    )
+    if token is None or not token.account.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > _USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+_USED_EVERY = datetime.timedelta(minutes=1)

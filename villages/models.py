@@ -331,3 +331,53 @@ class AccessRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Access records are append-only.")
+
+
+class ApiToken(models.Model):
+    """A key another system (the county's platform, a mini program, a hotline desk)
+    uses on the API and on Open311. It acts as its account, under that account's role
+    and the one access rule: a token adds no permission of its own. Officials create
+    and revoke tokens in the admin; the key is shown once and only its SHA-256 kept."""
+
+    name = models.CharField(
+        _("system"),
+        max_length=100,
+        help_text=_("Which system uses this key, e.g. 县政务服务平台."),
+    )
+    account = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("acts as"),
+    )
+    prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    key_hash = models.CharField(
+        _("key (SHA-256)"), max_length=64, unique=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(
+        _("created"), default=timezone.now, editable=False
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        _("revoked"), null=True, blank=True, editable=False
+    )
+    last_used_at = models.DateTimeField(
+        _("last used"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_ratelimit",
     "huagang",
     "villages",
@@ -111,9 +113,62 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Where `load_town_data` reads the town's data files.
 TOWN_DATA_DIR = env.path("HUAGANG_DATA_DIR", default=str(BASE_DIR / "data"))
 
+# The API (services/api/): who may call it is decided per view with services.access;
+# these are the defaults every view shares.
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "services.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "services.api.pagination.ApiCursorPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "services.api.throttling.PerKeyOrUserThrottle",
+        "services.api.throttling.AnonymousScopedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("HUAGANG_API_ANON_RATE", "60/min"),
+        "user": env.str("HUAGANG_API_USER_RATE", "600/min"),
+        "key": env.str("HUAGANG_API_KEY_RATE", "1200/min"),
+        "lookup": env.str("HUAGANG_API_LOOKUP_RATE", "10/min"),
+        "anonymous_create": env.str("HUAGANG_API_ANONYMOUS_CREATE_RATE", "10/hour"),
+    },
+    "EXCEPTION_HANDLER": "services.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "花岗镇为民服务 API",
+    "DESCRIPTION": (
+        "The Huagang town public-service portal's API, version 1: the catalog of 123 "
+        "services, requests and their workflow, trips and home visits, statistics. "
+        "Errors are {code, message, errors}. Systems authenticate with "
+        "'Authorization: Token <key>'; keys are made by officials in the admin."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["services.api.schema.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "services.api.schema.add_common_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).

@@ -29,6 +29,7 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("at a window")
     PHONE = "phone", _("by phone")
     CLERK = "clerk", _("entered by a clerk for the resident")
+    API = "api", _("through another system (API)")
 
 
 class VisitTime(models.TextChoices):

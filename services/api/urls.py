@@ -1,0 +1,29 @@
+"""``/api/v1/``: the endpoints of each area, the OpenAPI schema generated from the code
+(``schema/``) and its documentation (``docs/``, ``redoc/``), served from the vendored
+Swagger UI and Redoc (drf-spectacular-sidecar): nothing is fetched from a CDN."""
+
+from django.urls import path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+from .views import catalog, fieldwork, requests, statistics, steps
+
+app_name = "api"
+
+urlpatterns = [
+    *catalog.urlpatterns,
+    *requests.urlpatterns,
+    *steps.urlpatterns,
+    *fieldwork.urlpatterns,
+    *statistics.urlpatterns,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema"),
+        name="docs",
+    ),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
