@@ -340,7 +340,7 @@ class ApiToken(models.Model):
     and revoke tokens in the admin; the key is shown once and only its SHA-256 kept."""
 
     name = models.CharField(
-        _("system"),
+        _("system name"),
         max_length=100,
         help_text=_("Which system uses this key, e.g. 县政务服务平台."),
     )

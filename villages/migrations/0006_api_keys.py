@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='ApiToken',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Which system uses this key, e.g. 县政务服务平台.', max_length=100, verbose_name='system')),
+                ('name', models.CharField(help_text='Which system uses this key, e.g. 县政务服务平台.', max_length=100, verbose_name='system name')),
                 ('prefix', models.CharField(editable=False, max_length=8, verbose_name='key starts with')),
                 ('key_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='key (SHA-256)')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
