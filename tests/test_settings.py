@@ -23,7 +23,9 @@ PROBE = (
     "print(json.dumps({'debug': m.DEBUG, 'engine': m.DATABASES['default']['ENGINE'],"
     " 'db': str(m.DATABASES['default']['NAME']), 'eager': m.CELERY_TASK_ALWAYS_EAGER,"
     " 'secure': m.SESSION_COOKIE_SECURE if hasattr(m, 'SESSION_COOKIE_SECURE') else None,"
-    " 'language': m.LANGUAGE_CODE, 'tz': m.TIME_ZONE}))\n"
+    " 'language': m.LANGUAGE_CODE, 'tz': m.TIME_ZONE,"
+    " 'conn_max_age': m.DATABASES['default'].get('CONN_MAX_AGE'),"
+    " 'conn_health_checks': m.DATABASES['default'].get('CONN_HEALTH_CHECKS')}))\n"
 )
 
 
@@ -51,6 +53,9 @@ def test_production_starts_with_real_values():
     assert values["debug"] is False
     assert values["engine"].endswith("postgresql")
     assert values["secure"] is True
+    # Persistent connections, checked before reuse (the API's lists count on them).
+    assert values["conn_max_age"] >= 60
+    assert values["conn_health_checks"] is True
 
 
 @pytest.mark.parametrize(

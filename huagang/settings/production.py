@@ -43,7 +43,10 @@ if env.bool("HUAGANG_CODES_ON_CONSOLE", default=False):
     )
 HUAGANG_CODES_ON_CONSOLE = False
 
+# Persistent connections: a worker keeps its connection between requests (checked
+# before reuse), which the API's lists need to stay fast.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # WhiteNoise serves the collected static files from gunicorn, right after security.
 MIDDLEWARE = [
