@@ -102,11 +102,16 @@ def callers_prepare() -> Callers:
         "item_codes": item_codes,
         "village_codes": village_codes,
         "codes": item_codes + village_codes,
-        "ids": sorted(
+        "trip_ids": sorted(
             {
                 *map(str, _newest(AgencyTrip.objects.filter(village=village))),
-                *map(str, _newest(HomeVisit.objects.filter(request__village=village))),
                 *map(str, _newest(AgencyTrip.objects.all())),
+            }
+        ),
+        "visit_ids": sorted(
+            {
+                *map(str, _newest(HomeVisit.objects.filter(request__village=village))),
+                *map(str, _newest(HomeVisit.objects.all())),
             }
         ),
     }
