@@ -4,23 +4,26 @@ the suite's smoke test (tests/api/test_schemathesis_smoke.py).
 
 - accounts and an API key each: an official, the clerk of the village with the most
   requests, a resident (the applicant of some requests);
-- schemathesis dictionaries (``.ci/schemathesis.toml``): real tracking numbers,
-  item and village codes, trip and visit ids, so that generated paths and bodies hit
-  existing objects as well as missing ones.
+- schemathesis dictionaries: real tracking numbers, item and village codes, trip and
+  visit ids, which the parameters named in ``.ci/schemathesis.toml`` draw from, so
+  that generated paths and bodies hit existing objects as well as missing ones.
 
 Run as a script against the database of DATABASE_URL (migrated, town data loaded,
-requests generated): writes ``<dir>/keys.env`` (the keys, mode 0600) and the
-dictionaries into ``<dir>`` (default var/schemathesis/).
+requests generated): writes ``<dir>/keys.env`` (the keys, mode 0600) and
+``<dir>/schemathesis.toml``, the settings completed with the dictionaries (default
+``<dir>``: var/schemathesis/).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+CONFIG = ROOT / ".ci" / "schemathesis.toml"
 # Made-up numbers no generated applicant (1990…) or history staff (1980000…) uses.
 PHONES = {
     "official": "19600000001",
@@ -33,7 +36,7 @@ SAMPLE = 40  # objects of each kind in a dictionary
 @dataclass
 class Callers:
     keys: dict[str, str]  # official, clerk, resident → "hg_…"
-    dictionaries: dict[str, list[str]]  # dictionary name → values
+    dictionaries: dict[str, list[str | int]]  # dictionary name → values
 
 
 def callers_prepare() -> Callers:
@@ -43,6 +46,7 @@ def callers_prepare() -> Callers:
     hold only catalog and village codes)."""
     from django.db.models import Count
 
+    from services import workflow
     from services.models import AgencyTrip, HomeVisit, ServiceItem, ServiceRequest
     from villages.actions import api_token_create, user_create
     from villages.choices import Role
@@ -79,15 +83,18 @@ def callers_prepare() -> Callers:
     ServiceRequest.objects.filter(pk__in=[r.pk for r in mine]).update(
         account=accounts["resident"]
     )
-    requests = list(
-        ServiceRequest.objects.order_by("-pk").values_list(
-            "tracking_number", "applicant_phone"
-        )[:SAMPLE]
-    ) + list(
-        ServiceRequest.objects.filter(village=village)
+    # The newest, the village's newest, and open ones (a step can be taken on them:
+    # a 200 rather than a 409 for a finished request).
+    numbers = ("tracking_number", "applicant_phone")
+    requests = [
+        *ServiceRequest.objects.order_by("-pk").values_list(*numbers)[:SAMPLE],
+        *ServiceRequest.objects.filter(village=village)
         .order_by("-pk")
-        .values_list("tracking_number", "applicant_phone")[:SAMPLE]
-    )
+        .values_list(*numbers)[:SAMPLE],
+        *ServiceRequest.objects.filter(status__in=workflow.OPEN)
+        .order_by("-pk")
+        .values_list(*numbers)[:SAMPLE],
+    ]
     item_codes = list(
         ServiceItem.objects.order_by("code").values_list("code", flat=True)[:SAMPLE]
     )
@@ -104,14 +111,14 @@ def callers_prepare() -> Callers:
         "codes": item_codes + village_codes,
         "trip_ids": sorted(
             {
-                *map(str, _newest(AgencyTrip.objects.filter(village=village))),
-                *map(str, _newest(AgencyTrip.objects.all())),
+                *_newest(AgencyTrip.objects.filter(village=village)),
+                *_newest(AgencyTrip.objects.all()),
             }
         ),
         "visit_ids": sorted(
             {
-                *map(str, _newest(HomeVisit.objects.filter(request__village=village))),
-                *map(str, _newest(HomeVisit.objects.all())),
+                *_newest(HomeVisit.objects.filter(request__village=village)),
+                *_newest(HomeVisit.objects.all()),
             }
         ),
     }
@@ -122,23 +129,29 @@ def _newest(queryset) -> list[int]:
     return list(queryset.order_by("-pk").values_list("pk", flat=True)[: SAMPLE // 2])
 
 
-def dictionary_values(callers: Callers) -> dict[str, list[str]]:
+def dictionary_values(callers: Callers) -> dict[str, list[str | int]]:
     """The dictionaries, each with a value at least: schemathesis refuses an empty one
     (and a binding to a dictionary it lacks), so an empty one gets a value that
     matches nothing."""
-    return {name: values or ["0"] for name, values in callers.dictionaries.items()}
+    return {name: values or [0] for name, values in callers.dictionaries.items()}
 
 
-def dictionaries_write(callers: Callers, directory: Path) -> None:
-    """One libFuzzer-format file per dictionary (``"value"`` a line)."""
-    directory.mkdir(parents=True, exist_ok=True)
+def config_write(callers: Callers, directory: Path) -> Path:
+    """.ci/schemathesis.toml completed with this database's dictionaries (typed
+    values: a dictionary file would hold only strings, which an integer path
+    parameter never takes)."""
+    lines = [
+        CONFIG.read_text(),
+        "# Written by tests/api/schemathesis_data.py: objects of this database.",
+        "[dictionaries]",
+    ]
     for name, values in dictionary_values(callers).items():
-        lines = [_quoted(value) for value in values]
-        (directory / f"{name}.dict").write_text("\n".join(lines) + "\n")
-
-
-def _quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # a JSON array of strings and integers is a TOML array too
+        lines.append(f"{name} = {{ values = {json.dumps(values)} }}")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / "schemathesis.toml"
+    target.write_text("\n".join(lines) + "\n")
+    return target
 
 
 def main() -> None:
@@ -149,7 +162,7 @@ def main() -> None:
     django.setup()
     directory = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "var/schemathesis"
     callers = callers_prepare()
-    dictionaries_write(callers, directory)
+    config_write(callers, directory)
     keys = directory / "keys.env"
     keys.touch(mode=0o600)
     keys.chmod(0o600)
