@@ -34,6 +34,10 @@ What it does:
    ratio to its reference. Targets: clerk and official ≥ 0.5 × the reference with
    p99 < 50 ms; lookup and service ≥ 0.6 ×.
 
+``--profile N`` measures nothing over HTTP: it calls each case's endpoint N times in
+this process under pyinstrument (a dev tool, not a dependency) and prints where the
+time goes, then the SQL queries of one request.
+
 Exit status: 1 with `--check` when a case misses its target; 2 when something failed
 (an endpoint answering other than 200, wrk errors). An endpoint that answers 404 (not
 built yet) is skipped with a message. Needs wrk (`apt-get install wrk`) and Redis. The
@@ -52,6 +56,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +93,9 @@ class Target:
     cpu_ms: list[float] = field(default_factory=list)
 
 
+Caller = Callable[[Target], tuple[int, dict]]  # a target → its status and JSON
+
+
 @dataclass
 class Case:
     name: str
@@ -120,13 +128,15 @@ def main() -> int:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     facts = _prepare(args)
+    if args.profile:
+        return _profile(args, facts)
     port = _free_port()
     server = _start_gunicorn(args, env, port)
     scripts = tempfile.TemporaryDirectory(prefix="bench-api-")
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base + "/benchmark/reference/", server)
-        cases = _cases(args, facts, base)
+        cases = _cases(args, facts, _http(base))
         if not cases:
             print("no API endpoint to measure yet")
             return 0
@@ -194,6 +204,13 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a case misses its target"
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="instead: each case's API endpoint N times in-process under pyinstrument "
+        "(a dev tool: pip install pyinstrument), with its SQL queries",
     )
     return parser.parse_args()
 
@@ -280,7 +297,7 @@ def _facts(args: argparse.Namespace) -> dict:
     }
 
 
-def _cases(args: argparse.Namespace, facts: dict, base: str) -> list[Case]:
+def _cases(args: argparse.Namespace, facts: dict, call: Caller) -> list[Case]:
     """The cases whose endpoint exists, each checked to read what its reference
     reads; raises _Failure when an endpoint answers other than 200 or 404."""
     village, status = facts["village"], facts["status"]
@@ -334,8 +351,8 @@ def _cases(args: argparse.Namespace, facts: dict, base: str) -> list[Case]:
         if only is not None and name not in only:
             continue
         reference = Target(f"{name} reference", reference_path, body=body)
-        expected = _call(base, reference)[1]
-        path = _matching_path(base, name, paths, headers, body, expected)
+        expected = call(reference)[1]
+        path = _matching_path(call, name, paths, headers, body, expected)
         if path is None:
             continue
         api = Target(f"{name} API", path, headers=headers, body=body)
@@ -345,7 +362,7 @@ def _cases(args: argparse.Namespace, facts: dict, base: str) -> list[Case]:
 
 
 def _matching_path(
-    base: str,
+    call: Caller,
     name: str,
     paths: list[str],
     headers: dict,
@@ -358,7 +375,7 @@ def _matching_path(
     _Failure when none answers 200 and one answers other than 404."""
     answered, refused = [], []
     for path in paths:
-        status, data = _call(base, Target(name, path, headers=headers, body=body))
+        status, data = call(Target(name, path, headers=headers, body=body))
         if status == 200:
             answered.append(path)
             if "results" not in expected or _numbers(data) == _numbers(expected):
@@ -379,6 +396,11 @@ def _matching_path(
 
 def _numbers(data: dict) -> list[str]:
     return [row.get("tracking_number") for row in data.get("results", [])]
+
+
+def _http(base: str) -> Caller:
+    """A caller over HTTP, to the server at `base`."""
+    return lambda target: _call(base, target)
 
 
 def _call(base: str, target: Target) -> tuple[int, dict]:
@@ -420,6 +442,54 @@ def _options(target: Target, folder: Path) -> tuple[str, ...]:
 
 def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _profile(args: argparse.Namespace, facts: dict) -> int:
+    """Each case's API endpoint `args.profile` times in this process (the benchmark
+    settings, a test client) under pyinstrument, after a warm-up; then the SQL of
+    one request. Where the time goes, line by line."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+
+    def call(target: Target) -> tuple[int, dict]:
+        headers = {
+            f"HTTP_{k.upper().replace('-', '_')}": v for k, v in target.headers.items()
+        }
+        if target.body is None:
+            response = client.get(target.path, **headers)
+        else:
+            response = client.post(
+                target.path, json.dumps(target.body), "application/json", **headers
+            )
+        return response.status_code, response.json() if response.content else {}
+
+    for case in _cases(args, facts, call):
+        for _ in range(20):
+            call(case.api)
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        for _ in range(args.profile):
+            call(case.api)
+        profiler.stop()
+        print(f"\n=== {case.name}: {case.api.path}, {args.profile} requests")
+        shown = {
+            "show_regex": r".*/(rest_framework|services|huagang|villages|redis)/.*",
+            "filter_threshold": 0.02,
+        }
+        print(profiler.output_text(unicode=True, processor_options=shown))
+        flat = profiler.output_text(flat=True, processor_options={"show_all": True})
+        print("--- own time per function, the 25 largest")
+        print("\n".join(flat.splitlines()[:32]))
+        with CaptureQueriesContext(connection) as queries:
+            call(case.api)
+        print(f"--- {len(queries)} SQL queries of one request")
+        for query in queries.captured_queries:
+            print(f"{float(query['time']) * 1000:6.1f} ms  {query['sql'][:400]}")
+    return 0
 
 
 def _median(values: list[float]) -> float:
