@@ -105,10 +105,18 @@ def open311_requests(*, query: RequestQuery) -> list[dict]:
     accepted yet the date its receipt promised; None while the clock is paused or the
     calendar does not know the year).
 
-    One query for the rows, read along the newest-first index within the time window
-    (``request_newest_first``), and two more for the working-day calendar when a row
-    awaits acceptance: at most three, whatever the number of rows.
+    One query for the rows (``open311_request_rows``), and two more for the
+    working-day calendar when a row awaits acceptance: at most three, whatever the
+    number of rows.
     """
+    found = list(open311_request_rows(query=query))
+    _add_expected_dates(found)
+    return found
+
+
+def open311_request_rows(*, query: RequestQuery) -> QuerySet:
+    """The rows of ``open311_requests``: read along the newest-first index
+    (``request_newest_first``) within the time window, which also gives the order."""
     rows = ServiceRequest.objects.all()
     if query.ids is not None:
         rows = rows.filter(pk__in=query.ids)
@@ -119,11 +127,8 @@ def open311_requests(*, query: RequestQuery) -> list[dict]:
         if query.statuses != frozenset(OPEN311):
             wanted = set().union(*(OPEN311[s] for s in query.statuses))
             rows = rows.filter(status__in=sorted(wanted))
-    found = list(
-        rows.order_by("-submitted_at", "-id").values(*REQUEST_COLUMNS)[:REQUESTS_CAP]
-    )
-    _add_expected_dates(found)
-    return found
+    newest_first = rows.order_by("-submitted_at", "-id")
+    return newest_first.values(*REQUEST_COLUMNS)[:REQUESTS_CAP]
 
 
 def open311_request(*, pk: int) -> dict | None:
