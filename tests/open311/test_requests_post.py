@@ -236,3 +236,14 @@ def test_a_town_clerk_role_is_enough_an_official_too(
     assert official.role == Role.OFFICIAL
     values = post_values(agency, village.code, api_key=key_for(official))
     post(client, "requests.json", values, expect=201)
+
+
+def test_a_form_of_too_many_fields_is_400_and_creates_nothing(
+    client, agency, village, system_key
+):
+    """Django refuses a form of over 1,000 fields before any view (its own 400 page:
+    the one answer here not in the specification's form)."""
+    values = post_values(agency, village.code, api_key=system_key)
+    values.update({f"extra{n}": "x" for n in range(1001)})
+    assert client.post("/open311/v2/requests.json", values).status_code == 400
+    assert not ServiceRequest.objects.exists()
