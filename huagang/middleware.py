@@ -71,6 +71,11 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
+            if request.path_info.startswith("/open311/"):
+                # Open311 clients read errors in the specification's own form.
+                from services.open311.errors import nul_refused
+
+                return nul_refused(request)
             return render(request, "400_nul.html", status=400)
         if _has_bad_lookup(request):
             return render(request, "400.html", status=400)
