@@ -22,6 +22,7 @@ from villages.validators import mask_name
 
 from .. import access, workflow
 from ..models import (
+    Body,
     DailyFigures,
     DailyItemCounts,
     DueState,
@@ -638,3 +639,28 @@ def figure_get(
             list(cases[:OVERDUE_EXPORT_LIMIT]), today=today, calendar=calendar
         )
     return None
+
+
+def statistics_scope_codes(user: User) -> tuple[list[str] | None, list[str] | None]:
+    """(village codes, body codes) whose requests the figures of `user` count, as
+    ``access.statistics_limits`` says; None is "every" (at most two queries)."""
+    village_ids, body_ids = access.statistics_limits(user)
+    villages = (
+        None
+        if village_ids is None
+        else list(
+            Village.objects.filter(pk__in=village_ids)
+            .order_by("order", "code")
+            .values_list("code", flat=True)
+        )
+    )
+    bodies = (
+        None
+        if body_ids is None
+        else list(
+            Body.objects.filter(pk__in=body_ids)
+            .order_by("order", "code")
+            .values_list("code", flat=True)
+        )
+    )
+    return villages, bodies
