@@ -43,6 +43,19 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+def _by_code(
+    model: type[Category] | type[Body], description: str, unknown: str
+) -> filters.ModelChoiceFilter:
+    """A filter naming a row by its code (a string in the schema, not the key)."""
+    return extend_schema_field({"type": "string", "description": description})(
+        filters.ModelChoiceFilter(
+            queryset=model.objects.all(),
+            to_field_name="code",
+            error_messages={"invalid_choice": unknown},
+        )
+    )
+
+
 class ServiceItemFilter(filters.FilterSet):
     q = extend_schema_field(
         {
@@ -61,23 +74,15 @@ class ServiceItemFilter(filters.FilterSet):
             },
         )
     )
-    category = extend_schema_field(
-        {"type": "string", "description": "A category's code (see categories/)."}
-    )(
-        filters.ModelChoiceFilter(
-            queryset=Category.objects.all(),
-            to_field_name="code",
-            error_messages={"invalid_choice": _("There is no such category.")},
-        )
+    category = _by_code(
+        Category,
+        "A category's code (see categories/).",
+        _("There is no such category."),
     )
-    body = extend_schema_field(
-        {"type": "string", "description": "A responsible body's code (see bodies/)."}
-    )(
-        filters.ModelChoiceFilter(
-            queryset=Body.objects.all(),
-            to_field_name="code",
-            error_messages={"invalid_choice": _("There is no such body.")},
-        )
+    body = _by_code(
+        Body,
+        "A responsible body's code (see bodies/).",
+        _("There is no such body."),
     )
     mode = filters.ChoiceFilter(
         choices=HandlingMode.choices,

@@ -645,22 +645,13 @@ def statistics_scope_codes(user: User) -> tuple[list[str] | None, list[str] | No
     """(village codes, body codes) whose requests the figures of `user` count, as
     ``access.statistics_limits`` says; None is "every" (at most two queries)."""
     village_ids, body_ids = access.statistics_limits(user)
-    villages = (
-        None
-        if village_ids is None
-        else list(
-            Village.objects.filter(pk__in=village_ids)
-            .order_by("order", "code")
-            .values_list("code", flat=True)
-        )
-    )
-    bodies = (
-        None
-        if body_ids is None
-        else list(
-            Body.objects.filter(pk__in=body_ids)
-            .order_by("order", "code")
-            .values_list("code", flat=True)
-        )
-    )
-    return villages, bodies
+    return _codes(Village, village_ids), _codes(Body, body_ids)
+
+
+def _codes(
+    model: type[Village] | type[Body], ids: frozenset[int] | None
+) -> list[str] | None:
+    if ids is None:
+        return None
+    rows = model.objects.filter(pk__in=ids).order_by("order", "code")
+    return list(rows.values_list("code", flat=True))

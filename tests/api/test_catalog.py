@@ -10,6 +10,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from services import guide as guide_rules
 from services import selectors
+from services.api.serializers.catalog import ServiceItemSerializer, service_item_row
 from services.caching import fragments_forget
 from services.models import Body, Category, Material, ServiceItem
 from tests.conftest import FENFANG, HUAGANG
@@ -217,8 +218,37 @@ def test_the_list_takes_the_same_queries_for_1_and_for_20_rows(
             assert len(response.json()["results"]) == size, params
             counts.append(len(queries))
         assert counts[0] == counts[1], params
-    with django_assert_num_queries(1):  # the page itself, with category and body
+    fragments_forget()
+    with django_assert_num_queries(2):  # the catalog version, the page (all in it)
         client.get(SERVICES, {"page_size": 20})
+    with django_assert_num_queries(1):  # cached: the catalog version alone
+        client.get(SERVICES, {"page_size": 20})
+
+
+def test_a_page_of_the_list_is_the_serializer_s_representation(client):
+    """The list's rows are written out for speed (``service_item_row``): the same
+    as the serializer the schema describes makes of every item, in both languages."""
+    items = ServiceItem.objects.select_related("category", "body")
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for item in items:
+                assert service_item_row(item) == ServiceItemSerializer(item).data
+
+
+def test_a_change_to_the_catalog_shows_in_the_next_list(client):
+    before = client.get(SERVICES, {"q": CODE}).json()["results"][0]
+    ServiceItem.objects.filter(code=CODE).update(name="社会保障卡注销（新）")
+    after = client.get(SERVICES, {"q": CODE}).json()["results"][0]
+    assert (before["name"], after["name"]) == ("社会保障卡注销", "社会保障卡注销（新）")
+    Body.objects.filter(code="service-center").update(is_demo=True)
+    assert client.get(SERVICES, {"q": CODE}).json()["results"][0]["body"]["is_demo"]
+
+
+def test_the_cached_list_keeps_its_links_to_the_address_asked_for(client):
+    first = client.get(SERVICES, {"page_size": 2}, HTTP_HOST="localhost")
+    second = client.get(SERVICES, {"page_size": 2}, HTTP_HOST="127.0.0.1")
+    assert first.json()["next"].startswith("http://localhost/")
+    assert second.json()["next"].startswith("http://127.0.0.1/")
 
 
 # --- services/<code>/ ---------------------------------------------------------------
@@ -381,6 +411,8 @@ def test_bodies_with_their_kind_and_demo_flag(client):
 
 @pytest.mark.parametrize("url", ["/api/v1/categories/", "/api/v1/bodies/"])
 def test_the_small_lists_take_one_query(client, url, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the catalog version, the list
+        client.get(url)
     with django_assert_num_queries(1):
         client.get(url)
 
@@ -418,15 +450,20 @@ def test_the_village_list_takes_the_same_queries_for_1_and_for_20_rows(
     client, django_assert_num_queries
 ):
     for size in (1, 20):
-        with django_assert_num_queries(2):  # villages with sub-centers, windows
+        # the catalog version, the villages with their sub-centers, the windows
+        with django_assert_num_queries(3):
             response = client.get("/api/v1/villages/", {"page_size": size})
         assert len(response.json()["results"]) == size
 
 
 def test_a_village_with_its_sub_center(client, django_assert_num_queries):
     sub_center = SubCenter.objects.get(village__code=HUAGANG)
-    with django_assert_num_queries(2):
+    # the catalog version, the village codes, the village with its sub-center, the
+    # windows; then the catalog version alone
+    with django_assert_num_queries(4):
         response = client.get(f"/api/v1/villages/{HUAGANG}/")
+    with django_assert_num_queries(1):
+        assert client.get(f"/api/v1/villages/{HUAGANG}/").json() == response.json()
     village = response.json()
     assert village["name"] == "花岗社区"
     assert village["page_url"] == f"/villages/{HUAGANG}/"

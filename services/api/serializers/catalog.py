@@ -2,15 +2,18 @@
 with their sub-centers. Read-only; what a guide says in sentences comes from
 ``services.guide``, the same rules the guide page renders."""
 
+import functools
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from villages.models import ServiceWindow, SubCenter, Village
 
 from ... import guide as guide_rules
-from ...choices import HandlingMode
+from ...choices import HandlingMode, Level
 from ...models import Body, Category, Material, ServiceItem
 
 
@@ -63,6 +66,50 @@ def _modes(item: ServiceItem) -> list[dict[str, str]]:
     return [{"value": mode.value, "label": str(mode.label)} for mode in item.modes]
 
 
+@functools.cache
+def _labels(language: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The handling modes' and the levels' labels in `language` (translated once per
+    process and language: the compiled catalogues do not change while it runs)."""
+    with translation.override(language):
+        return (
+            {mode.value: str(mode.label) for mode in HandlingMode},
+            {level.value: str(level.label) for level in Level},
+        )
+
+
+def service_item_row(item: ServiceItem) -> dict[str, Any]:
+    """``ServiceItemSerializer``'s representation of `item`, written out: a page of
+    the list is built without DRF's per-field machinery (introspecting the
+    ``get_…_display`` callables, translating each label again), which cost several
+    times the page's query. A test holds it equal to the serializer's own."""
+    modes, levels = _labels(translation.get_language() or settings.LANGUAGE_CODE)
+    return {
+        "code": item.code,
+        "name": item.name,
+        "category": {"code": item.category.code, "name": item.category.name},
+        "body": {
+            "code": item.body.code,
+            "name": item.body.name,
+            "is_demo": item.body.is_demo,
+        },
+        "item_type": item.item_type,
+        "accept_level": item.accept_level,
+        "accept_level_display": levels[item.accept_level],
+        "modes": [
+            {"value": mode.value, "label": modes[mode.value]} for mode in item.modes
+        ],
+        "promised_days": item.promised_days,
+        "online": item.online,
+        "apply_online": guide_rules.accepts_online_application(item),
+        "is_demo": item.is_demo,
+    }
+
+
+class ServiceItemListSerializer(serializers.ListSerializer):
+    def to_representation(self, data) -> list[dict[str, Any]]:
+        return [service_item_row(item) for item in data]
+
+
 class ServiceItemSerializer(serializers.ModelSerializer):
     """A service in the catalog list: enough to pick it and to filter further."""
 
@@ -94,6 +141,7 @@ class ServiceItemSerializer(serializers.ModelSerializer):
             "apply_online",
             "is_demo",
         ]
+        list_serializer_class = ServiceItemListSerializer
 
     @extend_schema_field(ModeSerializer(many=True))
     def get_modes(self, item: ServiceItem) -> list[dict[str, str]]:
@@ -254,7 +302,9 @@ class SubCenterSerializer(serializers.ModelSerializer):
 
 class VillageSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
-    sub_center = serializers.SerializerMethodField()
+    sub_center = SubCenterSerializer(
+        allow_null=True, help_text="Null while the village has no sub-center."
+    )
     page_url = serializers.CharField(source="get_absolute_url")
 
     class Meta:
@@ -270,11 +320,3 @@ class VillageSerializer(serializers.ModelSerializer):
             "sub_center",
             "page_url",
         ]
-
-    @extend_schema_field(SubCenterSerializer(allow_null=True))
-    def get_sub_center(self, village: Village) -> dict | None:
-        try:
-            sub_center = village.sub_center
-        except SubCenter.DoesNotExist:
-            return None
-        return SubCenterSerializer(sub_center, context=self.context).data

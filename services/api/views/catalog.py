@@ -4,12 +4,16 @@ their sub-centers. No login; throttled like every endpoint.
 Every list has the API's one shape (``{"next", "previous", "results"}``, cursor
 pagination). The small fixed lists (categories, bodies, villages) come in one page of
 up to 100, so a caller reads them in one request; the services list pages by 20 like
-the site's catalog. A service's guide is cached like the guide page
-(``services.caching``): until the catalog changes, per item, village and language.
+the site's catalog. Everything here is cached like the catalog pages
+(``services.caching``): until the catalog changes, apart for each address and
+language; a cached answer costs one query (the catalog version).
 """
+
+from collections.abc import Callable
 
 from django.db.models import CharField, Expression, QuerySet, Value
 from django.db.models.functions import Cast, Concat, LPad
+from django.http import HttpResponse
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,8 +21,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huagang.converters import DivisionCodeConverter, ItemCodeConverter
@@ -82,6 +86,22 @@ class ServiceItemPagination(KeyedCursorPagination):
         return ["category__order"]
 
 
+def _cached_json(
+    request: Request, name: str, compute: Callable[[], dict], *vary_on: object
+) -> HttpResponse:
+    """`compute()` as the JSON sent, cached until the catalog changes, apart for
+    each `vary_on` and the language: a cached answer costs the catalog version's
+    query and no serializing or rendering at all."""
+    content = catalog_cached(
+        request._request,
+        name,
+        lambda: JSONRenderer().render(compute()),
+        *vary_on,
+        translation.get_language(),
+    )
+    return HttpResponse(content, content_type="application/json")
+
+
 def _code_parameter(converter: type, description: str) -> OpenApiParameter:
     return OpenApiParameter(
         "code",
@@ -95,6 +115,18 @@ def _code_parameter(converter: type, description: str) -> OpenApiParameter:
 LIST_ERRORS = errors(400, 404)  # 404: a cursor that is not one of ours
 
 
+# A list cached like the catalog page: until the catalog changes, apart for each
+# address (filters, cursor, page size: the links in it are absolute) and language.
+# Bad input is never cached (it raises). (A comment: the schema would show a
+# docstring as each list's description.)
+class CatalogList(generics.ListAPIView):
+    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+        def page() -> dict:
+            return super(CatalogList, self).list(request, *args, **kwargs).data
+
+        return _cached_json(request, "api-list", page, request.build_absolute_uri())
+
+
 @extend_schema_view(
     get=extend_schema(
         tags=TAGS,
@@ -102,13 +134,25 @@ LIST_ERRORS = errors(400, 404)  # 404: a cursor that is not one of ours
         responses={200: ServiceItemSerializer(many=True), **LIST_ERRORS},
     )
 )
-class ServiceList(generics.ListAPIView):
+class ServiceList(CatalogList):
     serializer_class = ServiceItemSerializer
     filterset_class = ServiceItemFilter
     pagination_class = ServiceItemPagination
 
     def get_queryset(self) -> QuerySet:
         return selectors.service_items_published()
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # What a row shows, not the guide's texts and lists.
+        return super().filter_queryset(queryset).only(*LIST_FIELDS)
+
+
+LIST_FIELDS = [
+    *("code", "name", "item_type", "accept_level", "promised_days", "online"),
+    *("allows_instant", "allows_agency", "allows_home", "source"),
+    *("category__code", "category__name", "category__order"),
+    *("body__code", "body__name", "body__is_demo"),
+]
 
 
 class ServiceDetail(APIView):
@@ -127,7 +171,7 @@ class ServiceDetail(APIView):
         ],
         responses={200: ServiceDetailSerializer, **errors(400, 404)},
     )
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: Request, code: str) -> HttpResponse:
         page = request._request  # the catalog version is read once per request
         names = catalog_cached(page, "item-names", selectors.service_item_names)
         if code not in names:
@@ -137,16 +181,13 @@ class ServiceDetail(APIView):
             page, "village-codes", selectors.village_codes_in_order
         ):
             raise InvalidInput({"village": [_("There is no such village.")]})
-        language = translation.get_language()
-        data = catalog_cached(
-            page,
+        return _cached_json(
+            request,
             "api-service-guide",
             lambda: _guide_data(code, picked),
             code,
             picked,
-            language,
         )
-        return Response(data)
 
 
 def _guide_data(code: str, village_code: str) -> dict:
@@ -158,52 +199,46 @@ def _guide_data(code: str, village_code: str) -> dict:
     return ServiceDetailSerializer(guide.item, context=context).data
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=TAGS,
-        summary="Categories, each with its number of published services",
-        responses={200: CategorySerializer(many=True), **LIST_ERRORS},
+def _whole_list(
+    name: str, serializer: type, read: Callable[[], QuerySet], summary: str
+) -> type[generics.ListAPIView]:
+    """The view of one of the small fixed lists: `read()`'s rows in one page."""
+    view = type(
+        name,
+        (CatalogList,),
+        {
+            "serializer_class": serializer,
+            "pagination_class": WholeListPagination,
+            "filter_backends": [],
+            "get_queryset": lambda self: read(),
+        },
     )
-)
-class CategoryList(generics.ListAPIView):
-    serializer_class = CategorySerializer
-    pagination_class = WholeListPagination
-    filter_backends: list = []
-
-    def get_queryset(self) -> QuerySet:
-        return selectors.categories_counted()
-
-
-@extend_schema_view(
-    get=extend_schema(
+    schema = extend_schema(
         tags=TAGS,
-        summary="The town's bodies (一中心、两办、七局)",
-        responses={200: BodySerializer(many=True), **LIST_ERRORS},
+        summary=summary,
+        responses={200: serializer(many=True), **LIST_ERRORS},
     )
+    return extend_schema_view(get=schema)(view)
+
+
+CategoryList = _whole_list(
+    "CategoryList",
+    CategorySerializer,
+    selectors.categories_counted,
+    "Categories, each with its number of published services",
 )
-class BodyList(generics.ListAPIView):
-    serializer_class = BodySerializer
-    pagination_class = WholeListPagination
-    filter_backends: list = []
-
-    def get_queryset(self) -> QuerySet:
-        return selectors.bodies_counted()
-
-
-@extend_schema_view(
-    get=extend_schema(
-        tags=TAGS,
-        summary="The 30 villages and communities with their sub-centers",
-        responses={200: VillageSerializer(many=True), **LIST_ERRORS},
-    )
+BodyList = _whole_list(
+    "BodyList",
+    BodySerializer,
+    selectors.bodies_counted,
+    "The town's bodies (一中心、两办、七局)",
 )
-class VillageList(generics.ListAPIView):
-    serializer_class = VillageSerializer
-    pagination_class = WholeListPagination
-    filter_backends: list = []
-
-    def get_queryset(self) -> QuerySet:
-        return villages_directory()
+VillageList = _whole_list(
+    "VillageList",
+    VillageSerializer,
+    villages_directory,
+    "The 30 villages and communities with their sub-centers",
+)
 
 
 class VillageDetail(APIView):
@@ -215,11 +250,18 @@ class VillageDetail(APIView):
         ],
         responses={200: VillageSerializer, **errors(400, 404)},
     )
-    def get(self, request: Request, code: str) -> Response:
-        village = villages_directory().filter(code=code).first()
-        if village is None:
+    def get(self, request: Request, code: str) -> HttpResponse:
+        codes = catalog_cached(
+            request._request, "village-codes", selectors.village_codes_in_order
+        )
+        if code not in codes:
             raise NotFound
-        return Response(VillageSerializer(village).data)
+        return _cached_json(
+            request,
+            "api-village",
+            lambda: VillageSerializer(villages_directory().get(code=code)).data,
+            code,
+        )
 
 
 urlpatterns = [
