@@ -131,7 +131,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "services.api.throttling.AnonThrottle",
         "services.api.throttling.PerKeyOrUserThrottle",
         "services.api.throttling.AnonymousScopedThrottle",
     ],
