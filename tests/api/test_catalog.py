@@ -201,6 +201,21 @@ def test_a_nul_in_a_parameter_s_name_is_a_400_without_echoing_it(client):
     }
 
 
+def test_a_nul_in_a_cookie_is_a_400_in_the_api_s_body(client):
+    client.cookies["sessionid"] = "abc\x00def"
+    response = client.get(SERVICES)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()["errors"]) == ["__all__"]
+
+
+def test_an_absurd_lookup_is_a_400_naming_it(client):
+    response = client.get(SERVICES, {"updated_at__year": "0001", "mode": "home"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_input"
+    assert list(response.json()["errors"]) == ["updated_at__year"]
+
+
 def test_a_cursor_that_is_not_ours_is_a_404(client):
     response = client.get(SERVICES, {"cursor": "garbage"})
     assert response.status_code == 404
