@@ -168,7 +168,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "services.api.schema.add_common_errors",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"RequestStatusEnum": "services.choices.Status"},
 }
 
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).
