@@ -348,7 +348,7 @@ class LookupView(APIView):
         "404; failed tries are limited per client and per number (429), shared with "
         "the tracking page.",
         request=LookupIn,
-        responses={200: RequestDetailOut, **errors(400, 404)},
+        responses={200: RequestDetailOut, **errors(400, 403, 404)},
     )
     def post(self, request: Request) -> Response:
         given = LookupIn(data=request.data)
