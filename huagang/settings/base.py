@@ -174,6 +174,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HandlingModeEnum": "services.choices.HandlingMode",
         "LevelEnum": "services.choices.Level",
+        "RequestStatusEnum": "services.choices.Status",
     },
 }
 
