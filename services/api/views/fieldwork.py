@@ -1,3 +1,590 @@
-from django.urls import URLPattern
+"""Work outside the office, for staff: 定时代办 trips (their lists, hand-over, return,
+the check-in of each case by its number where a trip arrives) and 上门特办 home visits
+(the list, what happened at one). The workbench's ``services/views/staff/trips.py``
+and ``visits.py`` call the same actions.
 
-urlpatterns: list[URLPattern] = []
+Who sees a trip is ``access.agency_trips_scope`` (a trip they may not see is a 404);
+who fills and hands it over ``access.may_fill_trip``, who checks it in
+``access.may_check_in``, who sends cases back ``access.trip_steps``, who records a
+visit's outcome ``access.visit_outcomes``: seeing but not allowed is a 403, a step the
+trip's or visit's state no longer allows a 409. Residents get 403 on every address
+here; anonymous callers 401.
+"""
+
+import datetime as dt
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+import huagang.converters  # noqa: F401  (registers tracking_number)
+from huagang.dates import DB_END, DB_FIRST_DAY
+from huagang.exceptions import Conflict, InvalidTransition, NotFound, NotPermitted
+
+from ... import access, actions, workflow
+from ...actions.trips import CheckOutcome
+from ...models import AgencyTrip, HomeVisit, ServiceRequest, Status, TripCheck
+from ...selectors import trips as trip_selectors
+from ...selectors.trips import _with_counts
+from ...selectors.visits import home_visit_get
+from ..pagination import ApiCursorPagination
+from ..schema import errors
+from ..serializers.fieldwork import (
+    CheckInFinishInput,
+    CheckInFinishResultSerializer,
+    CheckInInput,
+    CheckInResultSerializer,
+    HandOverInput,
+    ReturnInput,
+    TripCasesInput,
+    TripDetailSerializer,
+    TripSerializer,
+    VisitOutcomeInput,
+    VisitResultSerializer,
+    VisitSerializer,
+)
+
+OUT, BACK = TripCheck.Leg.OUT, TripCheck.Leg.BACK
+MAX_ID = 2**63 - 1  # a larger number in the address matches no row (and no column)
+
+
+def id_parameter(name: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        OpenApiParameter.PATH,
+    )
+
+
+TRIP_ID, VISIT_ID = id_parameter("trip_id"), id_parameter("visit_id")
+
+
+class StaffOnly(BasePermission):
+    """Staff only: anonymous callers 401, residents 403."""
+
+    message = gettext_lazy("Only staff can use this address.")
+
+    def has_permission(self, request, view) -> bool:
+        return access.is_staff_member(request.user)
+
+
+class _StaffView(APIView):
+    permission_classes = [StaffOnly]
+
+
+# --- trips -------------------------------------------------------------------------------
+
+
+def trip_or_404(user, trip_id: int) -> AgencyTrip:
+    """A trip `user` may see (``access.agency_trips_scope``)."""
+    if trip_id > MAX_ID:
+        raise NotFound()
+    found = (
+        access.agency_trips_scope(user=user)
+        .select_related(
+            "village",
+            "handed_over_by",
+            "received_by",
+            "returned_by",
+            "return_received_by",
+        )
+        .filter(pk=trip_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def fillable(user, trip_id: int) -> AgencyTrip:
+    """A trip `user` may fill and hand over: 404 if they may not see it, 403 if they
+    see it (a town clerk of a body it carries) but may not fill it."""
+    trip = trip_or_404(user, trip_id)
+    access.require(access.may_fill_trip(user, trip))
+    return trip
+
+
+def check_may_check_in(user, trip: AgencyTrip, leg: str) -> None:
+    """409 before the trip reached that end (nobody can check it in yet), else 403
+    unless ``access.may_check_in``."""
+    if leg == OUT and trip.handed_over_at is None:
+        raise InvalidTransition(_("This trip has not been handed over yet."))
+    if leg == BACK and trip.returned_at is None:
+        raise InvalidTransition(_("This trip's return has not been recorded yet."))
+    access.require(access.may_check_in(user, trip, leg))
+
+
+def trip_detail(request: Request, trip: AgencyTrip) -> dict:
+    user = request.user
+    trip.refresh_from_db()
+    trip.planned = [] if trip.handed_over_at else trip_selectors.trip_cases(trip=trip)
+    trip.out, trip.back = (
+        trip_selectors.off_list_seen(
+            sheet=trip_selectors.trip_check_sheet(trip=trip, leg=leg), user=user
+        )
+        for leg in (OUT, BACK)
+    )
+    steps = access.trip_steps(user, trip)
+    fills = not trip.handed_over_at and access.may_fill_trip(user, trip)
+    trip.may = {
+        "add_cases": fills,
+        "remove_cases": fills,
+        "hand_over": workflow.Step.HAND_OVER in steps,
+        "send_back": workflow.Step.RETURN in steps,
+        "check_in_out": access.may_check_in(user, trip, OUT),
+        "check_in_back": access.may_check_in(user, trip, BACK),
+    }
+    return TripDetailSerializer(trip, context={"user": user}).data
+
+
+def chosen_cases(
+    candidates: QuerySet[ServiceRequest], numbers: list[str], why: str
+) -> list[ServiceRequest]:
+    """The cases with these numbers among `candidates`; 400 naming any other."""
+    wanted = [access.tracking_number_normalize(n) for n in numbers]
+    found = {
+        c.tracking_number: c for c in candidates.filter(tracking_number__in=wanted)
+    }
+    unknown = [n for n in dict.fromkeys(wanted) if n not in found]
+    if unknown:
+        raise serializers.ValidationError(
+            {"cases": [why % {"number": number} for number in unknown]}
+        )
+    return [found[n] for n in dict.fromkeys(wanted)]
+
+
+class TripPagination(ApiCursorPagination):
+    ordering = ("-trip_date", "-pk")
+
+
+TASKS = {
+    "fill": lambda user: access.trips_to_fill(user=user),
+    "check_in_out": lambda user: access.trips_to_check_in(user=user, leg=OUT),
+    "check_in_back": lambda user: access.trips_to_check_in(user=user, leg=BACK),
+}
+
+
+class TripFilter(django_filters.FilterSet):
+    village = django_filters.CharFilter(
+        field_name="village__code", max_length=12, help_text="A village's code."
+    )
+    trip_date_after = django_filters.DateFilter(
+        field_name="trip_date", lookup_expr="gte"
+    )
+    trip_date_before = django_filters.DateFilter(
+        field_name="trip_date", lookup_expr="lte"
+    )
+    handed_over = django_filters.BooleanFilter(
+        field_name="handed_over_at", lookup_expr="isnull", exclude=True
+    )
+    returned = django_filters.BooleanFilter(
+        field_name="returned_at", lookup_expr="isnull", exclude=True
+    )
+    task = django_filters.ChoiceFilter(
+        choices=[(task, task) for task in TASKS],
+        method="filter_task",
+        help_text="fill: trips the caller may fill and hand over; check_in_out / "
+        "check_in_back: trips the caller may check in at the town / at the village.",
+    )
+
+    class Meta:
+        model = AgencyTrip
+        fields: list[str] = []
+
+    def filter_task(self, queryset, name, value):
+        mine = TASKS[value](self.request.user)
+        return queryset.filter(pk__in=mine.values("pk"))
+
+
+class TripListView(ListAPIView):
+    """GET trips/: the trips the caller may see, newest first."""
+
+    permission_classes = [StaffOnly]
+    serializer_class = TripSerializer
+    filterset_class = TripFilter
+    pagination_class = TripPagination
+
+    @extend_schema(
+        summary="Trips the caller may see (定时代办)",
+        description="Those of a village the caller serves and those carrying a case "
+        "they may see (access.agency_trips_scope), newest first.",
+        responses={200: TripSerializer(many=True), **errors(400, 403)},
+        tags=["trips"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return _with_counts(access.agency_trips_scope(user=self.request.user))
+
+
+class TripDetailView(_StaffView):
+    @extend_schema(
+        parameters=[TRIP_ID],
+        summary="One trip: who gave and received, its lists and their check-ins",
+        responses={200: TripDetailSerializer, **errors(403, 404)},
+        tags=["trips"],
+    )
+    def get(self, request: Request, trip_id: int) -> Response:
+        return Response(trip_detail(request, trip_or_404(request.user, trip_id)))
+
+
+class TripCasesView(_StaffView):
+    @extend_schema(
+        parameters=[TRIP_ID],
+        summary="Put cases on a trip that has not been handed over",
+        description="Accepted 定时代办 cases of the trip's village not on another "
+        "trip that has not left; staff serving the village. A case already on this "
+        "trip stays on it (posting again changes nothing).",
+        request=TripCasesInput,
+        responses={200: TripDetailSerializer, **errors(400, 403, 404, 409)},
+        tags=["trips"],
+    )
+    def post(self, request: Request, trip_id: int) -> Response:
+        trip = fillable(request.user, trip_id)
+        body = TripCasesInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        candidates = ServiceRequest.objects.filter(
+            Q(
+                pk__in=trip_selectors.agency_cases_to_carry(
+                    village=trip.village
+                ).values("pk")
+            )
+            | Q(pk__in=trip.requests.filter(status=Status.ACCEPTED).values("pk"))
+        )
+        why = _(
+            "%(number)s is not an accepted case of this village waiting for a trip."
+        )
+        cases = chosen_cases(candidates, body.validated_data["cases"], why)
+        actions.agency_trip_add(trip=trip, service_requests=cases, by=request.user)
+        return Response(trip_detail(request, trip))
+
+
+class TripCaseRemoveView(_StaffView):
+    @extend_schema(
+        parameters=[TRIP_ID],
+        summary="Take a case off a trip before its hand-over",
+        description="It waits for a trip again. 409 once the trip was handed over.",
+        responses={200: TripDetailSerializer, **errors(403, 404, 409)},
+        tags=["trips"],
+    )
+    def delete(self, request: Request, trip_id: int, tracking_number: str) -> Response:
+        trip = fillable(request.user, trip_id)
+        case = trip.requests.filter(tracking_number=tracking_number).first()
+        if case is None:
+            raise NotFound(_("This case is not on this trip."))
+        actions.agency_trip_remove(trip=trip, service_request=case, by=request.user)
+        return Response(trip_detail(request, trip))
+
+
+class TripHandOverView(_StaffView):
+    @extend_schema(
+        parameters=[TRIP_ID],
+        summary="Hand the trip over to the town (its accepted cases → 已转递)",
+        description="From the trip's day on, by staff serving its village; 409 once "
+        "handed over.",
+        request=HandOverInput,
+        responses={200: TripDetailSerializer, **errors(400, 403, 404, 409)},
+        tags=["trips"],
+    )
+    def post(self, request: Request, trip_id: int) -> Response:
+        trip = fillable(request.user, trip_id)
+        body = HandOverInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        actions.agency_trip_hand_over(
+            trip=trip, by=request.user, documents=body.validated_data["documents"]
+        )
+        return Response(trip_detail(request, trip))
+
+
+class TripReturnView(_StaffView):
+    @extend_schema(
+        parameters=[TRIP_ID],
+        summary="Send decided cases back to the village with this trip (→ 已回村)",
+        description="Town-center staff who may return the cases (their bodies'; an "
+        "official, all), each with the decision recorded (POST requests/<n>/"
+        "decide/), whose result the resident is told. 409 before the hand-over and "
+        "once the return is recorded.",
+        request=ReturnInput,
+        responses={200: TripDetailSerializer, **errors(400, 403, 404, 409)},
+        tags=["trips"],
+    )
+    def post(self, request: Request, trip_id: int) -> Response:
+        trip = trip_or_404(request.user, trip_id)
+        if trip.returned_at:
+            raise Conflict(_("This trip's return has already been recorded."))
+        if not trip.handed_over_at:
+            raise InvalidTransition(_("This trip has not been handed over yet."))
+        access.require(workflow.Step.RETURN in access.trip_steps(request.user, trip))
+        body = ReturnInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        candidates = trip_selectors.trip_decided_cases(trip=trip, user=request.user)
+        why = _("%(number)s has no recorded decision of the town.")
+        cases = chosen_cases(candidates, body.validated_data["cases"], why)
+        actions.agency_trip_send_back(
+            trip=trip,
+            by=request.user,
+            service_requests=cases,
+            documents=body.validated_data["documents"],
+        )
+        return Response(trip_detail(request, trip))
+
+
+CHECK_MESSAGES = {
+    CheckOutcome.RECEIVED: gettext_lazy("✓ %(number)s received."),
+    CheckOutcome.LATE: gettext_lazy(
+        "✓ %(number)s received late: it was missing when the check-in was finished."
+    ),
+    CheckOutcome.AGAIN: gettext_lazy("%(number)s was checked in already."),
+    CheckOutcome.NOT_ON_LIST: gettext_lazy(
+        "⚠ %(number)s is not on this trip's list: recorded, and flagged."
+    ),
+    CheckOutcome.UNKNOWN: gettext_lazy("⚠ No such case: %(number)s."),
+}
+
+
+class TripCheckInView(_StaffView):
+    @extend_schema(
+        parameters=[TRIP_ID],
+        summary="Check one case in by its number where the trip arrives",
+        description="leg out: at the town center (town-center staff who see the "
+        "trip, once handed over); leg back: at the village (staff serving it, once "
+        "the return is recorded). Checking a case in again changes nothing "
+        "(result `again`).",
+        request=CheckInInput,
+        responses={200: CheckInResultSerializer, **errors(400, 403, 404, 409)},
+        tags=["trips"],
+    )
+    def post(self, request: Request, trip_id: int) -> Response:
+        trip = trip_or_404(request.user, trip_id)
+        body = CheckInInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        leg = body.validated_data["leg"]
+        check_may_check_in(request.user, trip, leg)
+        result = actions.agency_trip_check_in(
+            trip=trip, leg=leg, number=body.validated_data["number"], by=request.user
+        )
+        message = str(CHECK_MESSAGES[result.outcome]) % {"number": result.number}
+        data = {"result": result.outcome, "number": result.number, "message": message}
+        return Response(CheckInResultSerializer(data).data)
+
+
+class TripCheckInFinishView(_StaffView):
+    @extend_schema(
+        parameters=[TRIP_ID],
+        summary="Finish a leg's check-in: the listed cases not checked in are missing",
+        description="Who finishes is the receiver, unless one was named. 409 once "
+        "finished.",
+        request=CheckInFinishInput,
+        responses={200: CheckInFinishResultSerializer, **errors(400, 403, 404, 409)},
+        tags=["trips"],
+    )
+    def post(self, request: Request, trip_id: int) -> Response:
+        trip = trip_or_404(request.user, trip_id)
+        body = CheckInFinishInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        leg = body.validated_data["leg"]
+        check_may_check_in(request.user, trip, leg)
+        missing = actions.agency_trip_check_finish(trip=trip, leg=leg, by=request.user)
+        return Response(
+            {
+                "missing": [case.tracking_number for case in missing],
+                "trip": trip_detail(request, trip),
+            }
+        )
+
+
+# --- visits ------------------------------------------------------------------------------
+
+
+class VisitPagination(ApiCursorPagination):
+    ordering = ("starts_at", "pk")
+
+
+class VisitFilter(django_filters.FilterSet):
+    day = django_filters.DateFilter(
+        method="filter_day", help_text="Visits starting on this local day."
+    )
+    outcome = django_filters.ChoiceFilter(choices=HomeVisit.Outcome.choices)
+    request = django_filters.CharFilter(
+        field_name="request__tracking_number",
+        max_length=20,
+        help_text="A request's tracking number: its visits.",
+    )
+
+    class Meta:
+        model = HomeVisit
+        fields: list[str] = []
+
+    def filter_day(self, queryset, name, value: dt.date):
+        if not DB_FIRST_DAY <= value < DB_END:
+            return queryset.none()
+        start = timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+        return queryset.filter(
+            starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+        )
+
+
+class VisitListView(ListAPIView):
+    permission_classes = [StaffOnly]
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilter
+    pagination_class = VisitPagination
+
+    @extend_schema(
+        summary="Home visits of the requests the caller may see (上门特办)",
+        description="In order of their start; `day` for one day's round.",
+        responses={200: VisitSerializer(many=True), **errors(400, 403)},
+        tags=["visits"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return access.home_visits_scope(user=self.request.user).select_related(
+            "request__item", "request__village", "staff"
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "user": self.request.user}
+
+
+def visit_or_404(user, visit_id: int) -> HomeVisit:
+    found = home_visit_get(user=user, pk=visit_id) if visit_id <= MAX_ID else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+class VisitDetailView(_StaffView):
+    @extend_schema(
+        parameters=[VISIT_ID],
+        summary="One home visit",
+        responses={200: VisitSerializer, **errors(403, 404)},
+        tags=["visits"],
+    )
+    def get(self, request: Request, visit_id: int) -> Response:
+        visit = visit_or_404(request.user, visit_id)
+        return Response(VisitSerializer(visit, context={"user": request.user}).data)
+
+
+NOTE_REQUIRED = {
+    HomeVisit.Outcome.DONE: gettext_lazy("Write the result for the resident."),
+    HomeVisit.Outcome.IMPOSSIBLE: gettext_lazy("Say why the visit was not possible."),
+}
+
+
+def _refuse_outcome(user, visit: HomeVisit, outcome: str) -> None:
+    """Why `user` may not record `outcome` now: 409 if the request's status no longer
+    allows it, else 403."""
+    case = visit.request
+    if outcome == HomeVisit.Outcome.ABSENT:
+        access.check(user, case, workflow.Activity.VISIT_ABSENT)
+    elif outcome == HomeVisit.Outcome.DONE:
+        access.step_target(user, case, workflow.Step.VISIT_DONE)
+    else:
+        access.step_target(user, case, workflow.Step.VISIT_IMPOSSIBLE)
+    raise NotPermitted()
+
+
+class VisitOutcomeView(_StaffView):
+    """POST visits/<id>/done/ | absent/ | impossible/ (``outcome`` from the address)."""
+
+    outcome: str = ""
+
+    @extend_schema(
+        parameters=[VISIT_ID],
+        request=VisitOutcomeInput,
+        responses={200: VisitResultSerializer, **errors(400, 403, 404, 409)},
+        tags=["visits"],
+    )
+    def post(self, request: Request, visit_id: int) -> Response:
+        visit = visit_or_404(request.user, visit_id)
+        if visit.outcome != HomeVisit.Outcome.PLANNED:
+            raise Conflict(_("This visit's outcome has already been recorded."))
+        if self.outcome not in access.visit_outcomes(request.user, visit):
+            _refuse_outcome(request.user, visit, self.outcome)
+        body = VisitOutcomeInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = body.validated_data.get("note", "").strip()
+        if not note and self.outcome in NOTE_REQUIRED:
+            raise serializers.ValidationError({"note": [NOTE_REQUIRED[self.outcome]]})
+        actions.home_visit_record(
+            visit=visit, by=request.user, outcome=self.outcome, note=note
+        )
+        visit = visit_or_404(request.user, visit_id)
+        return Response(
+            VisitResultSerializer(visit, context={"user": request.user}).data
+        )
+
+
+def _outcome_view(outcome: str, summary: str):
+    view = type(
+        f"Visit{outcome.title()}View", (VisitOutcomeView,), {"outcome": outcome}
+    )
+    return extend_schema(summary=summary)(view)
+
+
+VisitDoneView = _outcome_view(
+    HomeVisit.Outcome.DONE,
+    "The visit was done: the request is completed (note: the result, required)",
+)
+VisitAbsentView = _outcome_view(
+    HomeVisit.Outcome.ABSENT,
+    "Nobody was at home: book a new date (POST requests/<n>/visits/)",
+)
+VisitImpossibleView = _outcome_view(
+    HomeVisit.Outcome.IMPOSSIBLE,
+    "The visit was not possible: the request is back to 已受理 (note: why, required)",
+)
+
+
+urlpatterns = [
+    path("trips/", TripListView.as_view(), name="trips"),
+    path("trips/<int:trip_id>/", TripDetailView.as_view(), name="trip"),
+    path("trips/<int:trip_id>/cases/", TripCasesView.as_view(), name="trip_cases"),
+    path(
+        "trips/<int:trip_id>/cases/<tracking_number:tracking_number>/",
+        TripCaseRemoveView.as_view(),
+        name="trip_case",
+    ),
+    path(
+        "trips/<int:trip_id>/hand-over/",
+        TripHandOverView.as_view(),
+        name="trip_hand_over",
+    ),
+    path("trips/<int:trip_id>/return/", TripReturnView.as_view(), name="trip_return"),
+    path(
+        "trips/<int:trip_id>/check-in/",
+        TripCheckInView.as_view(),
+        name="trip_check_in",
+    ),
+    path(
+        "trips/<int:trip_id>/check-in/finish/",
+        TripCheckInFinishView.as_view(),
+        name="trip_check_in_finish",
+    ),
+    path("visits/", VisitListView.as_view(), name="visits"),
+    path("visits/<int:visit_id>/", VisitDetailView.as_view(), name="visit"),
+    path("visits/<int:visit_id>/done/", VisitDoneView.as_view(), name="visit_done"),
+    path(
+        "visits/<int:visit_id>/absent/",
+        VisitAbsentView.as_view(),
+        name="visit_absent",
+    ),
+    path(
+        "visits/<int:visit_id>/impossible/",
+        VisitImpossibleView.as_view(),
+        name="visit_impossible",
+    ),
+]
