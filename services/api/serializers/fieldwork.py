@@ -106,6 +106,19 @@ class StaffRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+TRIP_FIELDS = [
+    "id",
+    "village",
+    "trip_date",
+    "handed_over_at",
+    "documents_out",
+    "arrival_checked_at",
+    "returned_at",
+    "documents_back",
+    "return_checked_at",
+]
+
+
 class TripSerializer(serializers.ModelSerializer):
     """A trip in a list: its day, where it is, and the size of its lists."""
 
@@ -125,15 +138,7 @@ class TripSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgencyTrip
         fields = [
-            "id",
-            "village",
-            "trip_date",
-            "handed_over_at",
-            "documents_out",
-            "arrival_checked_at",
-            "returned_at",
-            "documents_back",
-            "return_checked_at",
+            *TRIP_FIELDS,
             "cases_out",
             "cases_back",
             "checked_in_out",
@@ -207,19 +212,11 @@ class TripDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgencyTrip
         fields = [
-            "id",
-            "village",
-            "trip_date",
-            "handed_over_at",
+            *TRIP_FIELDS,
             "handed_over_by",
             "received_by",
-            "documents_out",
-            "arrival_checked_at",
-            "returned_at",
             "returned_by",
             "return_received_by",
-            "documents_back",
-            "return_checked_at",
             "planned",
             "out",
             "back",

@@ -239,24 +239,63 @@ class VisitBookInput(VersionInput):
             raise serializers.ValidationError(gettext("Choose who goes from the list."))
         return found
 
-    def validate(self, data: dict) -> dict:
-        """Every error at once, as the workbench's form gives them: the window
-        (``date_window_errors``, then ``visit_time_errors``), the resident's
-        preference, who goes."""
-        case, user = self.context["case"], self.context["user"]
-        starts_at, ends_at = data["starts_at"], data["ends_at"]
+    def to_internal_value(self, data) -> dict:
+        """Every error at once, as the workbench's form gives them: the window is
+        checked whatever else is missing or wrong."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict) and isinstance(data, dict):
+                parsed = self._parsed(data)
+                if parsed is not None:
+                    for name, messages in self._window_errors(*parsed).items():
+                        exc.detail.setdefault(name, messages)
+            raise
+
+    def _parsed(self, data: dict) -> tuple | None:
+        """(starts_at, ends_at, other_time_agreed) as given, if they are well-formed
+        (a malformed agreement counts as given: its own error is said)."""
+        try:
+            window = [
+                self.fields[name].run_validation(data.get(name))
+                for name in ("starts_at", "ends_at")
+            ]
+        except serializers.ValidationError:
+            return None
+        try:
+            agreed = self.fields["other_time_agreed"].run_validation(
+                data.get("other_time_agreed", False)
+            )
+        except serializers.ValidationError:
+            agreed = True
+        return (*window, agreed)
+
+    def _window_errors(self, starts_at, ends_at, agreed: bool) -> dict[str, list[str]]:
+        """The window's errors (``date_window_errors``, then ``visit_time_errors``),
+        then the resident's preference (``is_preferred_time``): outside it only once
+        they agreed (``other_time_agreed``)."""
         errors = date_window_errors(
             starts_at=starts_at, ends_at=ends_at
         ) or visit_time_errors(starts_at=starts_at, ends_at=ends_at)
-        if not errors and not data["other_time_agreed"]:
-            start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-            if not is_preferred_time(case, start.date(), start.time(), end.time()):
-                errors["other_time_agreed"] = [
-                    gettext(
-                        "The resident gave other days or another time of day: agree "
-                        "this one with them first, then send other_time_agreed."
-                    )
-                ]
+        if errors or agreed:
+            return errors
+        start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        if not is_preferred_time(
+            self.context["case"], start.date(), start.time(), end.time()
+        ):
+            errors["other_time_agreed"] = [
+                gettext(
+                    "The resident gave other days or times: send other_time_agreed "
+                    "once they agreed to this one, or choose one of theirs."
+                )
+            ]
+        return errors
+
+    def validate(self, data: dict) -> dict:
+        case, user = self.context["case"], self.context["user"]
+        errors = self._window_errors(
+            data["starts_at"], data["ends_at"], data["other_time_agreed"]
+        )
         if "staff" not in data:
             if access.may_visit(user, case.village_id):
                 data["staff"] = user

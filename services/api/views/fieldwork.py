@@ -32,11 +32,11 @@ from huagang.dates import DB_END, DB_FIRST_DAY
 from huagang.exceptions import Conflict, InvalidTransition, NotFound, NotPermitted
 
 from ... import access, actions, workflow
-from ...actions.trips import CheckOutcome
 from ...models import AgencyTrip, HomeVisit, ServiceRequest, Status, TripCheck
 from ...selectors import trips as trip_selectors
 from ...selectors.trips import _with_counts
 from ...selectors.visits import home_visit_get
+from ...views.staff.trips import FLAGS as CHECK_FLAGS  # the workbench's words
 from ..pagination import ApiCursorPagination
 from ..schema import errors
 from ..serializers.fieldwork import (
@@ -167,6 +167,20 @@ class TripPagination(ApiCursorPagination):
     ordering = ("-trip_date", "-pk")
 
 
+def strict_boolean(moment: str, help_text: str) -> django_filters.ChoiceFilter:
+    """true / false on whether `moment` is recorded; anything else is a 400 (a
+    boolean filter would silently ignore it)."""
+
+    def by_moment(queryset, name, value):
+        return queryset.filter(**{f"{moment}__isnull": value == "false"})
+
+    return django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method=by_moment,
+        help_text=help_text,
+    )
+
+
 TASKS = {
     "fill": lambda user: access.trips_to_fill(user=user),
     "check_in_out": lambda user: access.trips_to_check_in(user=user, leg=OUT),
@@ -184,12 +198,8 @@ class TripFilter(django_filters.FilterSet):
     trip_date_before = django_filters.DateFilter(
         field_name="trip_date", lookup_expr="lte"
     )
-    handed_over = django_filters.BooleanFilter(
-        field_name="handed_over_at", lookup_expr="isnull", exclude=True
-    )
-    returned = django_filters.BooleanFilter(
-        field_name="returned_at", lookup_expr="isnull", exclude=True
-    )
+    handed_over = strict_boolean("handed_over_at", "Handed over to the town (true).")
+    returned = strict_boolean("returned_at", "Its return recorded (true).")
     task = django_filters.ChoiceFilter(
         choices=[(task, task) for task in TASKS],
         method="filter_task",
@@ -340,17 +350,14 @@ class TripReturnView(_StaffView):
         return Response(trip_detail(request, trip))
 
 
-CHECK_MESSAGES = {
-    CheckOutcome.RECEIVED: gettext_lazy("✓ %(number)s received."),
-    CheckOutcome.LATE: gettext_lazy(
-        "✓ %(number)s received late: it was missing when the check-in was finished."
-    ),
-    CheckOutcome.AGAIN: gettext_lazy("%(number)s was checked in already."),
-    CheckOutcome.NOT_ON_LIST: gettext_lazy(
-        "⚠ %(number)s is not on this trip's list: recorded, and flagged."
-    ),
-    CheckOutcome.UNKNOWN: gettext_lazy("⚠ No such case: %(number)s."),
-}
+def checkable(request: Request, trip_id: int, input_class) -> tuple:
+    """The trip and the checked body of a check-in call: 404 for a trip the caller
+    may not see, 400 for bad input, then 409 / 403 (``check_may_check_in``)."""
+    trip = trip_or_404(request.user, trip_id)
+    body = input_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    check_may_check_in(request.user, trip, body.validated_data["leg"])
+    return trip, body.validated_data
 
 
 class TripCheckInView(_StaffView):
@@ -366,15 +373,11 @@ class TripCheckInView(_StaffView):
         tags=["trips"],
     )
     def post(self, request: Request, trip_id: int) -> Response:
-        trip = trip_or_404(request.user, trip_id)
-        body = CheckInInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        leg = body.validated_data["leg"]
-        check_may_check_in(request.user, trip, leg)
+        trip, data = checkable(request, trip_id, CheckInInput)
         result = actions.agency_trip_check_in(
-            trip=trip, leg=leg, number=body.validated_data["number"], by=request.user
+            trip=trip, leg=data["leg"], number=data["number"], by=request.user
         )
-        message = str(CHECK_MESSAGES[result.outcome]) % {"number": result.number}
+        message = str(CHECK_FLAGS[result.outcome][1]) % {"number": result.number}
         data = {"result": result.outcome, "number": result.number, "message": message}
         return Response(CheckInResultSerializer(data).data)
 
@@ -390,12 +393,10 @@ class TripCheckInFinishView(_StaffView):
         tags=["trips"],
     )
     def post(self, request: Request, trip_id: int) -> Response:
-        trip = trip_or_404(request.user, trip_id)
-        body = CheckInFinishInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        leg = body.validated_data["leg"]
-        check_may_check_in(request.user, trip, leg)
-        missing = actions.agency_trip_check_finish(trip=trip, leg=leg, by=request.user)
+        trip, data = checkable(request, trip_id, CheckInFinishInput)
+        missing = actions.agency_trip_check_finish(
+            trip=trip, leg=data["leg"], by=request.user
+        )
         return Response(
             {
                 "missing": [case.tracking_number for case in missing],
