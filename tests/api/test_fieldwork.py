@@ -212,11 +212,8 @@ def test_cases_go_on_a_trip_once(planned_trip, accepted, village_clerk):
         second.tracking_number,
     }
     events = RequestEvent.objects.count()
-    ok(
-        api.post(
-            trip_url(trip, "cases/"), {"cases": [second.tracking_number]}, format="json"
-        )
-    )
+    # form-encoded too (a list is the key repeated)
+    ok(api.post(trip_url(trip, "cases/"), {"cases": [second.tracking_number]}))
     assert RequestEvent.objects.count() == events  # already on it: nothing again
     removed = ok(api.delete(trip_url(trip, f"cases/{second.tracking_number}/")))
     assert [c["tracking_number"] for c in removed["planned"]] == [first.tracking_number]
@@ -608,3 +605,119 @@ def test_the_visits_list_costs_the_same_for_1_and_20_rows(
         api = client_of(who)
         assert len(ok(api.get(f"{API}visits/?page_size=20"))["results"]) == 20
         assert _queries(api, f"{API}visits/?page_size=20") == counts[who.role], who.role
+
+
+# --- 差评 follow-ups ------------------------------------------------------------------
+
+
+@pytest.fixture
+def follow_up(submit, village_clerk, resident, commit):
+    """A poor rating of a completed instant case: its follow-up, open."""
+    case = submit("instant")
+    with commit():
+        actions.service_request_complete(
+            service_request=case, by=village_clerk, result="好"
+        )
+        case.refresh_from_db()
+        rating = actions.rating_submit(
+            service_request=case, by=resident, level=1, comment="态度差"
+        )
+    return rating.follow_up
+
+
+def test_a_follow_up_through_its_stages(follow_up, village_clerk, commit):
+    api = client_of(village_clerk)
+    url = f"{API}follow-ups/{follow_up.pk}/"
+    body = ok(api.get(url))
+    assert body["stage"] == "open"
+    assert body["rating"]["comment"] == "态度差"
+    assert body["overdue"] is False
+    for seen, text, stage in [
+        ("open", "已核实", "verified"),
+        ("verified", "已整改", "fixed"),
+        ("fixed", "已向您致歉", "answered"),
+    ]:
+        with commit():
+            body = ok(api.post(url + "advance/", {"stage": seen, "text": text}))
+        assert body["stage"] == stage
+    assert body["answer"] == "已向您致歉"
+    assert body["supervisor"]["id"] == village_clerk.pk
+    assert RequestEvent.objects.filter(kind="follow_up", is_public=True).count() == 1
+    before = snapshot()
+    refused(
+        api.post(url + "advance/", {"stage": "fixed", "text": "x"}), 409, "conflict"
+    )
+    assert snapshot() == before
+
+
+def test_a_follow_up_moved_on_meanwhile_is_a_conflict(follow_up, village_clerk):
+    api = client_of(village_clerk)
+    url = f"{API}follow-ups/{follow_up.pk}/advance/"
+    ok(api.post(url, {"stage": "open", "text": "已核实"}))
+    events = RequestEvent.objects.count()
+    refused(api.post(url, {"stage": "open", "text": "已核实"}), 409, "conflict")
+    assert RequestEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"text": "x"}, "stage"),
+        ({"stage": "answered", "text": "x"}, "stage"),
+        ({"stage": "open"}, "text"),
+        ({"stage": "open", "text": " "}, "text"),
+        ({"stage": "open", "text": "长" * 2001}, "text"),
+    ],
+)
+def test_bad_follow_up_stages_are_a_400(follow_up, village_clerk, data, field):
+    before = snapshot()
+    body = refused(
+        client_of(village_clerk).post(
+            f"{API}follow-ups/{follow_up.pk}/advance/", data, format="json"
+        ),
+        400,
+        "invalid_input",
+    )
+    assert list(body["errors"]) == [field]
+    assert snapshot() == before
+
+
+def test_the_follow_ups_each_handles(
+    follow_up, village_clerk, other_village_clerk, town_clerk, official
+):
+    number = follow_up.rating.request.tracking_number
+
+    def ids(who, query: str = "") -> list[int]:
+        answer = ok(client_of(who).get(f"{API}follow-ups/?{query}"))
+        return [row["id"] for row in answer["results"]]
+
+    assert ids(village_clerk) == [follow_up.pk]
+    assert ids(official) == [follow_up.pk]
+    assert ids(other_village_clerk) == []
+    assert ids(town_clerk) == []
+    assert ids(official, f"request={number}") == [follow_up.pk]
+    assert ids(official, "stage=answered") == []
+    refused(
+        client_of(official).get(f"{API}follow-ups/?stage=lost"), 400, "invalid_input"
+    )
+    url = f"{API}follow-ups/{follow_up.pk}/"
+    refused(client_of(other_village_clerk).get(url), 404, "not_found")
+    refused(client_of(town_clerk).get(url), 404, "not_found")
+
+
+def test_the_follow_ups_list_costs_the_same_for_1_and_20_rows(
+    follow_up, submit, village_clerk, official, resident
+):
+    url = f"{API}follow-ups/?page_size=20"
+    counts = {
+        who.role: _queries(client_of(who), url) for who in (official, village_clerk)
+    }
+    for _n in range(19):
+        case = actions.service_request_complete(
+            service_request=submit("instant"), by=village_clerk, result="好"
+        )
+        actions.rating_submit(service_request=case, by=resident, level=2)
+    for who in (official, village_clerk):
+        api = client_of(who)
+        assert len(ok(api.get(url))["results"]) == 20
+        assert _queries(api, url) == counts[who.role], who.role

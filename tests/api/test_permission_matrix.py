@@ -138,6 +138,10 @@ def _visit(visit: str, rest: str = ""):
     return lambda w: f"{API}visits/{getattr(w, visit).pk}/{rest}"
 
 
+def _follow_up(follow_up: str, rest: str = ""):
+    return lambda w: f"{API}follow-ups/{getattr(w, follow_up).pk}/{rest}"
+
+
 def _version(case: str, **more):
     return lambda w: {"version": getattr(w, case).version, **more}
 
@@ -288,6 +292,15 @@ ROWS: list[Row] = [
         _visit("a_visit", "impossible/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
                    official=OK), data=lambda w: {"note": "道路不通"}),
+    # --- 差评 follow-ups -------------------------------------------------------------
+    Row("follow-ups", GET, "follow-ups/", lambda w: f"{API}follow-ups/", everyone(OK)),
+    Row("follow-up", GET, "follow-ups/<id>/", _follow_up("a_follow_up"),
+        staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+                   official=OK), notes="handled by who serves the village"),
+    Row("follow-up: next stage", POST, "follow-ups/<id>/advance/",
+        _follow_up("a_follow_up", "advance/"),
+        staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+                   official=OK), data=lambda w: {"stage": "open", "text": "已核实"}),
 ]
 # fmt: on
 
@@ -410,14 +423,15 @@ and the same expectations in the API's status codes.
 
 Columns: not signed in; the resident who applied for every request of the table; a
 resident who applied for none of them (stranger); the village clerk of village A
-(whose case, trip or visit the row is about) and of village B; a town-center clerk of
-body X (the body of the case's item) and of body Y; an official; another system
-calling with an API key made for clerk A's account. 401 is `not_authenticated`; 200
-or 201 is the step done; 405 a method the address does not take. Staff who may not
-see the object get 404, never a 403 that tells it exists; those who see it but may
-not take the step get 403 `not_permitted`, or 409 (`invalid_transition`, `conflict`)
-when the step is impossible in its status or the `version` sent is not the
-request's.
+(whose case, trip, visit or follow-up the row is about) and of village B; a
+town-center clerk of body X (the body of the case's item) and of body Y; an
+official; another system calling with an API key made for clerk A's account.
+
+401 is `not_authenticated`; 200 or 201 is the step done; 405 a method the address
+does not take. Staff who may not see the object get 404, never a 403 that tells it
+exists; those who see it but may not take the step get 403 `not_permitted`, or 409
+(`invalid_transition`, `conflict`) when the step is impossible in its status or the
+`version` sent is not the request's.
 
 Whatever the status, no answer holds data of a village the caller does not serve;
 a refused call changes nothing.

@@ -5,12 +5,13 @@ case by its tracking number, item and village (its detail, as the caller may see
 is GET requests/<n>/).
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ... import access
-from ...models import AgencyTrip, HomeVisit, TripCheck
+from ...models import AgencyTrip, FollowUp, HomeVisit, TripCheck
 from .steps import StepResultSerializer, text
 
 MAX_DOCUMENTS = 32767  # the column is a small integer
@@ -291,3 +292,68 @@ class VisitResultSerializer(VisitSerializer):
 class PutOnTripResultSerializer(serializers.Serializer):
     request = StepResultSerializer()
     trip = TripSerializer()
+
+
+# --- 差评 follow-ups -----------------------------------------------------------------
+
+
+class FollowUpAdvanceInput(serializers.Serializer):
+    stage = serializers.ChoiceField(
+        choices=[
+            FollowUp.Stage.OPEN,
+            FollowUp.Stage.VERIFIED,
+            FollowUp.Stage.FIXED,
+        ],
+        help_text="The stage the caller saw: if it moved on since (or the follow-up "
+        "was answered), nothing is recorded (409).",
+    )
+    text = text(
+        required=True,
+        missing=_("Write what was found, done or answered."),
+        limit=2000,
+        help_text="At open: what was found; verified: what was fixed; fixed: the "
+        "answer, which the resident reads and is sent.",
+    )
+
+
+class FollowUpRatingSerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text="1 (very dissatisfied) to 5.")
+    level_display = serializers.CharField(source="get_level_display")
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="rating.request.tracking_number")
+    village = VillageRefSerializer(source="rating.request.village")
+    item = serializers.CharField(source="rating.request.item.name")
+    rating = FollowUpRatingSerializer()
+    supervisor = StaffRefSerializer(allow_null=True)
+    overdue = serializers.SerializerMethodField(
+        help_text="Not answered and past its deadline."
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "tracking_number",
+            "village",
+            "item",
+            "rating",
+            "stage",
+            "deadline",
+            "overdue",
+            "supervisor",
+            "verification_note",
+            "fix_note",
+            "answer",
+            "answered_at",
+        ]
+
+    def get_overdue(self, follow_up: FollowUp) -> bool:
+        return (
+            follow_up.stage != FollowUp.Stage.ANSWERED
+            and follow_up.deadline is not None
+            and follow_up.deadline < timezone.localdate()
+        )

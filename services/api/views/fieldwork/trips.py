@@ -1,45 +1,28 @@
-"""Work outside the office, for staff: 定时代办 trips (their lists, hand-over, return,
-the check-in of each case by its number where a trip arrives) and 上门特办 home visits
-(the list, what happened at one). The workbench's ``services/views/staff/trips.py``
-and ``visits.py`` call the same actions.
-
-Who sees a trip is ``access.agency_trips_scope`` (a trip they may not see is a 404);
-who fills and hands it over ``access.may_fill_trip``, who checks it in
-``access.may_check_in``, who sends cases back ``access.trip_steps``, who records a
-visit's outcome ``access.visit_outcomes``: seeing but not allowed is a 403, a step the
-trip's or visit's state no longer allows a 409. Residents get 403 on every address
-here; anonymous callers 401.
-"""
-
-import datetime as dt
+"""定时代办 trips for staff: the list and one trip, putting cases on and taking them
+off, the hand-over to the town, the return, the check-in of each case by its number
+where the trip arrives (``services/views/staff/trips.py`` calls the same actions)."""
 
 import django_filters
 from django.db.models import Q, QuerySet
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 import huagang.converters  # noqa: F401  (registers tracking_number)
-from huagang.dates import DB_END, DB_FIRST_DAY
-from huagang.exceptions import Conflict, InvalidTransition, NotFound, NotPermitted
+from huagang.exceptions import Conflict, InvalidTransition, NotFound
 
-from ... import access, actions, workflow
-from ...models import AgencyTrip, HomeVisit, ServiceRequest, Status, TripCheck
-from ...selectors import trips as trip_selectors
-from ...selectors.trips import _with_counts
-from ...selectors.visits import home_visit_get
-from ...views.staff.trips import FLAGS as CHECK_FLAGS  # the workbench's words
-from ..pagination import ApiCursorPagination
-from ..schema import errors
-from ..serializers.fieldwork import (
+from .... import access, actions, workflow
+from ....models import AgencyTrip, ServiceRequest, Status, TripCheck
+from ....selectors import trips as trip_selectors
+from ....selectors.trips import _with_counts
+from ....views.staff.trips import FLAGS as CHECK_FLAGS  # the workbench's words
+from ...pagination import ApiCursorPagination
+from ...schema import errors
+from ...serializers.fieldwork import (
     CheckInFinishInput,
     CheckInFinishResultSerializer,
     CheckInInput,
@@ -49,46 +32,14 @@ from ..serializers.fieldwork import (
     TripCasesInput,
     TripDetailSerializer,
     TripSerializer,
-    VisitOutcomeInput,
-    VisitResultSerializer,
-    VisitSerializer,
 )
+from ._common import TRIP_ID, StaffOnly, StaffView, check_id
 
 OUT, BACK = TripCheck.Leg.OUT, TripCheck.Leg.BACK
-MAX_ID = 2**63 - 1  # a larger number in the address matches no row (and no column)
-
-
-def id_parameter(name: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        name,
-        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-        OpenApiParameter.PATH,
-    )
-
-
-TRIP_ID, VISIT_ID = id_parameter("trip_id"), id_parameter("visit_id")
-
-
-class StaffOnly(BasePermission):
-    """Staff only: anonymous callers 401, residents 403."""
-
-    message = gettext_lazy("Only staff can use this address.")
-
-    def has_permission(self, request, view) -> bool:
-        return access.is_staff_member(request.user)
-
-
-class _StaffView(APIView):
-    permission_classes = [StaffOnly]
-
-
-# --- trips -------------------------------------------------------------------------------
 
 
 def trip_or_404(user, trip_id: int) -> AgencyTrip:
     """A trip `user` may see (``access.agency_trips_scope``)."""
-    if trip_id > MAX_ID:
-        raise NotFound()
     found = (
         access.agency_trips_scope(user=user)
         .select_related(
@@ -98,7 +49,7 @@ def trip_or_404(user, trip_id: int) -> AgencyTrip:
             "returned_by",
             "return_received_by",
         )
-        .filter(pk=trip_id)
+        .filter(pk=check_id(trip_id))
         .first()
     )
     if found is None:
@@ -238,7 +189,7 @@ class TripListView(ListAPIView):
         return _with_counts(access.agency_trips_scope(user=self.request.user))
 
 
-class TripDetailView(_StaffView):
+class TripDetailView(StaffView):
     @extend_schema(
         parameters=[TRIP_ID],
         summary="One trip: who gave and received, its lists and their check-ins",
@@ -249,7 +200,7 @@ class TripDetailView(_StaffView):
         return Response(trip_detail(request, trip_or_404(request.user, trip_id)))
 
 
-class TripCasesView(_StaffView):
+class TripCasesView(StaffView):
     @extend_schema(
         parameters=[TRIP_ID],
         summary="Put cases on a trip that has not been handed over",
@@ -280,7 +231,7 @@ class TripCasesView(_StaffView):
         return Response(trip_detail(request, trip))
 
 
-class TripCaseRemoveView(_StaffView):
+class TripCaseRemoveView(StaffView):
     @extend_schema(
         parameters=[TRIP_ID],
         summary="Take a case off a trip before its hand-over",
@@ -297,7 +248,7 @@ class TripCaseRemoveView(_StaffView):
         return Response(trip_detail(request, trip))
 
 
-class TripHandOverView(_StaffView):
+class TripHandOverView(StaffView):
     @extend_schema(
         parameters=[TRIP_ID],
         summary="Hand the trip over to the town (its accepted cases → 已转递)",
@@ -317,7 +268,7 @@ class TripHandOverView(_StaffView):
         return Response(trip_detail(request, trip))
 
 
-class TripReturnView(_StaffView):
+class TripReturnView(StaffView):
     @extend_schema(
         parameters=[TRIP_ID],
         summary="Send decided cases back to the village with this trip (→ 已回村)",
@@ -360,7 +311,7 @@ def checkable(request: Request, trip_id: int, input_class) -> tuple:
     return trip, body.validated_data
 
 
-class TripCheckInView(_StaffView):
+class TripCheckInView(StaffView):
     @extend_schema(
         parameters=[TRIP_ID],
         summary="Check one case in by its number where the trip arrives",
@@ -382,7 +333,7 @@ class TripCheckInView(_StaffView):
         return Response(CheckInResultSerializer(data).data)
 
 
-class TripCheckInFinishView(_StaffView):
+class TripCheckInFinishView(StaffView):
     @extend_schema(
         parameters=[TRIP_ID],
         summary="Finish a leg's check-in: the listed cases not checked in are missing",
@@ -403,151 +354,6 @@ class TripCheckInFinishView(_StaffView):
                 "trip": trip_detail(request, trip),
             }
         )
-
-
-# --- visits ------------------------------------------------------------------------------
-
-
-class VisitPagination(ApiCursorPagination):
-    ordering = ("starts_at", "pk")
-
-
-class VisitFilter(django_filters.FilterSet):
-    day = django_filters.DateFilter(
-        method="filter_day", help_text="Visits starting on this local day."
-    )
-    outcome = django_filters.ChoiceFilter(choices=HomeVisit.Outcome.choices)
-    request = django_filters.CharFilter(
-        field_name="request__tracking_number",
-        max_length=20,
-        help_text="A request's tracking number: its visits.",
-    )
-
-    class Meta:
-        model = HomeVisit
-        fields: list[str] = []
-
-    def filter_day(self, queryset, name, value: dt.date):
-        if not DB_FIRST_DAY <= value < DB_END:
-            return queryset.none()
-        start = timezone.make_aware(dt.datetime.combine(value, dt.time.min))
-        return queryset.filter(
-            starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
-        )
-
-
-class VisitListView(ListAPIView):
-    permission_classes = [StaffOnly]
-    serializer_class = VisitSerializer
-    filterset_class = VisitFilter
-    pagination_class = VisitPagination
-
-    @extend_schema(
-        summary="Home visits of the requests the caller may see (上门特办)",
-        description="In order of their start; `day` for one day's round.",
-        responses={200: VisitSerializer(many=True), **errors(400, 403)},
-        tags=["visits"],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        return access.home_visits_scope(user=self.request.user).select_related(
-            "request__item", "request__village", "staff"
-        )
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "user": self.request.user}
-
-
-def visit_or_404(user, visit_id: int) -> HomeVisit:
-    found = home_visit_get(user=user, pk=visit_id) if visit_id <= MAX_ID else None
-    if found is None:
-        raise NotFound()
-    return found
-
-
-class VisitDetailView(_StaffView):
-    @extend_schema(
-        parameters=[VISIT_ID],
-        summary="One home visit",
-        responses={200: VisitSerializer, **errors(403, 404)},
-        tags=["visits"],
-    )
-    def get(self, request: Request, visit_id: int) -> Response:
-        visit = visit_or_404(request.user, visit_id)
-        return Response(VisitSerializer(visit, context={"user": request.user}).data)
-
-
-NOTE_REQUIRED = {
-    HomeVisit.Outcome.DONE: gettext_lazy("Write the result for the resident."),
-    HomeVisit.Outcome.IMPOSSIBLE: gettext_lazy("Say why the visit was not possible."),
-}
-
-
-def _refuse_outcome(user, visit: HomeVisit, outcome: str) -> None:
-    """Why `user` may not record `outcome` now: 409 if the request's status no longer
-    allows it, else 403."""
-    case = visit.request
-    if outcome == HomeVisit.Outcome.ABSENT:
-        access.check(user, case, workflow.Activity.VISIT_ABSENT)
-    elif outcome == HomeVisit.Outcome.DONE:
-        access.step_target(user, case, workflow.Step.VISIT_DONE)
-    else:
-        access.step_target(user, case, workflow.Step.VISIT_IMPOSSIBLE)
-    raise NotPermitted()
-
-
-class VisitOutcomeView(_StaffView):
-    """POST visits/<id>/done/ | absent/ | impossible/ (``outcome`` from the address)."""
-
-    outcome: str = ""
-
-    @extend_schema(
-        parameters=[VISIT_ID],
-        request=VisitOutcomeInput,
-        responses={200: VisitResultSerializer, **errors(400, 403, 404, 409)},
-        tags=["visits"],
-    )
-    def post(self, request: Request, visit_id: int) -> Response:
-        visit = visit_or_404(request.user, visit_id)
-        if visit.outcome != HomeVisit.Outcome.PLANNED:
-            raise Conflict(_("This visit's outcome has already been recorded."))
-        if self.outcome not in access.visit_outcomes(request.user, visit):
-            _refuse_outcome(request.user, visit, self.outcome)
-        body = VisitOutcomeInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        note = body.validated_data.get("note", "").strip()
-        if not note and self.outcome in NOTE_REQUIRED:
-            raise serializers.ValidationError({"note": [NOTE_REQUIRED[self.outcome]]})
-        actions.home_visit_record(
-            visit=visit, by=request.user, outcome=self.outcome, note=note
-        )
-        visit = visit_or_404(request.user, visit_id)
-        return Response(
-            VisitResultSerializer(visit, context={"user": request.user}).data
-        )
-
-
-def _outcome_view(outcome: str, summary: str):
-    view = type(
-        f"Visit{outcome.title()}View", (VisitOutcomeView,), {"outcome": outcome}
-    )
-    return extend_schema(summary=summary)(view)
-
-
-VisitDoneView = _outcome_view(
-    HomeVisit.Outcome.DONE,
-    "The visit was done: the request is completed (note: the result, required)",
-)
-VisitAbsentView = _outcome_view(
-    HomeVisit.Outcome.ABSENT,
-    "Nobody was at home: book a new date (POST requests/<n>/visits/)",
-)
-VisitImpossibleView = _outcome_view(
-    HomeVisit.Outcome.IMPOSSIBLE,
-    "The visit was not possible: the request is back to 已受理 (note: why, required)",
-)
 
 
 urlpatterns = [
@@ -574,18 +380,5 @@ urlpatterns = [
         "trips/<int:trip_id>/check-in/finish/",
         TripCheckInFinishView.as_view(),
         name="trip_check_in_finish",
-    ),
-    path("visits/", VisitListView.as_view(), name="visits"),
-    path("visits/<int:visit_id>/", VisitDetailView.as_view(), name="visit"),
-    path("visits/<int:visit_id>/done/", VisitDoneView.as_view(), name="visit_done"),
-    path(
-        "visits/<int:visit_id>/absent/",
-        VisitAbsentView.as_view(),
-        name="visit_absent",
-    ),
-    path(
-        "visits/<int:visit_id>/impossible/",
-        VisitImpossibleView.as_view(),
-        name="visit_impossible",
     ),
 ]
