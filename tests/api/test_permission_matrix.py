@@ -19,8 +19,10 @@ Each test is one cell; a call answered with anything but its success changes not
 (requests, events, records of reads, trips, check-ins, visits, follow-ups), one
 answered with its success changes something; every error body is the API's one
 shape with the code its status stands for; no answer holds data of a village the
-caller may not see. The rows for the request read endpoints (GET requests/…) are
-appended to ``ROWS`` by whoever builds them.
+caller may not see. The rows for the request read endpoints are appended to ``ROWS``
+by whoever builds them, e.g. ``Row("detail", GET, "requests/<n>/", _request("a_new"),
+on_request(resident=OK, clerk_a=OK, …))``; ``on_request`` and ``staff_only`` fill
+in the columns such rows share.
 
 ``docs/permissions-api.md`` is this table as Markdown, checked to be in sync
 (regenerate with ``python -m tests.api.test_permission_matrix > docs/permissions-api.md``).
@@ -126,8 +128,11 @@ GET, POST, DELETE = "GET", "POST", "DELETE"
 API = "/api/v1/"
 
 
-def _request(case: str, step: str):
-    return lambda w: f"{API}requests/{getattr(w, case).tracking_number}/{step}/"
+def _request(case: str, rest: str = ""):
+    """requests/<n>/ of one of the world's cases, or an address under it (``rest``:
+    a step, ``timeline``, …)."""
+    tail = f"{rest}/" if rest else ""
+    return lambda w: f"{API}requests/{getattr(w, case).tracking_number}/{tail}"
 
 
 def _trip(trip: str, rest: str = ""):

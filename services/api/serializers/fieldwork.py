@@ -87,11 +87,26 @@ class CheckInFinishInput(serializers.Serializer):
     leg = serializers.ChoiceField(choices=TripCheck.Leg.choices, help_text=LEG_HELP)
 
 
-class VisitOutcomeInput(serializers.Serializer):
-    """What happened at a visit: done needs the result (the resident reads it), not
-    possible the reason; nobody at home, optionally a note."""
+class VisitAbsentInput(serializers.Serializer):
+    note = text(required=False, limit=300, help_text="A note (optional).")
 
-    note = text(required=False, limit=300, help_text="The result or the reason.")
+
+class VisitDoneInput(serializers.Serializer):
+    note = text(
+        required=True,
+        missing=_("Write the result for the resident."),
+        limit=300,
+        help_text="The result; the resident reads it.",
+    )
+
+
+class VisitImpossibleInput(serializers.Serializer):
+    note = text(
+        required=True,
+        missing=_("Say why the visit was not possible."),
+        limit=300,
+        help_text="Why the visit was not possible.",
+    )
 
 
 # --- output -----------------------------------------------------------------------------

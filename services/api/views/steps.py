@@ -130,10 +130,17 @@ class _FormStep(APIView):
         return step_result(request, done)
 
 
+VERSION_RULE = (
+    "With `version`, nothing is done if the request changed since (409 `conflict`); "
+    "the same step posted twice from the same version by the same caller is done "
+    "once (the second answer is the request as it is)."
+)
+
+
 def _step_schema(summary: str, input_class, description: str = ""):
     return extend_schema(
         summary=summary,
-        description=description,
+        description=f"{description} {VERSION_RULE}".strip(),
         request=input_class,
         responses={200: StepResultSerializer, **ERRORS},
         tags=["steps"],

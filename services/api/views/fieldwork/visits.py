@@ -8,7 +8,6 @@ import django_filters
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -24,7 +23,9 @@ from ....selectors.visits import home_visit_get
 from ...pagination import ApiCursorPagination
 from ...schema import errors
 from ...serializers.fieldwork import (
-    VisitOutcomeInput,
+    VisitAbsentInput,
+    VisitDoneInput,
+    VisitImpossibleInput,
     VisitResultSerializer,
     VisitSerializer,
 )
@@ -68,7 +69,7 @@ class VisitListView(ListAPIView):
     @extend_schema(
         summary="Home visits of the requests the caller may see (上门特办)",
         description="In order of their start; `day` for one day's round.",
-        responses={200: VisitSerializer(many=True), **errors(400, 403)},
+        responses={200: VisitSerializer(many=True), **errors(400, 403, 404)},
         tags=["visits"],
     )
     def get(self, request, *args, **kwargs):
@@ -102,12 +103,6 @@ class VisitDetailView(StaffView):
         return Response(VisitSerializer(visit, context={"user": request.user}).data)
 
 
-NOTE_REQUIRED = {
-    HomeVisit.Outcome.DONE: gettext_lazy("Write the result for the resident."),
-    HomeVisit.Outcome.IMPOSSIBLE: gettext_lazy("Say why the visit was not possible."),
-}
-
-
 def _refuse_outcome(user, visit: HomeVisit, outcome: str) -> None:
     """Why `user` may not record `outcome` now: 409 if the request's status no longer
     allows it, else 403."""
@@ -121,30 +116,25 @@ def _refuse_outcome(user, visit: HomeVisit, outcome: str) -> None:
     raise NotPermitted()
 
 
-class VisitOutcomeView(StaffView):
-    """POST visits/<id>/done/ | absent/ | impossible/ (``outcome`` from the address)."""
+class _VisitOutcomeView(StaffView):
+    """What happened at a planned visit (``home_visit_record``)."""
 
-    outcome: str = ""
+    outcome: str
+    input_class: type[serializers.Serializer]
 
-    @extend_schema(
-        parameters=[VISIT_ID],
-        request=VisitOutcomeInput,
-        responses={200: VisitResultSerializer, **errors(400, 403, 404, 409)},
-        tags=["visits"],
-    )
-    def post(self, request: Request, visit_id: int) -> Response:
+    def record(self, request: Request, visit_id: int) -> Response:
         visit = visit_or_404(request.user, visit_id)
         if visit.outcome != HomeVisit.Outcome.PLANNED:
             raise Conflict(_("This visit's outcome has already been recorded."))
         if self.outcome not in access.visit_outcomes(request.user, visit):
             _refuse_outcome(request.user, visit, self.outcome)
-        body = VisitOutcomeInput(data=request.data)
+        body = self.input_class(data=request.data)
         body.is_valid(raise_exception=True)
-        note = body.validated_data.get("note", "").strip()
-        if not note and self.outcome in NOTE_REQUIRED:
-            raise serializers.ValidationError({"note": [NOTE_REQUIRED[self.outcome]]})
         actions.home_visit_record(
-            visit=visit, by=request.user, outcome=self.outcome, note=note
+            visit=visit,
+            by=request.user,
+            outcome=self.outcome,
+            note=body.validated_data.get("note", ""),
         )
         visit = visit_or_404(request.user, visit_id)
         return Response(
@@ -152,25 +142,48 @@ class VisitOutcomeView(StaffView):
         )
 
 
-def _outcome_view(outcome: str, summary: str):
-    view = type(
-        f"Visit{outcome.title()}View", (VisitOutcomeView,), {"outcome": outcome}
+def _outcome_schema(summary: str, input_class):
+    return extend_schema(
+        summary=summary,
+        description="From the visit's day on; 409 once its outcome is recorded.",
+        parameters=[VISIT_ID],
+        request=input_class,
+        responses={200: VisitResultSerializer, **errors(400, 403, 404, 409)},
+        tags=["visits"],
     )
-    return extend_schema(summary=summary)(view)
 
 
-VisitDoneView = _outcome_view(
-    HomeVisit.Outcome.DONE,
-    "The visit was done: the request is completed (note: the result, required)",
-)
-VisitAbsentView = _outcome_view(
-    HomeVisit.Outcome.ABSENT,
-    "Nobody was at home: book a new date (POST requests/<n>/visits/)",
-)
-VisitImpossibleView = _outcome_view(
-    HomeVisit.Outcome.IMPOSSIBLE,
-    "The visit was not possible: the request is back to 已受理 (note: why, required)",
-)
+class VisitDoneView(_VisitOutcomeView):
+    outcome, input_class = HomeVisit.Outcome.DONE, VisitDoneInput
+
+    @_outcome_schema(
+        "The visit was done: the request is completed (note: the result)",
+        VisitDoneInput,
+    )
+    def post(self, request: Request, visit_id: int) -> Response:
+        return self.record(request, visit_id)
+
+
+class VisitAbsentView(_VisitOutcomeView):
+    outcome, input_class = HomeVisit.Outcome.ABSENT, VisitAbsentInput
+
+    @_outcome_schema(
+        "Nobody was at home: book a new date (POST requests/<n>/visits/)",
+        VisitAbsentInput,
+    )
+    def post(self, request: Request, visit_id: int) -> Response:
+        return self.record(request, visit_id)
+
+
+class VisitImpossibleView(_VisitOutcomeView):
+    outcome, input_class = HomeVisit.Outcome.IMPOSSIBLE, VisitImpossibleInput
+
+    @_outcome_schema(
+        "The visit was not possible: the request is back to 已受理 (note: why)",
+        VisitImpossibleInput,
+    )
+    def post(self, request: Request, visit_id: int) -> Response:
+        return self.record(request, visit_id)
 
 
 urlpatterns = [
