@@ -175,6 +175,9 @@ SPECTACULAR_SETTINGS = {
         "HandlingModeEnum": "services.choices.HandlingMode",
         "LevelEnum": "services.choices.Level",
         "RequestStatusEnum": "services.choices.Status",
+        "FollowUpStageEnum": "services.models.ratings.FollowUp.Stage",
+        # The stages a follow-up can be moved on from (not yet answered).
+        "FollowUpOpenStageEnum": ["open", "verified", "fixed"],
     },
 }
 
