@@ -87,7 +87,7 @@ def test_the_list_shows_who_made_each_key_and_its_state(client, official):
     assert response.status_code == 200
     headers = [str(h["text"]) for h in response.context["result_headers"]]
     assert headers[1:] == [
-        "system",
+        "system name",
         "acts as",
         "key starts with",
         "created by",
