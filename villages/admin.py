@@ -300,11 +300,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             _(
-                "The key for %(system)s is: %(key)s — copy it now and give it to "
+                "The key for %(name)s is: %(key)s — copy it now and give it to "
                 "the system's operator. It is shown only this once; the portal "
                 "keeps only its first characters."
             )
-            % {"system": obj.name, "key": key},
+            % {"name": obj.name, "key": key},
             messages.WARNING,
         )
 
