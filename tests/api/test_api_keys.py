@@ -73,8 +73,8 @@ def test_the_key_is_shown_once_and_only_its_hash_kept(client, request, manager):
     assert response.status_code == 200
 
 
-def test_the_list_shows_who_made_each_key_and_its_state(client, official):
-    account = UserFactory(role=Role.VILLAGE_CLERK, village_id=1, name="代办员甲")
+def test_the_list_shows_who_made_each_key_and_its_state(client, official, village):
+    account = UserFactory(role=Role.VILLAGE_CLERK, village=village, name="代办员甲")
     used = _token(official, account, name="微信小程序")
     ApiToken.objects.filter(pk=used.pk).update(
         last_used_at=timezone.now(), expires_at=timezone.now() + dt.timedelta(days=30)
