@@ -1,13 +1,17 @@
 """Project middleware: the visitor's chosen language, and refusing what no query can
-process (NUL characters, filters on absurd dates or with regular expressions)."""
+process (NUL characters, filters on absurd dates or with regular expressions): a page
+for people, the API's error body for other systems."""
 
 import re
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from .exceptions import InvalidInput
 
 MACHINE_PREFIXES = ("/api/", "/open311/")
 
@@ -54,7 +58,8 @@ def _has_nul(request: HttpRequest) -> bool:
 
 
 class RejectNulMiddleware:
-    """Answer 400 with a plain message to a request carrying a NUL character.
+    """Answer 400 with a plain message to a request carrying a NUL character (on the
+    API, its error body naming the parameters at fault).
 
     PostgreSQL refuses NUL in text, so such a value reaching a query (an admin list
     filter, the catalog's search box, a form field, the session cookie) ended in a 500.
@@ -71,10 +76,52 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
+            if request.path_info.startswith("/open311/"):
+                # Open311 clients read errors in the specification's own form.
+                from services.open311.errors import nul_refused
+
+                return nul_refused(request)
+            if request.path_info.startswith(API_PREFIX):
+                return _api_bad_input(_nul_fields(request), _NUL_MESSAGE)
             return render(request, "400_nul.html", status=400)
         if _has_bad_lookup(request):
+            if request.path_info.startswith(API_PREFIX):
+                return _api_bad_input(_bad_lookup_fields(request), _BAD_VALUE_MESSAGE)
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+# The API answers its callers in its one error body (services.api.errors), naming the
+# parameters at fault; a name that itself holds a NUL is not echoed (``__all__``).
+API_PREFIX = "/api/"
+_NUL_MESSAGE = gettext_lazy("Null characters are not allowed.")
+_BAD_VALUE_MESSAGE = gettext_lazy("Enter a valid value.")
+
+
+def _nul_fields(request: HttpRequest) -> list[str]:
+    names = []
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if NUL in key:
+                names.append("__all__")
+            elif any(NUL in value for value in values):
+                names.append(key)
+    return names or ["__all__"]  # the path, a cookie or an upload's field name
+
+
+def _bad_lookup_fields(request: HttpRequest) -> list[str]:
+    return [key for key, values in request.GET.lists() if _is_bad_lookup(key, values)]
+
+
+def _api_bad_input(fields: list[str], message) -> JsonResponse:
+    from services.api.errors import error_body  # the project package stays importable
+
+    body = error_body(
+        "invalid_input",
+        str(InvalidInput.default_message),
+        {name: [str(message)] for name in dict.fromkeys(fields)},
+    )
+    return JsonResponse(body, status=400)
 
 
 # Admin list filters arrive as "field__lookup=value". A year or date the database cannot
@@ -91,19 +138,22 @@ _LEADING_YEAR = re.compile(r"\s*[+-]?(\d{1,9})-")
 def _has_bad_lookup(request: HttpRequest) -> bool:
     """Whether a query parameter asks for a regular expression, or for a year, month,
     day or date outside what a request, visit or trip can have."""
-    for key, values in request.GET.lists():
-        parts = set(key.split("__")[1:])
-        if not parts:
-            continue  # not a lookup: the page's own parameters (q, p, o, e …)
-        if parts & {"regex", "iregex"}:
+    return any(_is_bad_lookup(key, values) for key, values in request.GET.lists())
+
+
+def _is_bad_lookup(key: str, values: list[str]) -> bool:
+    parts = set(key.split("__")[1:])
+    if not parts:
+        return False  # not a lookup: the page's own parameters (q, p, o, e …)
+    if parts & {"regex", "iregex"}:
+        return True
+    bounds = [_NUMBER_PARTS[part] for part in parts & _NUMBER_PARTS.keys()]
+    for piece in (p for value in values for p in value.split(",")):
+        if any(piece.strip() and not _int_within(piece, *b) for b in bounds):
             return True
-        bounds = [_NUMBER_PARTS[part] for part in parts & _NUMBER_PARTS.keys()]
-        for piece in (p for value in values for p in value.split(",")):
-            if any(piece.strip() and not _int_within(piece, *b) for b in bounds):
-                return True
-            year = _LEADING_YEAR.match(piece)
-            if year and not _int_within(year.group(1), *LOOKUP_YEARS):
-                return True
+        year = _LEADING_YEAR.match(piece)
+        if year and not _int_within(year.group(1), *LOOKUP_YEARS):
+            return True
     return False
 
 

@@ -194,6 +194,19 @@ def tracking_number_normalize(value: str) -> str:
     return nfkc(value).upper().replace(" ", "")
 
 
+# What a lookup reads: the request, and of its item and village what a request's
+# page names (the API answers a lookup with the request at once; the rest of the
+# item's guide would be read for nothing).
+_LOOKED_UP = (
+    *(field.name for field in ServiceRequest._meta.concrete_fields),
+    "item__code",
+    "item__name",
+    "item__body",
+    "village__code",
+    "village__name",
+)
+
+
 def applicant_proof_by_lookup(
     *, tracking_number: str, phone_last4: str
 ) -> tuple[ServiceRequest, ApplicantProof] | None:
@@ -205,9 +218,11 @@ def applicant_proof_by_lookup(
         return None
     found = (
         ServiceRequest.objects.select_related("item", "village")
+        .only(*_LOOKED_UP)
         .filter(tracking_number=number, applicant_phone__endswith=digits)
-        .first()
+        .order_by()[:1]
     )
+    found = next(iter(found), None)
     if found is None:
         return None
     return found, ApplicantProof(found.pk, _SEAL)
@@ -332,6 +347,21 @@ def staff_roles_towards(
     return roles_towards(user, service_request) & STAFF_ROLES
 
 
+def staff_requests_q(user: User | None) -> Q:
+    """The requests towards which `user` holds a staff role, as a filter (the
+    queryset form of ``staff_roles_towards``): their village's, their bodies', every
+    one for an official; none for a resident. Without the resident's rule, whose OR
+    with a village would keep the database from reading a village's requests in
+    order from one index."""
+    found = Q(pk__in=[])
+    if not is_staff_member(user):
+        return found
+    for rule in RULES:
+        if rule.role in STAFF_ROLES and user.role in rule.holders:  # type: ignore[union-attr]
+            found |= rule.q(user)  # type: ignore[arg-type]
+    return found
+
+
 def requests_as_applicant(*, user: User | None) -> QuerySet[ServiceRequest]:
     """The requests of which `user` is the applicant (我的办件), whatever other roles
     they hold: ``service_requests_scope`` restricted to the resident's rule."""
@@ -419,10 +449,17 @@ def step_target(
 
 
 def may(
-    user: User | None, service_request: ServiceRequest, activity: workflow.Activity
+    user: User | None,
+    service_request: ServiceRequest,
+    activity: workflow.Activity,
+    *,
+    proof: ApplicantProof | None = None,
 ) -> bool:
+    """Whether `user` (or the holder of `proof`) may do `activity` on the request now."""
     return workflow.activity_allowed(
-        activity, service_request.status, roles_towards(user, service_request)
+        activity,
+        service_request.status,
+        roles_towards(user, service_request, proof=proof),
     )
 
 

@@ -19,14 +19,16 @@ def _ids(model) -> str:
 
 @pytest.fixture
 def full_case_read(full_case, village_clerk):
-    """``full_case`` and one entry in the record of reads (its ID number revealed)."""
-    from villages.actions import access_record
+    """``full_case``, one entry in the record of reads (its ID number revealed) and
+    another system's API key."""
+    from villages.actions import access_record, api_token_create
 
     access_record(
         by=village_clerk,
         kind="reveal_id",
         subject=full_case["case"].tracking_number,
     )
+    api_token_create(name="县政务服务平台", account=village_clerk, by=None)
     return full_case
 
 

@@ -191,12 +191,15 @@ def api_token_for_key(key: str) -> ApiToken | None:
     if not key.startswith(API_KEY_PREFIX) or len(key) > 100:
         return None
     now = timezone.now()
-    token = (
+    # Sliced, not .first(): the hash is unique, and ordering the one row by the
+    # model's ordering costs the API's every call more than the lookup itself.
+    found = (
         ApiToken.objects.select_related("account")
         .filter(key_hash=api_key_hash(key), revoked_at__isnull=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .first()
+        .order_by()[:1]
     )
+    token = next(iter(found), None)
     if token is None or not token.account.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > _USED_EVERY:

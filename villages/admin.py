@@ -1,13 +1,40 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .actions import user_password_set_record, user_role_change_record, user_set_role
+from .actions import (
+    api_token_create,
+    api_token_revoke,
+    user_password_set_record,
+    user_role_change_record,
+    user_set_role,
+)
 from .choices import Role
-from .models import AccessRecord, ServiceWindow, SubCenter, Town, User, Village
+from .models import (
+    AccessRecord,
+    ApiToken,
+    ServiceWindow,
+    SubCenter,
+    Town,
+    User,
+    Village,
+)
+
+
+def _official_or_superuser(user: User) -> bool:
+    """Who reads the record of reads and manages other systems' API keys. (The
+    villages app cannot ask ``services.access``, which imports it; this is its
+    ``is_official``, with superusers.)"""
+    return user.is_active and (
+        user.is_superuser or (user.is_staff and user.role == Role.OFFICIAL)
+    )
 
 
 @admin.register(Town)
@@ -181,10 +208,7 @@ class AccessRecordAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER  # counts over a table that only grows
 
     def has_view_permission(self, request, obj=None):
-        user = request.user
-        return user.is_active and (
-            user.is_superuser or (user.is_staff and user.role == Role.OFFICIAL)
-        )
+        return _official_or_superuser(request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
@@ -194,6 +218,137 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "account", "expires_at"]
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError(_("Choose a moment in the future."))
+        return expires_at
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Other systems' API keys: officials (and superusers) make one for a named system
+    acting as an account, see the key once, and revoke it; a key is never edited or
+    deleted, so what it did stays attributable to it."""
+
+    form = ApiTokenForm
+    list_display = [
+        "name",
+        "account",
+        "key_start",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["name", "prefix"]
+    list_select_related = ["account", "created_by"]
+    readonly_fields = [
+        "key_start",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    autocomplete_fields = ["account"]
+    actions = ["revoke"]
+
+    @admin.display(description=_("key starts with"), ordering="prefix")
+    def key_start(self, obj: ApiToken) -> str:
+        return f"{obj.prefix}…"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "account", "expires_at"]
+        return ["name", "account", *self.readonly_fields, "expires_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account":
+            # Whom the key acts as: an active account the official may see in the
+            # users' admin (a superuser only for a superuser).
+            accounts = User.objects.filter(is_active=True)
+            if not request.user.is_superuser:
+                accounts = accounts.filter(is_superuser=False)
+            kwargs["queryset"] = accounts
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Create the key through the action and show it, this once."""
+        token, key = api_token_create(
+            name=obj.name,
+            account=obj.account,
+            by=request.user,
+            expires_at=obj.expires_at,
+        )
+        # The form's unsaved instance becomes the created token, for the admin's
+        # log entry and redirect.
+        obj.pk, obj._state.adding, obj._state.db = token.pk, False, token._state.db
+        for name in ("prefix", "key_hash", "created_by", "created_at"):
+            setattr(obj, name, getattr(token, name))
+        self.message_user(
+            request,
+            _(
+                "The key for %(name)s is: %(key)s — copy it now and give it to "
+                "the system's operator. It is shown only this once; the portal "
+                "keeps only its first characters."
+            )
+            % {"name": obj.name, "key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected API keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        """After a confirmation page: each selected key that is still live stops
+        working at once (``api_token_revoke``)."""
+        live = list(queryset.filter(revoked_at__isnull=True).select_related("account"))
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Revoke API keys?"),
+                "tokens": live,
+                "selected": queryset.values_list("pk", flat=True),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/villages/apitoken/revoke_confirmation.html", context
+            )
+        for token in live:
+            api_token_revoke(token=token, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d API key revoked.", "%(count)d API keys revoked.", len(live)
+            )
+            % {"count": len(live)},
+            messages.SUCCESS,
+        )
+        return None
+
+    def has_module_permission(self, request):
+        return _official_or_superuser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _official_or_superuser(request.user)
+
+    def has_add_permission(self, request):
+        return _official_or_superuser(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # A key is never edited: only the revoke action (on the list) changes one.
+        return obj is None and _official_or_superuser(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

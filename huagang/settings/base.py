@@ -131,7 +131,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "services.api.throttling.AnonThrottle",
         "services.api.throttling.PerKeyOrUserThrottle",
         "services.api.throttling.AnonymousScopedThrottle",
     ],
@@ -163,12 +163,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No online-validator badge: the documentation fetches nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "PREPROCESSING_HOOKS": ["services.api.schema.only_api_v1"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "services.api.schema.add_common_errors",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per choice set used by several fields (accept_level, decide_level …).
+    "ENUM_NAME_OVERRIDES": {
+        "HandlingModeEnum": "services.choices.HandlingMode",
+        "LevelEnum": "services.choices.Level",
+        "RequestStatusEnum": "services.choices.Status",
+        "FollowUpStageEnum": "services.models.ratings.FollowUp.Stage",
+        # The stages a follow-up can be moved on from (not yet answered).
+        "FollowUpOpenStageEnum": ["open", "verified", "fixed"],
+    },
 }
 
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).

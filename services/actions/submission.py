@@ -166,6 +166,7 @@ def service_request_submit(
     consent_version: str = "",
     visit_weekdays: list[int] | None = None,
     visit_time: str = "",
+    as_online: bool = False,
 ) -> ServiceRequest:
     """Create a request in 待受理 with its first event, and notify the applicant.
 
@@ -177,7 +178,10 @@ def service_request_submit(
     ``huagang.privacy.NOTICE_VERSION``), the ID number if the item asks for the ID
     card (``id_number_required``) and, for 上门特办, the days and time of day the
     applicant is at home (`visit_weekdays`, `visit_time`). A clerk's entry records
-    the consent when it carries one (`consent_version`, checked the same way). A `submission_key` (the form's one-time key) makes the call
+    the consent when it carries one (`consent_version`, checked the same way).
+    `as_online` asks the same of another channel (another system applying through
+    the API for a resident: ``Channel.API``). A `submission_key` (the form's
+    one-time key) makes the call
     idempotent, also under concurrent posts: a second call with the same key, by the
     same person, returns the first request and changes nothing (the unique column
     decides the race); by someone else, it is a Conflict. The same person's identical
@@ -201,6 +205,7 @@ def service_request_submit(
         consent_version=consent_version,
         visit_weekdays=visit_weekdays,
         visit_time=visit_time,
+        as_online=as_online,
     )
     if checked.errors:
         raise InvalidInput(checked.errors)
@@ -308,6 +313,7 @@ def _check(
     consent_version: str,
     visit_weekdays: list[int] | None,
     visit_time: str,
+    as_online: bool = False,
 ) -> _Checked:
     """The one place the rules of a submission are checked (see service_request_submit)."""
     item, village, errors = _resolve(item, village)
@@ -324,7 +330,7 @@ def _check(
     }
     _check_applicant(applicant, errors)
     visit = _visit_preference(mode, visit_weekdays, visit_time, errors)
-    if channel == Channel.ONLINE:
+    if channel == Channel.ONLINE or as_online:
         _check_online(
             item=item,
             mode=mode,

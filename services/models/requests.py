@@ -1,5 +1,6 @@
 """A resident's service request, its timeline, materials, trips, visits and rating."""
 
+import datetime as dt
 import re
 import unicodedata
 from pathlib import PurePosixPath
@@ -7,6 +8,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +58,11 @@ class DueState(models.TextChoices):
     DUE_SOON = "due_soon", _("due soon")
     OVERDUE = "overdue", _("overdue")
     UNKNOWN = "unknown", _("calendar unknown")
+
+
+# Lists ordered by due date put the requests without one (not accepted yet, or the
+# calendar's year unknown) after every dated one: they sort by this day instead.
+NO_DUE_DATE = dt.date(9999, 12, 31)
 
 
 class ServiceRequest(models.Model):
@@ -218,6 +225,46 @@ class ServiceRequest(models.Model):
                 fields=["due_date", "id"],
                 condition=Q(status__in=sorted(workflow.CLOCK_RUNNING)),
                 name="request_running_due",
+            ),
+            # The API's list (services/api/views/requests.py): a page is the next
+            # rows of one of these, after the columns the caller's scope and filters
+            # fix (a village clerk's village, a status), in the order asked for.
+            models.Index(
+                "village",
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                name="request_village_newest",
+            ),
+            models.Index(
+                "village",
+                "status",
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                name="request_village_status_new",
+            ),
+            models.Index(
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                name="request_recently_updated",
+            ),
+            models.Index(
+                "village",
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                name="request_village_updated",
+            ),
+            # Ordered by due date, those without one last: the API's ordering
+            # "due_date" sorts by this expression.
+            models.Index(
+                Coalesce("due_date", models.Value(NO_DUE_DATE)),
+                "id",
+                name="request_due_key",
+            ),
+            models.Index(
+                "village",
+                Coalesce("due_date", models.Value(NO_DUE_DATE)),
+                "id",
+                name="request_village_due_key",
             ),
         ]
         constraints = [

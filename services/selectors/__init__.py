@@ -187,6 +187,21 @@ def categories_with_items() -> QuerySet[Category]:
     ).order_by("order")
 
 
+def categories_counted() -> QuerySet[Category]:
+    """Categories, each with `item_count`, its published items (one query)."""
+    return Category.objects.annotate(
+        item_count=Count("items", filter=Q(items__is_active=True))
+    )
+
+
+def bodies_counted() -> QuerySet[Body]:
+    """The bodies, each with `item_count`, the published items it handles (one
+    query)."""
+    return Body.objects.annotate(
+        item_count=Count("items", filter=Q(items__is_active=True))
+    )
+
+
 def service_items_for_village(*, village: Village) -> QuerySet[ServiceItem]:
     """Items a resident can start at a village sub-center.
 

@@ -22,6 +22,7 @@ from villages.validators import mask_name
 
 from .. import access, workflow
 from ..models import (
+    Body,
     DailyFigures,
     DailyItemCounts,
     DueState,
@@ -638,3 +639,19 @@ def figure_get(
             list(cases[:OVERDUE_EXPORT_LIMIT]), today=today, calendar=calendar
         )
     return None
+
+
+def statistics_scope_codes(user: User) -> tuple[list[str] | None, list[str] | None]:
+    """(village codes, body codes) whose requests the figures of `user` count, as
+    ``access.statistics_limits`` says; None is "every" (at most two queries)."""
+    village_ids, body_ids = access.statistics_limits(user)
+    return _codes(Village, village_ids), _codes(Body, body_ids)
+
+
+def _codes(
+    model: type[Village] | type[Body], ids: frozenset[int] | None
+) -> list[str] | None:
+    if ids is None:
+        return None
+    rows = model.objects.filter(pk__in=ids).order_by("order", "code")
+    return list(rows.values_list("code", flat=True))

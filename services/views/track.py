@@ -11,9 +11,11 @@ limit the answer is 429 with the minutes to wait.
 
 import logging
 import math
+import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +23,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import get_usage
 
 from .. import access, selectors
@@ -30,15 +33,13 @@ from .supplement import supplement_upload
 logger = logging.getLogger("huagang.track")
 
 
-def _number_key(group: str, request: HttpRequest) -> str:
-    return access.tracking_number_normalize(request.POST.get("number", ""))
-
-
 # Failed lookups are counted under these groups, keyed by the client's address and by
 # the tracking number typed (the cache keys are hashes: neither is stored as such).
+# The API's lookup (services/api/views/requests.py) counts in the same groups: neither
+# door gives more tries than the other.
 LIMITS = (
     ("track-client", "ip", "HUAGANG_TRACK_FAILURES_PER_CLIENT"),
-    ("track-number", _number_key, "HUAGANG_TRACK_FAILURES_PER_NUMBER"),
+    ("track-number", "number", "HUAGANG_TRACK_FAILURES_PER_NUMBER"),
 )
 
 
@@ -47,14 +48,16 @@ LIMITS = (
 UNCOUNTED = {"count": 0, "limit": 0, "time_left": 60}
 
 
-def _usages(request: HttpRequest, *, increment: bool) -> list[dict]:
+def lookup_usages(request: HttpRequest, number: str, *, increment: bool) -> list[dict]:
+    """The counts of failed lookups from this client and of `number` (normalized);
+    `increment`: count one more failure. `request` is the POST that looks up."""
     usages = []
     for group, key, setting in LIMITS:
         try:
             usage = get_usage(
                 request,
                 group=group,
-                key=key,
+                key=(lambda _group, _request: number) if key == "number" else key,
                 rate=getattr(settings, setting),
                 method="POST",
                 increment=increment,
@@ -67,12 +70,41 @@ def _usages(request: HttpRequest, *, increment: bool) -> list[dict]:
     return usages
 
 
-def _minutes_to_wait(request: HttpRequest) -> int | None:
-    """None if the client and the number may still try; else whole minutes to wait."""
-    blocked = [u for u in _usages(request, increment=False) if u["count"] >= u["limit"]]
-    if not blocked:
+def lookup_minutes_to_wait(request: HttpRequest, number: str) -> int | None:
+    """None if the client and the number may still try; else whole minutes to wait.
+
+    Both counts in one read of the cache (a lookup is answered on every try, the
+    API's within a few milliseconds): under the keys django-ratelimit counts them
+    (``lookup_usages``), which tests/api/test_requests_lookup.py checks agree."""
+    windows = {}
+    now = int(time.time())
+    try:
+        for group, key, setting in LIMITS:
+            rate = getattr(settings, setting)
+            value = number if key == "number" else ratelimit_core._get_ip(request)
+            limit, period = ratelimit_core._split_rate(rate)
+            window = ratelimit_core._get_window(value, period)
+            cache_key = ratelimit_core._make_cache_key(
+                group, window, rate, value, "POST"
+            )
+            windows[cache_key] = (limit, window)
+        cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+        counts = cache.get_many(list(windows))
+    except Exception:  # the cache is down (redis.ConnectionError, …): closed
+        logger.exception("The tracking lookups' counts are unavailable.")
+        return max(1, UNCOUNTED["time_left"] // 60)
+    waits = [
+        window - now
+        for cache_key, (limit, window) in windows.items()
+        if counts.get(cache_key, 0) >= limit
+    ]
+    if not waits:
         return None
-    return max(1, math.ceil(max(u["time_left"] for u in blocked) / 60))
+    return max(1, math.ceil(max(waits) / 60))
+
+
+def _number(request: HttpRequest) -> str:
+    return access.tracking_number_normalize(request.POST.get("number", ""))
 
 
 def _limited(request: HttpRequest, minutes: int) -> HttpResponse:
@@ -94,7 +126,7 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(
             request, "services/track.html", {"form": form, "blank": not number}
         )
-    if (minutes := _minutes_to_wait(request)) is not None:
+    if (minutes := lookup_minutes_to_wait(request, _number(request))) is not None:
         return _limited(request, minutes)
     form = TrackLookupForm(request.POST)
     if not form.is_valid():
@@ -104,7 +136,7 @@ def track(request: HttpRequest) -> HttpResponse:
         phone_last4=form.cleaned_data["phone_last4"],
     )
     if found is None:
-        _usages(request, increment=True)
+        lookup_usages(request, _number(request), increment=True)
         return render(
             request,
             "services/track.html",

@@ -484,7 +484,8 @@ def test_without_the_cache_lookups_are_paused_not_broken(client, submit, monkeyp
     def down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(cache, "add", down)
+    for operation in ("add", "get", "get_many", "incr"):
+        monkeypatch.setattr(cache, operation, down)
     response = lookup(client, request.tracking_number, DIGITS)
     assert response.status_code == 429
     assert "请在 1 分钟后再试" in text(response)

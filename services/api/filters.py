@@ -1,0 +1,185 @@
+"""The filters of the API's lists (django-filter): a bad value is a 400 with the
+parameter's error, an unknown code simply matches nothing.
+
+None of them costs a query of its own: codes are matched in the list's one query (a
+join on the item, body or village), never looked up first.
+"""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from ..models import DueState, HandlingMode, ServiceRequest, Status
+from ..selectors.api import api_calendar
+from ..time_limits import flag_q
+
+
+class LeanFilterSet(django_filters.FilterSet):
+    """A FilterSet that checks and applies only the parameters given.
+
+    django-filter copies every declared filter and builds a form class and a form for
+    each request, which costs more than the list's own query; the lists of the API
+    are its busiest endpoints. Here the declared filters (and the form field each
+    builds once) are shared by every request, and each parameter present is cleaned
+    by its filter's field. Filters must therefore hold no per-request state: no
+    ``method`` given by name (pass a function), as those are resolved on the
+    filterset instance.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        self.is_bound = data is not None
+        self.data = data if data is not None else QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.filters = self.base_filters
+        self._cleaned: dict[str, Any] = {}
+        self._errors = ErrorDict()
+        for name, filter_ in self.filters.items():
+            if name not in self.data:
+                continue
+            field = filter_.field
+            try:
+                raw = field.widget.value_from_datadict(self.data, {}, name)
+                self._cleaned[name] = field.clean(raw)
+            except ValidationError as exc:
+                self._errors[name] = ErrorList(exc.error_list)
+
+    def is_valid(self) -> bool:
+        return not self._errors
+
+    @property
+    def errors(self) -> ErrorDict:
+        return self._errors
+
+    @property
+    def qs(self) -> QuerySet:
+        queryset = self.queryset
+        for name, value in self._cleaned.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+class _Instant(IsoDateTimeField):
+    """An ISO 8601 time the database can compare with (years 1900 to 9998)."""
+
+    def to_python(self, value):
+        found = super().to_python(value)
+        if found is not None and not 1900 <= found.year <= 9998:
+            raise ValidationError(
+                _("Give a time between the years 1900 and 9998."), code="invalid"
+            )
+        return found
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = _Instant
+
+
+class _Boolean(forms.Field):
+    """true or false (1 or 0); anything else is refused, not ignored."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1"):
+            return True
+        if value in ("false", "False", "0"):
+            return False
+        raise ValidationError(_("Give true or false."), code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = _Boolean
+
+
+def _code(regex: str, message) -> list[RegexValidator]:
+    return [RegexValidator(regex, message)]
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+def _due(queryset: QuerySet, name: str, value: bool) -> QuerySet:
+    """``time_limits.flag_q``: the same 红牌 / 黄牌 as the workbench's queue."""
+    state = DueState.OVERDUE if name == "overdue" else DueState.DUE_SOON
+    found = flag_q(state, today=timezone.localdate(), calendar=api_calendar())
+    return queryset.filter(found) if value else queryset.exclude(found)
+
+
+class ServiceRequestFilter(LeanFilterSet):
+    """``GET requests/``'s filters; every one narrows the caller's own list."""
+
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices,
+        help_text="Only requests in this status.",
+        error_messages={"invalid_choice": _("There is no such status.")},
+    )
+    mode = django_filters.ChoiceFilter(
+        choices=HandlingMode.choices,
+        help_text="Only requests handled this way.",
+        error_messages={"invalid_choice": _("There is no such handling mode.")},
+    )
+    village = django_filters.CharFilter(
+        field_name="village__code",
+        max_length=12,
+        validators=_code(r"\A[0-9]{12}\Z", _("A village code has 12 digits.")),
+        help_text="A village's or community's 12-digit division code.",
+    )
+    item = django_filters.CharFilter(
+        field_name="item__code",
+        max_length=20,
+        validators=_code(
+            r"\A[A-Za-z0-9][A-Za-z0-9-]*\Z", _("Letters, digits and hyphens only.")
+        ),
+        help_text="A service item's code.",
+    )
+    body = django_filters.CharFilter(
+        field_name="item__body__code",
+        max_length=40,
+        validators=_code(
+            r"\A[A-Za-z0-9_-]+\Z", _("Letters, digits, _ and hyphens only.")
+        ),
+        help_text="The code of the body handling the request's item.",
+    )
+    overdue = BooleanFilter(
+        method=_due,
+        help_text="true: only those past their due date (红牌); false: all others.",
+    )
+    due_soon = BooleanFilter(
+        method=_due,
+        help_text="true: only those due today or on the next working day (黄牌); "
+        "false: all others.",
+    )
+    created_after = InstantFilter(
+        field_name="submitted_at",
+        lookup_expr="gte",
+        help_text="Submitted at or after this time (ISO 8601).",
+    )
+    created_before = InstantFilter(
+        field_name="submitted_at",
+        lookup_expr="lt",
+        help_text="Submitted before this time (ISO 8601).",
+    )
+    updated_after = InstantFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Last changed at or after this time (ISO 8601).",
+    )
+    updated_before = InstantFilter(
+        field_name="updated_at",
+        lookup_expr="lt",
+        help_text="Last changed before this time (ISO 8601).",
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields: list[str] = []
