@@ -46,6 +46,7 @@ def callers_prepare() -> Callers:
     hold only catalog and village codes)."""
     from django.db.models import Count
 
+    from huagang.privacy import NOTICE_VERSION
     from services import workflow
     from services.models import AgencyTrip, HomeVisit, ServiceItem, ServiceRequest
     from villages.actions import api_token_create, user_create
@@ -106,6 +107,10 @@ def callers_prepare() -> Callers:
         # a handful only: a lookup matches when number and digits are drawn together
         "lookup_numbers": [number for number, _phone in requests[:4]],
         "phone_last4": [phone[-4:] for _number, phone in requests[:4]],
+        # what an application carries (POST requests/), so that some are made
+        "mobiles": ["13955550123", "13800000000", "19912345678"],
+        "id_numbers": ["11010519491231002X"],  # GB 11643's own example
+        "notice_versions": [NOTICE_VERSION],
         "item_codes": item_codes,
         "village_codes": village_codes,
         "codes": item_codes + village_codes,
