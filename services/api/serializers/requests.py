@@ -274,7 +274,11 @@ class TimelineEventOut(serializers.Serializer):
 # --- the rating ---------------------------------------------------------------------
 
 
-def rating_state(rating: Rating | None, *, may_rate: bool) -> dict[str, Any]:
+def rating_state(
+    rating: Rating | None, *, may_rate: bool, words: bool
+) -> dict[str, Any]:
+    """The rating as answered; its comment only if the caller may read the
+    resident's `words` (else null)."""
     follow_up = getattr(rating, "follow_up", None) if rating is not None else None
     return {
         "may_rate": may_rate,
@@ -283,7 +287,7 @@ def rating_state(rating: Rating | None, *, may_rate: bool) -> dict[str, Any]:
         else {
             "level": rating.level,
             "level_display": rating.get_level_display(),
-            "comment": rating.comment,
+            "comment": rating.comment if words else None,
             "created_at": _time(rating.created_at),
             "follow_up": None
             if follow_up is None
@@ -309,7 +313,12 @@ class FollowUpOut(serializers.Serializer):
 class RatingOut(serializers.Serializer):
     level = serializers.ChoiceField(choices=Rating.Level.choices)
     level_display = serializers.CharField()
-    comment = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(
+        allow_blank=True,
+        allow_null=True,
+        help_text="The resident's words: for the applicant and the staff who handle "
+        "its 差评 follow-up (the village's); null for other staff.",
+    )
     created_at = serializers.DateTimeField()
     follow_up = FollowUpOut(
         allow_null=True, help_text="A poor rating's follow-up (差评回访)."
