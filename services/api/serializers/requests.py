@@ -328,8 +328,7 @@ class RatingIn(StrictInput):
         error_messages={"invalid_choice": _("Choose one of the five ratings.")},
     )
     comment = StrictCharField(
-        multiline=True,
-        max_length=500, required=False, allow_blank=True, default=""
+        multiline=True, max_length=500, required=False, allow_blank=True, default=""
     )
 
 
@@ -388,8 +387,7 @@ class RequestCreateIn(StrictInput):
         max_length=200, required=False, allow_blank=True, default=""
     )
     description = StrictCharField(
-        multiline=True,
-        max_length=1000, required=False, allow_blank=True, default=""
+        multiline=True, max_length=1000, required=False, allow_blank=True, default=""
     )
     visit_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),

@@ -16,9 +16,9 @@ import huagang.converters  # noqa: F401  (registers tracking_number)
 from huagang.exceptions import Conflict, InvalidTransition, NotFound
 
 from .... import access, actions, workflow
+from ....actions.trips import trip_day_reached
 from ....models import AgencyTrip, ServiceRequest, Status, TripCheck
 from ....selectors import trips as trip_selectors
-from ....actions.trips import trip_day_reached
 from ....selectors.trips import _with_counts
 from ....views.staff.trips import FLAGS as CHECK_FLAGS  # the workbench's words
 from ...pagination import ApiCursorPagination
