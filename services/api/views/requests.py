@@ -112,7 +112,13 @@ def _detail(
 
 
 def _one_file_per_field(request: Request) -> dict[str, UploadedFile]:
+    """The uploaded files by field; 400 for a field with several, or for a value
+    that is not a file under a material's name (``material_<id>``), which would be
+    lost."""
     files, problems = {}, {}
+    for name in request.data:
+        if name.startswith("material_") and name not in request.FILES:
+            problems[name] = [_("Send a file here (PDF or image), not text.")]
     for name, found in request.FILES.lists():
         if len(found) > 1:
             problems[name] = [_("Send one file per field.")]

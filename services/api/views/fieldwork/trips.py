@@ -16,6 +16,7 @@ import huagang.converters  # noqa: F401  (registers tracking_number)
 from huagang.exceptions import Conflict, InvalidTransition, NotFound
 
 from .... import access, actions, workflow
+from ....actions.trips import trip_day_reached
 from ....models import AgencyTrip, ServiceRequest, Status, TripCheck
 from ....selectors import trips as trip_selectors
 from ....selectors.trips import _with_counts
@@ -87,11 +88,12 @@ def trip_detail(request: Request, trip: AgencyTrip) -> dict:
     )
     steps = access.trip_steps(user, trip)
     fills = not trip.handed_over_at and access.may_fill_trip(user, trip)
+    today = trip_day_reached(trip)  # the actions' own rule: not before the trip day
     trip.may = {
         "add_cases": fills,
         "remove_cases": fills,
-        "hand_over": workflow.Step.HAND_OVER in steps,
-        "send_back": workflow.Step.RETURN in steps,
+        "hand_over": today and workflow.Step.HAND_OVER in steps,
+        "send_back": today and workflow.Step.RETURN in steps,
         "check_in_out": access.may_check_in(user, trip, OUT),
         "check_in_back": access.may_check_in(user, trip, BACK),
     }
