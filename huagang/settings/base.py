@@ -173,7 +173,10 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set used by several fields (accept_level, decide_level …).
     "ENUM_NAME_OVERRIDES": {
         "HandlingModeEnum": "services.choices.HandlingMode",
-        "LevelEnum": "services.choices.Level",
+        # Two sets share the field name "level": where a request is handled (村/镇/县)
+        # and a rating's five levels.
+        "HandlingLevelEnum": "services.choices.Level",
+        "RatingLevelEnum": "services.models.ratings.Rating.Level",
         "RequestStatusEnum": "services.choices.Status",
         "FollowUpStageEnum": "services.models.ratings.FollowUp.Stage",
         # The stages a follow-up can be moved on from (not yet answered).

@@ -130,3 +130,14 @@ def test_the_schema_validates_without_warnings():
     # raises on any warning or error
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     assert out.getvalue().startswith("openapi: 3.")
+
+
+def test_the_handling_level_and_the_rating_level_are_separate_enums(client):
+    schema = client.get(SCHEMA, {"format": "json"}).json()
+    schemas = schema["components"]["schemas"]
+    accept = schemas["ServiceDetail"]["properties"]["accept_level"]
+    name = accept["allOf"][0]["$ref"].rsplit("/", 1)[1]
+    assert set(schemas[name]["enum"]) == {"village", "town", "county"}
+    rating = schemas["RatingOut"]["properties"]["level"]["$ref"].rsplit("/", 1)[1]
+    assert rating != name
+    assert schemas[rating]["enum"] == [5, 4, 3, 2, 1]
