@@ -285,6 +285,7 @@ def test_the_guide_holds_what_the_guide_page_shows(client):
     assert guide["faq"] == item.faq
     assert guide["materials"] == [
         {
+            "id": m.pk,  # the upload's form field is material_<id>
             "key": m.key,
             "name": m.name,
             "required": m.required,

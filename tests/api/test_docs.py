@@ -141,3 +141,10 @@ def test_the_handling_level_and_the_rating_level_are_separate_enums(client):
     rating = schemas["RatingOut"]["properties"]["level"]["$ref"].rsplit("/", 1)[1]
     assert rating != name
     assert schemas[rating]["enum"] == [5, 4, 3, 2, 1]
+
+
+def test_the_guide_s_materials_carry_the_id_their_upload_field_is_named_by(client):
+    schemas = client.get(SCHEMA, {"format": "json"}).json()["components"]["schemas"]
+    material = schemas["Material"]
+    assert material["properties"]["id"]["type"] == "integer"
+    assert "material_<id>" in material["properties"]["id"]["description"]
