@@ -205,7 +205,7 @@ def test_a_nul_in_a_cookie_is_a_400_in_the_api_s_body(client):
     client.cookies["sessionid"] = "abc\x00def"
     response = client.get(SERVICES)
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert list(response.json()["errors"]) == ["__all__"]
 
 
