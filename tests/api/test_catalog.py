@@ -216,10 +216,11 @@ def test_an_absurd_lookup_is_a_400_naming_it(client):
     assert list(response.json()["errors"]) == ["updated_at__year"]
 
 
-def test_a_cursor_that_is_not_ours_is_a_404(client):
+def test_a_cursor_that_is_not_ours_is_a_400(client):
     response = client.get(SERVICES, {"cursor": "garbage"})
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_input"
+    assert list(response.json()["errors"]) == ["cursor"]
 
 
 def test_the_list_takes_the_same_queries_for_1_and_for_20_rows(

@@ -42,7 +42,7 @@ class FollowUpListView(ListAPIView):
 
     @extend_schema(
         summary="差评 follow-ups the caller handles, newest first",
-        responses={200: FollowUpSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: FollowUpSerializer(many=True), **errors(400, 403)},
         tags=["follow-ups"],
     )
     def get(self, request, *args, **kwargs):

@@ -179,7 +179,7 @@ class TripListView(ListAPIView):
         summary="Trips the caller may see (定时代办)",
         description="Those of a village the caller serves and those carrying a case "
         "they may see (access.agency_trips_scope), newest first.",
-        responses={200: TripSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: TripSerializer(many=True), **errors(400, 403)},
         tags=["trips"],
     )
     def get(self, request, *args, **kwargs):

@@ -69,7 +69,7 @@ class VisitListView(ListAPIView):
     @extend_schema(
         summary="Home visits of the requests the caller may see (上门特办)",
         description="In order of their start; `day` for one day's round.",
-        responses={200: VisitSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: VisitSerializer(many=True), **errors(400, 403)},
         tags=["visits"],
     )
     def get(self, request, *args, **kwargs):
