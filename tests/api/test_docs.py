@@ -110,7 +110,8 @@ def test_the_schema_describes_the_filters_and_their_errors(client):
     assert parameters["online"]["schema"] == {"type": "boolean"}
     assert parameters["q"]["schema"]["maxLength"] == 50
     assert parameters["mode"]["schema"]["enum"] == ["agency", "home", "instant"]
-    assert {"200", "400", "404", "429"} <= set(services["responses"])
+    assert {"200", "400", "429"} <= set(services["responses"])
+    assert "404" not in services["responses"]  # a bad cursor is a 400
     detail = schema["paths"]["/api/v1/services/{code}/"]["get"]
     assert {"200", "400", "404"} <= set(detail["responses"])
     statistics = schema["paths"]["/api/v1/statistics/"]["get"]
@@ -148,3 +149,30 @@ def test_the_guide_s_materials_carry_the_id_their_upload_field_is_named_by(clien
     material = schemas["Material"]
     assert material["properties"]["id"]["type"] == "integer"
     assert "material_<id>" in material["properties"]["id"]["description"]
+
+
+# An address the script would load (an image's or a script's source, a fetch), as
+# opposed to the many it only names (JSON-schema ids, links a person may click).
+LOADED = re.compile(r"""\b(?:src|srcset|fetch\()\s*[:=(]?\s*["'`](?:https?:)?//""")
+
+
+def test_redoc_s_script_is_served_locally_and_loads_nothing_from_elsewhere(client):
+    html = client.get(REDOC).content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts == ["/api/v1/redoc/redoc.js"]
+    response = client.get(scripts[0])
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    script = response.content.decode()
+    assert "cdn.redoc.ly" not in script  # the "API docs by Redocly" logo
+    assert not LOADED.search(script), LOADED.search(script)
+    assert 'alt:"redocly logo",onError:()=>t(!1),src:"data:,"' in script
+    bundle = finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+    with open(bundle, encoding="utf-8") as original:
+        assert LOADED.search(original.read())  # the check sees what it looks for
+
+
+def test_the_description_holds_nothing_a_viewer_would_take_for_html(client):
+    description = client.get(SCHEMA, {"format": "json"}).json()["info"]["description"]
+    assert not re.search(r"<[a-z]", description), description
+    assert "`Authorization: Token hg_…`" in description
