@@ -153,8 +153,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The Huagang town public-service portal's API, version 1: the catalog of 123 "
         "services, requests and their workflow, trips and home visits, statistics. "
-        "Errors are {code, message, errors}. Systems authenticate with "
-        "'Authorization: Token <key>'; keys are made by officials in the admin."
+        "Errors are `{code, message, errors}`. Systems authenticate with "
+        "`Authorization: Token hg_…`; keys are made by officials in the admin."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
