@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -34,7 +35,7 @@ from ...serializers.fieldwork import (
     TripDetailSerializer,
     TripSerializer,
 )
-from ._common import TRIP_ID, StaffOnly, StaffView, check_id
+from ._common import TRIP_ID, ChoiceFilter, StaffOnly, StaffView, check_id
 
 OUT, BACK = TripCheck.Leg.OUT, TripCheck.Leg.BACK
 
@@ -131,6 +132,7 @@ def strict_boolean(moment: str, help_text: str) -> django_filters.ChoiceFilter:
         choices=[("true", "true"), ("false", "false")],
         method=by_moment,
         help_text=help_text,
+        error_messages={"invalid_choice": gettext_lazy("Give true or false.")},
     )
 
 
@@ -153,7 +155,7 @@ class TripFilter(django_filters.FilterSet):
     )
     handed_over = strict_boolean("handed_over_at", "Handed over to the town (true).")
     returned = strict_boolean("returned_at", "Its return recorded (true).")
-    task = django_filters.ChoiceFilter(
+    task = ChoiceFilter(
         choices=[(task, task) for task in TASKS],
         method="filter_task",
         help_text="fill: trips the caller may fill and hand over; check_in_out / "
@@ -181,7 +183,7 @@ class TripListView(ListAPIView):
         summary="Trips the caller may see (定时代办)",
         description="Those of a village the caller serves and those carrying a case "
         "they may see (access.agency_trips_scope), newest first.",
-        responses={200: TripSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: TripSerializer(many=True), **errors(400, 403)},
         tags=["trips"],
     )
     def get(self, request, *args, **kwargs):
