@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from .exceptions import InvalidInput
 
@@ -114,14 +114,27 @@ def _bad_lookup_fields(request: HttpRequest) -> list[str]:
 
 
 def _api_bad_input(fields: list[str], message) -> JsonResponse:
-    from services.api.errors import error_body  # the project package stays importable
-
-    body = error_body(
+    return api_error(
         "invalid_input",
         str(InvalidInput.default_message),
         {name: [str(message)] for name in dict.fromkeys(fields)},
+        status=400,
     )
-    return JsonResponse(body, status=400)
+
+
+def api_error(
+    code: str, message: str, errors: dict | None = None, *, status: int
+) -> JsonResponse:
+    """The API's error body (``services.api.errors.error_body``) where DRF does not
+    answer: in UTF-8 like DRF's own bodies, not as \\u escapes."""
+    from services.api.errors import error_body  # the project package stays importable
+
+    return JsonResponse(
+        error_body(code, message, errors),
+        status=status,
+        content_type="application/json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 # Admin list filters arrive as "field__lookup=value". A year or date the database cannot
@@ -174,7 +187,11 @@ class MethodNotAllowedPageMiddleware:
         response = self.get_response(request)
         if response.status_code != 405 or response.content:
             return response
-        page = render(request, "405.html", status=405)
+        if request.path_info.startswith(API_PREFIX):
+            message = gettext("This method is not allowed at this address.")
+            page = api_error("method_not_allowed", message, status=405)
+        else:
+            page = render(request, "405.html", status=405)
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page

@@ -70,6 +70,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = views.page_not_found
+
 # Uploaded materials are never served from MEDIA_URL (see services.views.catalog
 # .attachment_download): they hold ID cards and the like.
 

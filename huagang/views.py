@@ -3,7 +3,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views import defaults
 
+from .middleware import API_PREFIX, api_error
 from .privacy import NOTICE_VERSION
 
 
@@ -15,3 +18,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says: send them to the icon
     (its static address is looked up when asked, once the files are collected)."""
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an address no URL pattern knows. Under /api/ the API's error body
+    (its callers parse JSON, not a page); everywhere else the portal's page. (Open311
+    answers unknown addresses under /open311/ itself, in its own form.)"""
+    if request.path_info.startswith(API_PREFIX):
+        return api_error("not_found", _("Not found."), status=404)
+    return defaults.page_not_found(request, exception)

@@ -26,6 +26,7 @@ from .models import (
     User,
     Village,
 )
+from .validators import mask_mobile
 
 
 def _official_or_superuser(user: User) -> bool:
@@ -223,6 +224,21 @@ class AccessRecordAdmin(admin.ModelAdmin):
         return False
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    """An account as an official tells it from another of the same name: its role,
+    the village it serves and its masked mobile number."""
+
+    def label_from_instance(self, obj: User) -> str:
+        details = [str(obj.get_role_display())]
+        if obj.village_id:
+            details.append(obj.village.name)
+        details.append(mask_mobile(obj.phone))
+        return _("%(name)s (%(details)s)") % {
+            "name": obj.name or _("(no name)"),
+            "details": " · ".join(details),
+        }
+
+
 class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
@@ -262,7 +278,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "last_used_at",
         "revoked_at",
     ]
-    autocomplete_fields = ["account"]
     actions = ["revoke"]
 
     @admin.display(description=_("key starts with"), ordering="prefix")
@@ -281,7 +296,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
             accounts = User.objects.filter(is_active=True)
             if not request.user.is_superuser:
                 accounts = accounts.filter(is_superuser=False)
-            kwargs["queryset"] = accounts
+            kwargs["queryset"] = accounts.select_related("village").order_by(
+                "role", "village__name", "name", "pk"
+            )
+            kwargs["form_class"] = AccountChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

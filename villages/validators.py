@@ -12,6 +12,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 # [0-9], not \d; \Z, not $ (which also matches before a final newline).
@@ -97,6 +98,43 @@ def normalize_id_number(value: str) -> str:
     return number
 
 
+# C0 and C1 control characters (and DEL): nobody types them; pasted from another
+# system they corrupt a printed slip or an exported sheet. Tab, line feed and carriage
+# return are text in a multi-line field (a description, a note).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """Whether `value` holds a control character (but tab and line breaks when it is
+    `multiline` text)."""
+    return bool((_CONTROL_IN_LINES if multiline else _CONTROL).search(value))
+
+
+@deconstructible
+class ControlCharacterValidator:
+    """Refuse C0/C1 control characters; `multiline` text may hold tabs and line
+    breaks."""
+
+    message = _("Remove the control characters (invisible characters) from this text.")
+    code = "control_characters"
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, value) -> None:
+        if isinstance(value, str) and has_control_characters(
+            value, multiline=self.multiline
+        ):
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return (
+            isinstance(other, ControlCharacterValidator)
+            and self.multiline == other.multiline
+        )
+
+
 def is_weekday_list(value) -> bool:
     """A list of ISO weekdays, 1 (Monday) to 7 (Sunday)."""
     return isinstance(value, list) and all(
@@ -125,7 +163,9 @@ def mask_name(value: str) -> str:
 
 __all__ = [
     "MOBILE_RE",
+    "ControlCharacterValidator",
     "ValidationError",
+    "has_control_characters",
     "is_weekday_list",
     "mask_id_number",
     "mask_mobile",

@@ -153,8 +153,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The Huagang town public-service portal's API, version 1: the catalog of 123 "
         "services, requests and their workflow, trips and home visits, statistics. "
-        "Errors are {code, message, errors}. Systems authenticate with "
-        "'Authorization: Token <key>'; keys are made by officials in the admin."
+        "Errors are `{code, message, errors}`. Systems authenticate with "
+        "`Authorization: Token hg_…`; keys are made by officials in the admin."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -173,7 +173,10 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set used by several fields (accept_level, decide_level …).
     "ENUM_NAME_OVERRIDES": {
         "HandlingModeEnum": "services.choices.HandlingMode",
-        "LevelEnum": "services.choices.Level",
+        # Two sets share the field name "level": where a request is handled (村/镇/县)
+        # and a rating's five levels.
+        "HandlingLevelEnum": "services.choices.Level",
+        "RatingLevelEnum": "services.models.ratings.Rating.Level",
         "RequestStatusEnum": "services.choices.Status",
         "FollowUpStageEnum": "services.models.ratings.FollowUp.Stage",
         # The stages a follow-up can be moved on from (not yet answered).

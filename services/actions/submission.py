@@ -329,11 +329,13 @@ def _check(
         "applicant_id_number": applicant_id_number or "",
     }
     _check_applicant(applicant, errors)
-    visit = _visit_preference(mode, visit_weekdays, visit_time, errors)
+    # A mode the item does not have asks for nothing more (not a visit's days).
+    asked_mode = "" if "mode" in errors else mode
+    visit = _visit_preference(asked_mode, visit_weekdays, visit_time, errors)
     if channel == Channel.ONLINE or as_online:
         _check_online(
             item=item,
-            mode=mode,
+            mode=asked_mode,
             consent_version=consent_version,
             id_number=applicant["applicant_id_number"],
             visit=visit,

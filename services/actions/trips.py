@@ -230,6 +230,12 @@ def _count(documents: int) -> int:
     return documents
 
 
+def trip_day_reached(trip: AgencyTrip) -> bool:
+    """Whether the trip's day has come: before it, the papers cannot have left (nor
+    come back), so neither the hand-over nor the return can be recorded."""
+    return timezone.localdate() >= trip.trip_date
+
+
 @transaction.atomic
 def agency_trip_hand_over(
     *, trip: AgencyTrip, by: User, received_by: User | None = None, documents: int
@@ -244,7 +250,7 @@ def agency_trip_hand_over(
     trip = _lock_trip(trip)
     if trip.handed_over_at:
         raise Conflict(_("This trip has already been handed over to the town."))
-    if timezone.localdate() < trip.trip_date:
+    if not trip_day_reached(trip):
         raise InvalidInput(
             _("This trip is on %(date)s; it can be handed over from that day.")
             % {"date": trip.trip_date}
@@ -305,7 +311,7 @@ def agency_trip_return(
     trip = _lock_trip(trip)
     if trip.returned_at:
         raise Conflict(_("This trip's return has already been recorded."))
-    if timezone.localdate() < trip.trip_date:
+    if not trip_day_reached(trip):
         raise InvalidInput(
             _("This trip is on %(date)s; its return can be recorded from that day.")
             % {"date": trip.trip_date}

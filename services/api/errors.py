@@ -8,11 +8,13 @@ input) and is present only for bad input. Domain errors keep their own code and 
 (``huagang.exceptions``: 400, 403, 404, 409); DRF's and Django's are mapped here.
 """
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -37,7 +39,13 @@ def _messages(detail: Any) -> list[str]:
         return [m for value in detail.values() for m in _messages(value)]
     if isinstance(detail, list):
         return [m for value in detail for m in _messages(value)]
+    if getattr(detail, "code", None) == "null" and str(detail) == _NO_DATA:
+        # DRF's serializer says this in English only (a body of `null`).
+        return [_("The request body is empty: send the fields as a JSON object.")]
     return [str(detail)]
+
+
+_NO_DATA = "No data provided"  # rest_framework.serializers, untranslated
 
 
 def field_errors(detail: Any) -> dict[str, list[str]]:
@@ -105,7 +113,45 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     code = next((c for kind, c in _CODES.items() if isinstance(exc, kind)), None)
     if code is None:
         code = exc.default_code if isinstance(exc.default_code, str) else "error"
-    message = " ".join(_messages(exc.detail)) or _(
-        "The request could not be processed."
-    )
+    message = _message(exc, context) or _("The request could not be processed.")
     return Response(error_body(code, message), status=exc.status_code, headers=headers)
+
+
+def _message(exc: exceptions.APIException, context: dict) -> str:
+    """The message for a person. Where DRF's is English whatever the language (a
+    parser's, the CSRF check's) or awkward (the throttle's seconds), our own; a
+    parser's detail is never echoed."""
+    if isinstance(exc, exceptions.ParseError):
+        request = context.get("request")
+        if "json" in (getattr(request, "content_type", "") or ""):
+            return _("The request body is not valid JSON.")
+        return _("The request body could not be read.")
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith(
+        "CSRF Failed"  # rest_framework.authentication.SessionAuthentication
+    ):
+        return _(
+            "The CSRF token is missing or not valid: signed in through the portal, "
+            "send the csrftoken cookie's value in the X-CSRFToken header (or use an "
+            "API key)."
+        )
+    if isinstance(exc, exceptions.Throttled):
+        return _throttled_message(exc.wait)
+    return " ".join(_messages(exc.detail))
+
+
+def _throttled_message(wait: float | None) -> str:
+    if wait is None:
+        return _("Too many requests. Try again later.")
+    seconds = max(1, math.ceil(wait))
+    if seconds >= 120:
+        minutes = math.ceil(seconds / 60)
+        return ngettext(
+            "Too many requests. Try again in %(count)d minute.",
+            "Too many requests. Try again in %(count)d minutes.",
+            minutes,
+        ) % {"count": minutes}
+    return ngettext(
+        "Too many requests. Try again in %(count)d second.",
+        "Too many requests. Try again in %(count)d seconds.",
+        seconds,
+    ) % {"count": seconds}

@@ -30,6 +30,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from .pagination import INVALID_CURSOR, page_size_asked
+
 
 @dataclass(frozen=True)
 class Ordering:
@@ -104,7 +106,7 @@ class KeysetPagination(BasePagination):
     cursor_query_param = "cursor"
     page_size_query_param = "page_size"
     ordering_query_param = "ordering"
-    invalid_cursor = _("This cursor is not valid (it comes from another list?).")
+    invalid_cursor = INVALID_CURSOR
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view=None):
         self.request = request
@@ -188,19 +190,9 @@ class KeysetPagination(BasePagination):
     # --- parameters -------------------------------------------------------------------
 
     def _page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError(
-                {
-                    self.page_size_query_param: [
-                        _("Give a number from 1 to %(max)d.")
-                        % {"max": self.max_page_size}
-                    ]
-                }
-            )
-        return int(raw)
+        return page_size_asked(
+            request, self.page_size_query_param, self.page_size, self.max_page_size
+        )
 
     def _ordering(self, request: Request, view) -> tuple[str, Ordering]:
         orderings: dict[str, Ordering] = view.orderings
@@ -226,14 +218,15 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "The position of a page: take it from `next` or "
-                "`previous`, never build it.",
+                "`previous`, never build it (one not made by this list is a 400).",
                 "schema": {"type": "string"},
             },
             {
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Rows per page (default {self.page_size}).",
+                "description": f"Rows per page (default {self.page_size}, at most "
+                f"{self.max_page_size}; anything else is a 400).",
                 "schema": {
                     "type": "integer",
                     "minimum": 1,

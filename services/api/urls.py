@@ -1,6 +1,7 @@
 """``/api/v1/``: the endpoints of each area, the OpenAPI schema generated from the code
 (``schema/``) and its documentation (``docs/``, ``redoc/``), served from the vendored
-Swagger UI and Redoc (drf-spectacular-sidecar): nothing is fetched from a CDN."""
+Swagger UI and Redoc (drf-spectacular-sidecar): nothing is fetched from a CDN (Redoc's
+script through ``views.docs``, without its logo's address)."""
 
 from django.urls import path
 from drf_spectacular.views import (
@@ -9,7 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from .views import catalog, fieldwork, requests, statistics, steps
+from .views import catalog, docs, fieldwork, requests, statistics, steps
 
 app_name = "api"
 
@@ -34,4 +35,5 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    path("redoc/redoc.js", docs.redoc_script, name="redoc-script"),
 ]

@@ -43,14 +43,24 @@ class Open311Error(Exception):
         super().__init__("; ".join(self.descriptions))
 
 
+def described(parameter: str, message: str) -> str:
+    """A message about `parameter`, named first as every description does (with the
+    language's colon: "phone：…" in Chinese)."""
+    return _("%(parameter)s: %(message)s") % {
+        "parameter": parameter,
+        "message": message,
+    }
+
+
 def field_descriptions(errors: dict[str, list[str]]) -> list[str]:
     """One description per message, naming the parameter it is about."""
-    described = []
-    for field, messages in errors.items():
-        name = PARAMETERS.get(field, field)
-        for message in messages:
-            described.append(message if field == "__all__" else f"{name}: {message}")
-    return described
+    return [
+        message
+        if field == "__all__"
+        else described(PARAMETERS.get(field, field), message)
+        for field, messages in errors.items()
+        for message in messages
+    ]
 
 
 def as_open311(exc: Exception) -> Open311Error | None:

@@ -8,6 +8,7 @@ consent …) is left to ``service_request_submit``, the one place those rules li
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from villages.models import Village
+from villages.validators import ControlCharacterValidator
 
 from ..selectors.open311 import (
     OPEN311,
@@ -27,11 +29,15 @@ from ..selectors.open311 import (
     open311_service_ids,
     open311_villages,
 )
-from .errors import Open311Error
+from .errors import Open311Error, described, field_descriptions
 
 # The years a requested time may be asked for (what the database and a request can
 # have; also keeps time-zone arithmetic far from datetime's limits).
 YEARS = (1900, 2100)
+# A time followed by a space and an offset's digits: a "+" lost in the query string.
+LOST_PLUS = re.compile(
+    r"([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?) ([0-9]{2}(?::?[0-9]{2})?)$"
+)
 
 
 def _values(params: QueryDict, name: str) -> list[str]:
@@ -96,6 +102,8 @@ def _moment(
     text = params.get(name, "").strip()
     if not text:
         return None
+    # "+08:00" pasted into an address unencoded arrives as " 08:00".
+    text = LOST_PLUS.sub(r"\1+\2", text)
     try:
         if not text.isascii():
             moment = None
@@ -105,10 +113,16 @@ def _moment(
             moment = parse_datetime(text)
     except ValueError:  # well formed but impossible: month 13, hour 25 …
         moment = None
-    if moment is None or not YEARS[0] <= moment.year <= YEARS[1]:
+    if moment is None:
         problems.append(
             _("%(name)s: use the w3 format, e.g. 2026-03-01T00:00:00+08:00.")
             % {"name": name}
+        )
+        return None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        problems.append(
+            _("%(name)s: out of range: give a time from %(first)d to %(last)d.")
+            % {"name": name, "first": YEARS[0], "last": YEARS[1]}
         )
         return None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
@@ -159,15 +173,19 @@ SINGLE = {"mode", "village", "id_number", "visit_time", "consent"}
 MULTIPLE = {"visit_days"}
 
 
+ONE_LINE = ControlCharacterValidator()
+
+
 class PostForm(forms.Form):
     """The specification's own POST fields we keep, with the limits of the portal's
     form (``services.forms.ApplyForm``). lat/long, email, device_id, account_id and
     media_url are accepted and not kept."""
 
-    first_name = forms.CharField(max_length=50, required=False)
-    last_name = forms.CharField(max_length=50, required=False)
-    phone = forms.CharField(max_length=20, required=False)
+    first_name = forms.CharField(validators=[ONE_LINE], max_length=50, required=False)
+    last_name = forms.CharField(validators=[ONE_LINE], max_length=50, required=False)
+    phone = forms.CharField(validators=[ONE_LINE], max_length=20, required=False)
     description = forms.CharField(
+        validators=[ControlCharacterValidator(multiline=True)],
         max_length=1000,
         required=False,
         error_messages={
@@ -177,6 +195,7 @@ class PostForm(forms.Form):
         },
     )
     address_string = forms.CharField(
+        validators=[ONE_LINE],
         max_length=200,
         required=False,
         error_messages={
@@ -190,27 +209,56 @@ class PostForm(forms.Form):
     long = forms.CharField(required=False)
 
 
-def submission(post: QueryDict, *, required: set[str]) -> dict[str, Any]:
+# The domain's fields each attribute and form field is read into (what the action's
+# errors are about), so that a parameter already found wrong here is not named twice.
+READ_INTO = {
+    "mode": "mode",
+    "village": "village",
+    "id_number": "applicant_id_number",
+    "visit_time": "visit_time",
+    "visit_days": "visit_weekdays",
+    "consent": "consent",
+    "first_name": "applicant_name",
+    "last_name": "applicant_name",
+    "phone": "applicant_phone",
+    "address_id": "village",
+    "address_string": "applicant_address",
+    "description": "description",
+}
+
+
+def submission(
+    post: QueryDict,
+    *,
+    required: set[str],
+    problems_of: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None,
+) -> dict[str, Any]:
     """``service_request_submit``'s arguments from a POST (besides the item, the
     channel and who enters it); `required` are the attribute codes the item's
-    definition requires. Open311Error(400) lists every problem found here."""
+    definition requires. Open311Error(400) lists every problem: those found here
+    and, when there are any, those `problems_of` (the action's checks, given the
+    values read) finds in the other parameters."""
     problems: list[str] = []
+    wrong: set[str] = set()  # the domain fields already found wrong here
     form = PostForm(post)
     if not form.is_valid():
         for name, messages in form.errors.items():
-            problems += [f"{name}: {message}" for message in messages]
-    fields = form.cleaned_data
-    attributes = _attributes(post, problems)
+            problems += [described(name, message) for message in messages]
+            wrong.add(READ_INTO.get(name, name))
+    fields = {name: "" for name in form.fields} | form.cleaned_data
+    attributes = _attributes(post, problems, wrong)
     for code in sorted(required - attributes.keys()):
         problems.append(_("attribute[%(code)s]: required.") % {"code": code})
+        wrong.add(READ_INTO[code])
     village = _village(attributes, fields, problems)
-    name = applicant_name(fields.get("first_name", ""), fields.get("last_name", ""))
+    if not village:
+        wrong.add("village")
+    name = applicant_name(fields["first_name"], fields["last_name"])
     if len(name) > 50:
         problems.append(_("first_name, last_name: together at most 50 characters."))
-    weekdays = _weekdays(attributes.get("visit_days", []), problems)
-    if problems:
-        raise Open311Error(400, *problems)
-    return {
+        wrong.add("applicant_name")
+    weekdays = _weekdays(attributes.get("visit_days", []), problems, wrong)
+    values = {
         "village": village,
         "mode": _one(attributes, "mode"),
         "applicant_name": name,
@@ -222,10 +270,22 @@ def submission(post: QueryDict, *, required: set[str]) -> dict[str, Any]:
         "visit_weekdays": weekdays,
         "visit_time": _one(attributes, "visit_time"),
     }
+    if problems:
+        if problems_of is not None:
+            found = problems_of(values)
+            problems += field_descriptions(
+                {field: found[field] for field in found if field not in wrong}
+            )
+        raise Open311Error(400, *problems)
+    return values
 
 
-def _attributes(post: QueryDict, problems: list[str]) -> dict[str, list[str]]:
-    """attribute[code]=value (and attribute[code][]=value for a list), by code."""
+def _attributes(
+    post: QueryDict, problems: list[str], wrong: set[str]
+) -> dict[str, list[str]]:
+    """attribute[code]=value (and attribute[code][]=value for a list), by code; of
+    an attribute that takes one value but was given more, the first (its error
+    said)."""
     found: dict[str, list[str]] = {}
     for key, values in post.lists():
         match = ATTRIBUTE.match(key)
@@ -237,10 +297,15 @@ def _attributes(post: QueryDict, problems: list[str]) -> dict[str, list[str]]:
             problems.append(
                 _("attribute[%(code)s]: no such attribute.") % {"code": code}
             )
-        elif code in SINGLE and len(values) > 1:
+            continue
+        if code in SINGLE and len(found.get(code, [])) + len(values) > 1:
             problems.append(_("attribute[%(code)s]: give one value.") % {"code": code})
-        elif values:
-            found.setdefault(code, []).extend(values)
+            wrong.add(READ_INTO[code])
+            values = values[:1]
+        if values:
+            found[code] = [*found.get(code, []), *values][
+                : 1 if code in SINGLE else None
+            ]
     return found
 
 
@@ -286,10 +351,13 @@ def _village(
     return named[0]
 
 
-def _weekdays(values: list[str], problems: list[str]) -> list[int] | None:
+def _weekdays(
+    values: list[str], problems: list[str], wrong: set[str]
+) -> list[int] | None:
     if not values:
         return None
     if not all(v.isascii() and v.isdigit() and len(v) < 3 for v in values):
         problems.append(_("attribute[visit_days]: days are 1 (Monday) to 7 (Sunday)."))
+        wrong.add("visit_weekdays")
         return None
     return [int(v) for v in values]

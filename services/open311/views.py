@@ -20,13 +20,20 @@ from rest_framework.views import APIView
 from villages.actions import api_token_for_key
 from villages.models import ApiToken
 
-from ..actions.submission import id_number_required, service_request_submit
+from ..actions.submission import (
+    id_number_required,
+    service_request_problems,
+    service_request_submit,
+)
 from ..guide import accepts_online_application
 from ..models import Channel, ServiceItem
 from ..selectors import open311 as selectors
 from . import documents, params
 from .errors import Open311Error, as_open311, error_response
 from .formats import CONTENT_TYPES, respond
+
+# Values service_request_problems does not check (nor need to: the form did).
+UNCHECKED = {"applicant_address", "description"}
 
 
 class ApiKeyInForm(authentication.BaseAuthentication):
@@ -74,7 +81,7 @@ class DiscoveryView(Open311View):
     def get(self, request, fmt: str) -> HttpResponse:
         changed = selectors.open311_catalog_changed()
         changeset = (
-            timezone.localtime(changed).strftime("%Y-%m-%d %H:%M") if changed else ""
+            timezone.localtime(changed).isoformat(timespec="seconds") if changed else ""
         )
         endpoint = request.build_absolute_uri(request.path).rsplit("/", 1)[0]
         document = documents.discovery(
@@ -130,7 +137,16 @@ class RequestsView(Open311View):
         required = documents.required_attributes(
             item, id_number_required=id_number_required(item)
         )
-        values = params.submission(request.POST, required=required)
+        values = params.submission(
+            request.POST,
+            required=required,
+            problems_of=lambda values: service_request_problems(
+                item=item,
+                channel=Channel.API,
+                entered_by=request.user,
+                **{k: v for k, v in values.items() if k not in UNCHECKED},
+            ),
+        )
         created = service_request_submit(
             item=item, channel=Channel.API, entered_by=request.user, **values
         )

@@ -11,7 +11,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, VillageFactory
 from villages.actions import api_token_create
 from villages.choices import Role
 from villages.models import ApiToken
@@ -229,3 +229,17 @@ def test_a_key_with_an_end_works_until_then(client, official):
     assert client.get(API, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert client.get(API, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_the_account_picker_tells_accounts_of_the_same_name_apart(client, official):
+    village = VillageFactory(name="东岗村")
+    UserFactory(
+        role=Role.VILLAGE_CLERK, village=village, name="演示", phone="13900001234"
+    )
+    UserFactory(role=Role.OFFICIAL, name="演示", phone="13900005678")
+    client.force_login(official)
+    client.cookies["django_language"] = "en"
+    page = client.get(ADD).content.decode()
+    assert "演示 (village clerk · 东岗村 · 139****1234)" in page
+    assert "演示 (official · 139****5678)" in page
+    assert "13900001234" not in page

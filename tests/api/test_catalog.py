@@ -205,7 +205,7 @@ def test_a_nul_in_a_cookie_is_a_400_in_the_api_s_body(client):
     client.cookies["sessionid"] = "abc\x00def"
     response = client.get(SERVICES)
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert list(response.json()["errors"]) == ["__all__"]
 
 
@@ -216,10 +216,11 @@ def test_an_absurd_lookup_is_a_400_naming_it(client):
     assert list(response.json()["errors"]) == ["updated_at__year"]
 
 
-def test_a_cursor_that_is_not_ours_is_a_404(client):
+def test_a_cursor_that_is_not_ours_is_a_400(client):
     response = client.get(SERVICES, {"cursor": "garbage"})
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_input"
+    assert list(response.json()["errors"]) == ["cursor"]
 
 
 def test_the_list_takes_the_same_queries_for_1_and_for_20_rows(
@@ -285,6 +286,7 @@ def test_the_guide_holds_what_the_guide_page_shows(client):
     assert guide["faq"] == item.faq
     assert guide["materials"] == [
         {
+            "id": m.pk,  # the upload's form field is material_<id>
             "key": m.key,
             "name": m.name,
             "required": m.required,

@@ -110,7 +110,8 @@ def test_the_schema_describes_the_filters_and_their_errors(client):
     assert parameters["online"]["schema"] == {"type": "boolean"}
     assert parameters["q"]["schema"]["maxLength"] == 50
     assert parameters["mode"]["schema"]["enum"] == ["agency", "home", "instant"]
-    assert {"200", "400", "404", "429"} <= set(services["responses"])
+    assert {"200", "400", "429"} <= set(services["responses"])
+    assert "404" not in services["responses"]  # a bad cursor is a 400
     detail = schema["paths"]["/api/v1/services/{code}/"]["get"]
     assert {"200", "400", "404"} <= set(detail["responses"])
     statistics = schema["paths"]["/api/v1/statistics/"]["get"]
@@ -130,3 +131,48 @@ def test_the_schema_validates_without_warnings():
     # raises on any warning or error
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     assert out.getvalue().startswith("openapi: 3.")
+
+
+def test_the_handling_level_and_the_rating_level_are_separate_enums(client):
+    schema = client.get(SCHEMA, {"format": "json"}).json()
+    schemas = schema["components"]["schemas"]
+    accept = schemas["ServiceDetail"]["properties"]["accept_level"]
+    name = accept["allOf"][0]["$ref"].rsplit("/", 1)[1]
+    assert set(schemas[name]["enum"]) == {"village", "town", "county"}
+    rating = schemas["RatingOut"]["properties"]["level"]["$ref"].rsplit("/", 1)[1]
+    assert rating != name
+    assert schemas[rating]["enum"] == [5, 4, 3, 2, 1]
+
+
+def test_the_guide_s_materials_carry_the_id_their_upload_field_is_named_by(client):
+    schemas = client.get(SCHEMA, {"format": "json"}).json()["components"]["schemas"]
+    material = schemas["Material"]
+    assert material["properties"]["id"]["type"] == "integer"
+    assert "material_<id>" in material["properties"]["id"]["description"]
+
+
+# An address the script would load (an image's or a script's source, a fetch), as
+# opposed to the many it only names (JSON-schema ids, links a person may click).
+LOADED = re.compile(r"""\b(?:src|srcset|fetch\()\s*[:=(]?\s*["'`](?:https?:)?//""")
+
+
+def test_redoc_s_script_is_served_locally_and_loads_nothing_from_elsewhere(client):
+    html = client.get(REDOC).content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts == ["/api/v1/redoc/redoc.js"]
+    response = client.get(scripts[0])
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    script = response.content.decode()
+    assert "cdn.redoc.ly" not in script  # the "API docs by Redocly" logo
+    assert not LOADED.search(script), LOADED.search(script)
+    assert 'alt:"redocly logo",onError:()=>t(!1),src:"data:,"' in script
+    bundle = finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+    with open(bundle, encoding="utf-8") as original:
+        assert LOADED.search(original.read())  # the check sees what it looks for
+
+
+def test_the_description_holds_nothing_a_viewer_would_take_for_html(client):
+    description = client.get(SCHEMA, {"format": "json"}).json()["info"]["description"]
+    assert not re.search(r"<[a-z]", description), description
+    assert "`Authorization: Token hg_…`" in description

@@ -306,6 +306,8 @@ def test_a_trip_is_handed_over_from_its_day(accepted, village, village_clerk):
         village=village, by=village_clerk, trip_date=dt.date(2026, 3, 13)
     )
     actions.agency_trip_add(trip=later, service_requests=[accepted()], by=village_clerk)
+    may = ok(client_of(village_clerk).get(trip_url(later)))["may"]
+    assert may["hand_over"] is False and may["add_cases"] is True
     before = snapshot()
     refused(
         client_of(village_clerk).post(

@@ -9,25 +9,40 @@ in the API's own status codes:
   it but may not take the step, 409 when the step is impossible in its status, 405 for
   a method the address does not take (after the checks of who is calling).
 
-Three columns more than the workbench's: ``stranger``, a signed-in resident who
+Two columns more than the workbench's: ``stranger``, a signed-in resident who
 applied for none of these requests (the world's ``resident`` is the applicant of
-every one of them, so sees them: a staff step is a 403 for them, and withdrawing
-their own request works, as on 我的办件); and ``api_key``, another system calling
-with a key made for clerk A's account, which acts as clerk A (every cell the same).
+every one of them, of both villages, so sees them: a staff step is a 403 for them,
+and withdrawing or rating their own request works, as on 我的办件); and ``api_key``,
+another system calling with a key made for clerk A's account, which acts as clerk A
+(every cell the same, but for a new request: the key enters it for the applicant).
+
+The request rows (``views/requests.py``) have the workbench's expectations where the
+workbench has the action (the case page: its applicant and who serves it see a
+request, 404 for others; the entry: a village clerk enters only for their village,
+here through clerk A's key, since a signed-in session applies as itself, as on the
+online form), and 我的办件's and the tracking page's for the applicant's own (the list of their
+requests, rating, the supplement, the lookup). The statistics are the dashboard's
+(401, 403 for residents, each member of staff their own scope), the catalog is
+public (every column 200).
 
 Each test is one cell; a call answered with anything but its success changes nothing
-(requests, events, records of reads, trips, check-ins, visits, follow-ups), one
-answered with its success changes something; every error body is the API's one
-shape with the code its status stands for; no answer holds data of a village the
-caller may not see. The rows for the request read endpoints are appended to ``ROWS``
-by whoever builds them, e.g. ``Row("detail", GET, "requests/<n>/", _request("a_new"),
-on_request(resident=OK, clerk_a=OK, …))``; ``on_request`` and ``staff_only`` fill
-in the columns such rows share.
+(requests, events, records of reads, trips, check-ins, visits, follow-ups, ratings,
+files), nor does a lookup; one answered with its success changes something; every
+error body is the API's one shape with the code its status stands for. No answer
+holds data of a village the caller may not see, an internal note or the resident's
+words (a rating's comment) for those who do not see them on the workbench, or a
+whole mobile or ID number (staff reveal them on the workbench, where it is
+recorded). Where a row answers a caller as the applicant, ``sees`` names the
+applicant's view that answer is (``LIST``, ``ACCOUNT``, ``PROOF``: ``_views`` says
+what each leaves out), and ``check`` asserts what a list, the timeline, a rating or
+the statistics must hold for each caller (exactly their own numbers, say).
 
 ``docs/permissions-api.md`` is this table as Markdown, checked to be in sync
 (regenerate with ``python -m tests.api.test_permission_matrix > docs/permissions-api.md``).
 """
 
+import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,16 +51,24 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.files import pdf_upload
 from tests.test_permission_matrix import (
+    A_PERSON,
     ANON,
+    B_PERSON,
     CLERK_A,
     CLERK_B,
+    FENFANG,
+    HUAGANG,
     OFFICIAL,
     RESIDENT,
     TOWN_X,
     TOWN_Y,
     _build,
+    _items,
     _leaks,
+    _local,
+    _markers,
     _snapshot,
 )
 
@@ -111,6 +134,36 @@ def a_case(**cells: int) -> dict[str, int]:
     )
 
 
+def public(status: int) -> dict[str, int]:
+    """Every column alike, anonymous included (the catalog: no sign-in)."""
+    return dict.fromkeys(ROLES, status)
+
+
+def sees_a_case(**cells: int) -> dict[str, int]:
+    """Who sees one of village A's requests (the workbench's case page, and the
+    applicant's own request as on 我的办件): its applicant, clerk A, town X (the
+    body of its item), the official and the key; 404 for the stranger, B and Y."""
+    return on_request(
+        **{
+            RESIDENT: OK,
+            CLERK_A: OK,
+            CLERK_B: NOT_FOUND,
+            TOWN_X: OK,
+            TOWN_Y: NOT_FOUND,
+            OFFICIAL: OK,
+            **cells,
+        }
+    )
+
+
+# The applicant's views of their requests, for the leak check (see ``_views``): a
+# list row; one request read by the applicant's account; one read by whoever proved
+# the number and the phone's last four digits (requests/lookup/).
+LIST, ACCOUNT, PROOF = "list", "account", "proof"
+# Whoever proves the digits of a village-A request they do not otherwise see.
+PROVED = {ANON: PROOF, STRANGER: PROOF, CLERK_B: PROOF, TOWN_Y: PROOF}
+
+
 @dataclass(frozen=True)
 class Row:
     name: str
@@ -122,6 +175,16 @@ class Row:
     success: int = OK  # what a call that works answers
     writes: bool = True  # a call that works changes the database
     notes: str = field(default="", compare=False)
+    format: str = "json"  # how a POST's body is sent ("multipart" for files)
+    # A case the caller's session proved first (requests/lookup/ with remember).
+    proved: str = ""
+    # The applicant's view (LIST, ACCOUNT, PROOF) some roles' answers are, when they
+    # work: what the leak check allows them beyond their column's usual.
+    sees: dict[str, str] = field(default_factory=dict, compare=False)
+    # More to assert of an answer that works: check(world, role, body).
+    check: Callable[[SimpleNamespace, str, dict], None] | None = field(
+        default=None, compare=False
+    )
 
 
 GET, POST, DELETE = "GET", "POST", "DELETE"
@@ -160,6 +223,93 @@ def _visit_booking(w) -> dict:
         "staff": w.users[CLERK_A].pk,
         "reason": "age",
     }
+
+
+def _lookup(case: str, digits: str):
+    return lambda w: {
+        "tracking_number": getattr(w, case).tracking_number,
+        "phone_last4": digits,
+    }
+
+
+def _application(village: str, **changes):
+    """A new request (POST requests/) for `village`, by an applicant who is neither
+    village's marked one."""
+
+    def build(w: SimpleNamespace) -> dict:
+        from huagang.privacy import NOTICE_VERSION
+
+        return {
+            "item": w.item_agency.code,
+            "village": village,
+            "mode": "agency",
+            "applicant_name": "丙接口申请人",
+            "applicant_phone": "13733333003",
+            "applicant_id_number": "110105196001010033",
+            "applicant_address": "三组",
+            "description": "接口申请",
+            "consent": True,
+            "privacy_notice_version": NOTICE_VERSION,
+            **changes,
+        }
+
+    return build
+
+
+# Whose requests each caller's lists hold: the world's resident applied for all of
+# them; every item of village A's requests is of body X, of B's of body Y.
+SEES_VILLAGES = {
+    RESIDENT: "AB",
+    STRANGER: "",
+    CLERK_A: "A",
+    CLERK_B: "B",
+    TOWN_X: "A",
+    TOWN_Y: "B",
+    OFFICIAL: "AB",
+    API_KEY: "A",
+}
+
+
+def _numbers(body: dict) -> set[str]:
+    assert body["next"] is None, "one page holds them all"
+    return {row["tracking_number"] for row in body["results"]}
+
+
+def _lists(villages: str):
+    """The list holds exactly the requests of `villages` the caller may see."""
+
+    def check(w: SimpleNamespace, role: str, body: dict) -> None:
+        seen = [v for v in SEES_VILLAGES[role] if v in villages]
+        assert _numbers(body) == set().union(*(w.numbers[v] for v in seen))
+
+    return check
+
+
+def _overdue(w: SimpleNamespace, role: str, body: dict) -> None:
+    seen = SEES_VILLAGES[role]
+    assert _numbers(body) == set().union(*(w.overdue[v] for v in seen))
+
+
+def _internal_note(w: SimpleNamespace, role: str, body: dict) -> None:
+    staff = role in (CLERK_A, TOWN_X, OFFICIAL, API_KEY)
+    assert (NOTE in json.dumps(body, ensure_ascii=False)) == staff, role
+
+
+def _rating_words(w: SimpleNamespace, role: str, body: dict) -> None:
+    rating = body["rating"]
+    assert rating["level"] == 2, rating
+    assert rating["follow_up"]["stage"] == "open", rating  # on the timeline too
+    words = role in (RESIDENT, CLERK_A, OFFICIAL, API_KEY)
+    assert rating["comment"] == (WORDS if words else None), rating
+
+
+def _statistics_scope(w: SimpleNamespace, role: str, body: dict) -> None:
+    """The figures count the caller's village, or their bodies, or everything."""
+    villages = {CLERK_A: [HUAGANG], API_KEY: [HUAGANG], CLERK_B: [FENFANG]}
+    scope = body["scope"]
+    assert scope["villages"] == villages.get(role), scope
+    bodies = scope["bodies"]
+    assert (None if bodies is None else set(bodies)) == w.body_codes.get(role), scope
 
 
 # fmt: off
@@ -306,14 +456,245 @@ ROWS: list[Row] = [
         _follow_up("a_follow_up", "advance/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
                    official=OK), data=lambda w: {"stage": "open", "text": "已核实"}),
+    # --- requests: the list, one request, the applicant's own (views/requests.py) -------
+    Row("requests", GET, "requests/", lambda w: f"{API}requests/?page_size=100",
+        everyone(OK, residents=OK), sees={RESIDENT: LIST}, check=_lists("AB"),
+        notes="exactly what each may see: the applicant their own (of both villages), "
+        "the stranger none, staff what they serve (town X: body X, all of A's)"),
+    Row("requests of village B", GET, "requests/?village=<B>",
+        lambda w: f"{API}requests/?page_size=100&village={FENFANG}",
+        everyone(OK, residents=OK), sees={RESIDENT: LIST}, check=_lists("B"),
+        notes="a filter narrows the scope, never widens it: A's staff get none"),
+    Row("request", GET, "requests/<n>/", _request("a_new"), sees_a_case(),
+        sees={RESIDENT: ACCOUNT}, notes="the case page's; the applicant's own"),
+    Row("request: no such request", GET, "requests/<n>/",
+        lambda w: f"{API}requests/HG000000000000/",
+        on_request(resident=NOT_FOUND, **dict.fromkeys(STAFF, NOT_FOUND))),
+    Row("timeline", GET, "requests/<n>/timeline/", _request("a_new", "timeline"),
+        sees_a_case(), sees={RESIDENT: ACCOUNT}, check=_internal_note,
+        notes="the internal note only to staff who see the case (town X too, as on "
+        "the case page); the applicant the public events"),
+    Row("rating (GET)", GET, "requests/<n>/rating/", _request("a_rated", "rating"),
+        sees_a_case(), sees={RESIDENT: ACCOUNT}, check=_rating_words,
+        notes="the resident's words (comment) only to the applicant and to who "
+        "handles its 差评 follow-up (the workbench's follow-up page: town X 404); "
+        "level and follow-up to all who see the case (on its timeline)"),
+    Row("rate", POST, "requests/<n>/rating/", _request("a_done", "rating"),
+        sees_a_case(resident=CREATED, clerk_a=DENIED, town_x=DENIED, official=DENIED),
+        data=lambda w: {"level": 4, "comment": "很快"}, success=CREATED,
+        sees={RESIDENT: ACCOUNT}, notes="only the applicant rates (我的办件)"),
+    Row("rate a rated request", POST, "requests/<n>/rating/",
+        _request("a_rated", "rating"),
+        sees_a_case(resident=CONFLICT, clerk_a=DENIED, town_x=DENIED, official=DENIED),
+        data=lambda w: {"level": 5}, success=CREATED, notes="once"),
+    Row("materials (a supplement asked)", POST, "requests/<n>/materials/",
+        _request("a_supplement", "materials"),
+        sees_a_case(resident=CREATED, clerk_a=CREATED, town_x=CREATED,
+                    official=CREATED),
+        data=lambda w: {"other": pdf_upload("补正材料.pdf")}, format="multipart",
+        success=CREATED, sees={RESIDENT: ACCOUNT},
+        notes="the applicant, as on 我的办件; staff who see the case may add a "
+        "material to an open request (the attach rule)"),
+    Row("materials (none asked)", POST, "requests/<n>/materials/",
+        _request("a_new", "materials"),
+        sees_a_case(resident=CONFLICT, clerk_a=CONFLICT, town_x=CONFLICT,
+                    official=CONFLICT),
+        data=lambda w: {"other": pdf_upload("补正材料.pdf")}, format="multipart",
+        success=CREATED),
+    Row("lookup", POST, "requests/lookup/", lambda w: f"{API}requests/lookup/",
+        public(OK), data=_lookup("a_new", A_PERSON.phone[-4:]), writes=False,
+        sees={**PROVED, RESIDENT: ACCOUNT},
+        notes="the number and the mobile's last four digits: whoever does not "
+        "otherwise see the request gets the applicant's view (masked, as the "
+        "tracking page), never more"),
+    Row("lookup with wrong digits", POST, "requests/lookup/",
+        lambda w: f"{API}requests/lookup/", public(NOT_FOUND),
+        data=_lookup("a_new", "0000"), writes=False),
+    Row("request, proved in the session", GET, "requests/<n>/", _request("a_new"),
+        public(OK), proved="a_new", sees={**PROVED, RESIDENT: ACCOUNT},
+        notes="after a lookup with remember: the applicant's view, as the tracking "
+        "page"),
+    Row("timeline, proved in the session", GET, "requests/<n>/timeline/",
+        _request("a_new", "timeline"), public(OK), proved="a_new",
+        sees={**PROVED, RESIDENT: ACCOUNT}, check=_internal_note,
+        notes="the public events; the internal note still only to staff"),
+    Row("apply for village A", POST, "requests/", lambda w: f"{API}requests/",
+        public(CREATED), data=_application(HUAGANG), success=CREATED,
+        notes="a session applies as itself (the online form, which takes anyone "
+        "signed in, staff too); the key enters for the applicant as clerk A (the "
+        "workbench's entry)"),
+    Row("apply for village B", POST, "requests/", lambda w: f"{API}requests/",
+        {**public(CREATED), API_KEY: BAD}, data=_application(FENFANG),
+        success=CREATED,
+        notes="clerk A's key may not enter for village B (the workbench: clerk B "
+        "entering for A, 400)"),
+    Row("apply without consent", POST, "requests/", lambda w: f"{API}requests/",
+        public(BAD), data=_application(HUAGANG, consent=False), success=CREATED),
+    # --- statistics (views/statistics.py) -----------------------------------------------
+    Row("statistics", GET, "statistics/", lambda w: f"{API}statistics/", everyone(OK),
+        check=_statistics_scope,
+        notes="the dashboard's: over the caller's village or bodies, all for the "
+        "official"),
+    Row("statistics: a bad period", GET, "statistics/?from=2026-13-01",
+        lambda w: f"{API}statistics/?from=2026-13-01", everyone(BAD)),
+    Row("statistics: overdue", GET, "statistics/overdue/",
+        lambda w: f"{API}statistics/overdue/?page_size=100", everyone(OK),
+        check=_overdue, notes="exactly the overdue cases each may see"),
+    # --- the catalog (views/catalog.py): public -------------------------------------
+    Row("services", GET, "services/", lambda w: f"{API}services/", public(OK)),
+    Row("service", GET, "services/<code>/",
+        lambda w: f"{API}services/{w.item_agency.code}/", public(OK)),
+    Row("services (POST)", POST, "services/", lambda w: f"{API}services/",
+        public(NOT_ALLOWED), data=lambda w: {}, notes="read only"),
+    Row("categories", GET, "categories/", lambda w: f"{API}categories/", public(OK)),
+    Row("bodies", GET, "bodies/", lambda w: f"{API}bodies/", public(OK)),
+    Row("villages", GET, "villages/", lambda w: f"{API}villages/", public(OK)),
+    Row("village", GET, "villages/<code>/", lambda w: f"{API}villages/{HUAGANG}/",
+        public(OK)),
 ]
 # fmt: on
+
+
+NOTE = "甲村内部备注：电话已核实"  # an internal note on a_new
+WORDS = "甲村申请人的差评原话"  # the comment of a_rated's poor rating
+
+
+def _for_the_api(w: SimpleNamespace) -> None:
+    """What the request rows need beyond the workbench's world: an internal note on
+    ``a_new``; ``a_done``, completed and not rated; ``a_rated``, rated poorly with a
+    comment (a follow-up is open); an overdue case in each village (accepted on 2
+    February), all of them the resident's like the rest; then what the leak check
+    searches for."""
+    import time_machine
+
+    from services import actions
+    from villages.models import Village
+
+    x, y, _body_y = _items()
+    w.village_b = Village.objects.get(code=FENFANG)
+    clerk_a, clerk_b = w.users[CLERK_A], w.users[CLERK_B]
+    accepted = _accepting(w.users[RESIDENT])
+    monday = dt.datetime(2026, 2, 2, 1, tzinfo=dt.UTC)  # 09:00 in the town
+    with time_machine.travel(monday, tick=False):
+        w.a_overdue = accepted("agency", x, w.village_a, A_PERSON, clerk_a)
+        w.b_overdue = accepted("agency", y, w.village_b, B_PERSON, clerk_b)
+    with time_machine.travel(_local(10, 8, 55), tick=False):
+        w.a_done, w.a_rated = (
+            actions.service_request_complete(
+                service_request=accepted("instant", x, w.village_a, A_PERSON, clerk_a),
+                by=clerk_a,
+                result="当场办结",
+            )
+            for _ in range(2)
+        )
+        actions.rating_submit(
+            service_request=w.a_rated, by=w.users[RESIDENT], level=2, comment=WORDS
+        )
+        actions.service_request_add_note(service_request=w.a_new, by=clerk_a, note=NOTE)
+    w.overdue = {"A": {w.a_overdue.tracking_number}, "B": {w.b_overdue.tracking_number}}
+    _search_for_more(w)
+
+
+def _accepting(resident):
+    """submit + accept, for `resident` as the workbench world's ``a``/``b`` do."""
+    from huagang.privacy import NOTICE_VERSION
+    from services import actions
+
+    count = itertools.count(1)
+
+    def accepted(kind, items, village, person, clerk):
+        case = actions.service_request_submit(
+            item=items[kind],
+            village=village,
+            mode=kind,
+            channel="online",
+            applicant_name=person.name,
+            applicant_phone=person.phone,
+            applicant_id_number=person.id_number,
+            account=resident,
+            description=f"{person.description}（接口{next(count)}）",
+            consent_version=NOTICE_VERSION,
+        )
+        return actions.service_request_accept(service_request=case, by=clerk)
+
+    return accepted
+
+
+def _search_for_more(w: SimpleNamespace) -> None:
+    """Each village's numbers now; the bodies of the town clerks; the new cases and
+    the note added to what may not reach those who may not see village A's (B's)
+    applicant; nobody's answer with a whole mobile or ID number (staff reveal them
+    on the workbench, where it is recorded); the applicant's views (``_views``)."""
+    from services.models import Body, ServiceRequest
+
+    villages = {"A": w.village_a, "B": w.village_b}
+    w.numbers = {
+        name: set(
+            ServiceRequest.objects.filter(village=village).values_list(
+                "tracking_number", flat=True
+            )
+        )
+        for name, village in villages.items()
+    }
+    w.body_codes = {
+        role: set(
+            Body.objects.filter(clerks=w.users[role]).values_list("code", flat=True)
+        )
+        for role in (TOWN_X, TOWN_Y)
+    }
+    marks = {
+        "A": _marks(A_PERSON, w.numbers["A"]),
+        "B": _marks(B_PERSON, w.numbers["B"]),
+    }
+    marks["A"].all |= {NOTE, WORDS}
+    never = {A_PERSON.phone, A_PERSON.id_number, B_PERSON.phone, B_PERSON.id_number}
+    for found in w.forbidden.values():  # in place: some roles share a set
+        found |= never
+        for name, person in (("A", A_PERSON), ("B", B_PERSON)):
+            if person.name in found:
+                found |= marks[name].all
+    w.views = _views(marks["A"], marks["B"])
+    # Town X sees A's cases, but not the resident's words (their follow-up's page).
+    w.forbidden[TOWN_X] = w.forbidden[TOWN_X] | {WORDS}
+
+
+def _marks(person: SimpleNamespace, numbers: set[str]) -> SimpleNamespace:
+    from villages.validators import mask_id_number, mask_mobile, mask_name
+
+    return SimpleNamespace(
+        all=_markers(person, list(numbers)),
+        numbers=numbers,
+        name=person.name,
+        masked_name=mask_name(person.name),
+        masked_phone=mask_mobile(person.phone),
+        masked_id=mask_id_number(person.id_number),
+        description=person.description,
+    )
+
+
+def _views(a: SimpleNamespace, b: SimpleNamespace) -> dict[str, set[str]]:
+    """What each of the applicant's views must not hold (its rows are about village
+    A's requests; the list holds both villages'): a list never a whole name, phone
+    or ID number, nor a masked ID number, nor a description; the account's view of
+    one request its own name, description and the masked phone and ID number, and
+    nothing of another request; a proof's view only the masked name, phone and ID
+    number. None holds an internal note or a whole phone or ID number."""
+    everything = a.all | b.all
+    return {
+        LIST: everything
+        - a.numbers
+        - b.numbers
+        - {a.masked_name, a.masked_phone, b.masked_name, b.masked_phone},
+        ACCOUNT: everything
+        - {a.name, a.masked_name, a.masked_phone, a.masked_id, a.description, WORDS},
+        PROOF: everything - {a.masked_name, a.masked_phone, a.masked_id},
+    }
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The workbench matrix's world (built once, in a transaction rolled back when
-    the module is done), with a stranger and clerk A's API key."""
+    the module is done), with a stranger, clerk A's API key and ``_for_the_api``."""
     from django.db import transaction
 
     from tests.factories import UserFactory
@@ -332,6 +713,7 @@ def world(django_db_setup, django_db_blocker):
             )[1]
             w.forbidden[STRANGER] = w.forbidden[RESIDENT]
             w.forbidden[API_KEY] = w.forbidden[CLERK_A]
+            _for_the_api(w)
             yield w
         finally:
             transaction.set_rollback(True)
@@ -354,7 +736,36 @@ def _call(client, row: Row, url: str, data: dict | None):
         return client.get(url)
     if row.method == DELETE:
         return client.delete(url)
-    return client.post(url, data or {}, format="json")
+    return client.post(url, data or {}, format=row.format)
+
+
+def _prove(client, case) -> None:
+    """The session proves `case` as the tracking page would (the applicant's
+    digits)."""
+    found = client.post(
+        f"{API}requests/lookup/",
+        {
+            "tracking_number": case.tracking_number,
+            "phone_last4": case.applicant_phone[-4:],
+            "remember": True,
+        },
+        format="json",
+    )
+    assert found.status_code == OK, found.content[:300]
+
+
+def _state() -> tuple:
+    """Everything a call may change: the workbench's, and ratings and files."""
+    from services.models import Attachment, Rating
+
+    return _snapshot(), Rating.objects.count(), Attachment.objects.count()
+
+
+def _forbidden(world, row: Row, role: str, status: int) -> set[str]:
+    """What `role`'s answer must not hold: their column's usual, or, in an answer
+    that works, the applicant's view the row gives them."""
+    view = row.sees.get(role) if status < 400 else None
+    return world.views[view] if view else world.forbidden[role]
 
 
 CELLS = [(row, role) for row in ROWS for role in ROLES]
@@ -369,9 +780,12 @@ def test_permission_matrix(world, row: Row, role: str):
     url = row.url(world)
     data = row.data(world) if row.data else None
     writes = row.method != GET
-    before = _snapshot() if writes else None
+    before = _state() if writes else None
 
-    response = _call(api_client(world, role), row, url, data)
+    client = api_client(world, role)
+    if row.proved:
+        _prove(client, getattr(world, row.proved))
+    response = _call(client, row, url, data)
 
     assert response.status_code == want, (response.status_code, response.content[:600])
     body = response.json()
@@ -381,14 +795,16 @@ def test_permission_matrix(world, row: Row, role: str):
     if want == UNAUTHORIZED:
         assert response["WWW-Authenticate"].startswith("Token"), response.headers
     if writes:
-        changed = _snapshot() != before
+        changed = _state() != before
         if want == row.success and row.writes:
             assert changed, "a call that worked changed nothing"
-        elif want != row.success:
-            assert not changed, "a refused call changed something"
+        else:
+            assert not changed, "a refused call (or a lookup) changed something"
+    if want == row.success and row.check:
+        row.check(world, role, body)
     text = json.dumps(body, ensure_ascii=False)
-    leaks = _leaks(text, world.forbidden[role], url + repr(data))
-    assert not leaks, f"{role} received another village's data: {leaks}"
+    leaks = _leaks(text, _forbidden(world, row, role, want), url + repr(data))
+    assert not leaks, f"{role} received data they may not see: {leaks}"
 
 
 @pytest.mark.django_db
@@ -402,6 +818,26 @@ def test_the_data_searched_for_is_there_for_those_who_may_see_it(world):
     assert world.a_visit.request.tracking_number in visits
     trips = api_client(world, CLERK_B).get(f"{API}trips/").json()["results"]
     assert trips, "clerk B sees their own village's trips"
+
+
+@pytest.mark.django_db
+def test_the_applicant_views_show_what_they_allow(world):
+    """The applicant's views (``_views``) are searched for what they leave out; what
+    they allow is there: the account reads its own name and description, the
+    proof's holder the masked name and phone, a list both villages' masked ones."""
+    from villages.validators import mask_mobile, mask_name
+
+    mine = api_client(world, RESIDENT).get(_request("a_new")(world)).json()
+    assert mine["applicant"]["name"] == A_PERSON.name
+    assert mine["description"].startswith(A_PERSON.description)
+    found = api_client(world, ANON).post(
+        f"{API}requests/lookup/", _lookup("a_new", "1001")(world), format="json"
+    )
+    assert found.json()["applicant"]["name"] == mask_name(A_PERSON.name)
+    assert found.json()["applicant"]["phone"] == mask_mobile(A_PERSON.phone)
+    rows = api_client(world, RESIDENT).get(f"{API}requests/?page_size=100").json()
+    names = {row["applicant"]["name"] for row in rows["results"]}
+    assert names == {mask_name(A_PERSON.name), mask_name(B_PERSON.name)}
 
 
 @pytest.mark.django_db
@@ -424,13 +860,15 @@ The permission matrix of `/api/v1/`, as `tests/api/test_permission_matrix.py` ch
 (that test also checks this file is in sync; regenerate it with
 `python -m tests.api.test_permission_matrix > docs/permissions-api.md`). It is the
 workbench's matrix (`docs/permissions.md`) for the same actions, with the same people
-and the same expectations in the API's status codes.
+and the same expectations in the API's status codes; for what only residents do
+(their own requests, rating, a supplement, the lookup) the expectations of 我的办件
+and the tracking page; the dashboard's for the statistics; the catalog is public.
 
-Columns: not signed in; the resident who applied for every request of the table; a
-resident who applied for none of them (stranger); the village clerk of village A
-(whose case, trip, visit or follow-up the row is about) and of village B; a
-town-center clerk of body X (the body of the case's item) and of body Y; an
-official; another system calling with an API key made for clerk A's account.
+Columns: not signed in; the resident who applied for every request of the table
+(of both villages); a resident who applied for none of them (stranger); the village
+clerk of village A (whose case, trip, visit or follow-up the row is about) and of
+village B; a town-center clerk of body X (the body of the case's item) and of body
+Y; an official; another system calling with an API key made for clerk A's account.
 
 401 is `not_authenticated`; 200 or 201 is the step done; 405 a method the address
 does not take. Staff who may not see the object get 404, never a 403 that tells it
@@ -438,8 +876,17 @@ exists; those who see it but may not take the step get 403 `not_permitted`, or 4
 (`invalid_transition`, `conflict`) when the step is impossible in its status or the
 `version` sent is not the request's.
 
-Whatever the status, no answer holds data of a village the caller does not serve;
-a refused call changes nothing.
+A new request (`POST requests/`) from a signed-in session is the caller's own
+application, as the online form takes it from anyone signed in; through a key
+acting as staff it is the workbench's entry for the applicant, which a village clerk
+makes only for their own village.
+
+Whatever the status, no answer holds data of a village the caller does not serve,
+an internal note for anyone but staff who see the case, the resident's words (a
+rating's comment) for staff other than those who handle its follow-up, or a whole
+mobile or ID number; the applicant reads their own requests as the applicant (a
+list masked; one request in full but the mobile and ID number; after a lookup
+masked); a refused call changes nothing.
 
 """
 

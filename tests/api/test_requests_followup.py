@@ -123,6 +123,28 @@ def test_who_may_read_the_rating(role, as_role, completed):
         assert response.json() == {"may_rate": role == "owner", "rating": None}
 
 
+# Who reads the resident's words (a rating's comment): the applicant, and who
+# handles a poor rating's follow-up (the village's); the workbench shows them only on
+# the follow-up's page, which a town-center clerk cannot open.
+WORDS = {"owner", "clerk_a", "official", "key_clerk"}
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if SEES[role] == 200])
+@pytest.mark.parametrize("level", [1, 4])
+def test_the_residents_words_go_to_who_handles_their_follow_up(
+    role, level, as_role, completed, people
+):
+    actions.rating_submit(
+        service_request=completed, by=people["owner"], level=level, comment="态度差"
+    )
+    rating = as_role(role).get(url(completed, "rating/")).json()["rating"]
+    assert rating["level"] == level
+    poor = level < 3
+    assert (rating["follow_up"] is not None) == poor
+    shown = role == "owner" or (poor and role in WORDS)
+    assert rating["comment"] == ("态度差" if shown else None)
+
+
 RATES = {
     "anon": 401,
     "owner": 201,

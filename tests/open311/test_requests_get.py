@@ -132,6 +132,31 @@ def test_dates_choose_the_window_in_any_time_zone(client, made):
     assert shown == []
 
 
+def test_a_plus_lost_in_an_unencoded_address_is_read_as_one(client, made):
+    ninth = timezone.make_aware(dt.datetime(2026, 1, 9, 9, 0))  # Beijing time
+    _submitted(made["waiting"], ninth)
+    # "?start_date=2026-01-09T09:00:00+08:00" typed as is: the + arrives as a space.
+    for moment in ("2026-01-09T09:00:00 08:00", "2026-01-09T09:00 0800"):
+        shown = get(
+            client, "requests.json", "requests", start_date=moment, end_date=moment
+        )
+        assert _ids(shown) == [made["waiting"].pk], moment
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_w3_date_out_of_range_is_told_so(client, made, day):
+    errors = get(
+        client, "requests.json", "requests", expect=400, language="en", start_date=day
+    )
+    assert descriptions(errors) == (
+        "start_date: out of range: give a time from 1900 to 2100."
+    )
+    errors = get(client, "requests.json", "requests", expect=400, start_date=day)
+    assert descriptions(errors) == (
+        "start_date：超出范围，请填写 1900 年至 2100 年之间的时间。"
+    )
+
+
 def test_one_date_alone_spans_90_days_from_it(client, made):
     _submitted(made["waiting"], timezone.make_aware(dt.datetime(2025, 12, 1)))
     _submitted(made["done"], timezone.make_aware(dt.datetime(2025, 9, 1)))

@@ -212,7 +212,9 @@ def test_two_values_for_a_single_attribute_are_refused(
         api_key=system_key,
         **{"attribute[mode]": [m.value for m in HandlingMode]},
     )
-    assert "attribute[mode]: give one value" in _refused(client, values)
+    problems = _refused(client, values)
+    assert "attribute[mode]: give one value" in problems
+    assert "attribute[mode]: required" not in problems
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -247,3 +249,45 @@ def test_a_form_of_too_many_fields_is_400_and_creates_nothing(
     values.update({f"extra{n}": "x" for n in range(1001)})
     assert client.post("/open311/v2/requests.json", values).status_code == 400
     assert not ServiceRequest.objects.exists()
+
+
+def test_every_problem_of_a_post_is_listed_at_once(client, agency, village, system_key):
+    values = post_values(
+        agency,
+        village.code,
+        api_key=system_key,
+        **{
+            "attribute[consent]": None,
+            "attribute[colour]": "red",
+            "phone": "12345",
+            "first_name": "",
+            "last_name": "",
+        },
+    )
+    problems = _refused(client, values).splitlines()
+    assert "attribute[colour]: no such attribute." in problems
+    assert "attribute[consent]: required." in problems
+    assert any(p.startswith("phone: ") for p in problems)
+    assert any(p.startswith("first_name, last_name: ") for p in problems)
+
+
+def test_descriptions_use_the_languages_colon(client, agency, village, system_key):
+    values = post_values(
+        agency,
+        village.code,
+        api_key=system_key,
+        **{"attribute[colour]": "red", "phone": "12345", "description": "长" * 1001},
+    )
+    errors = post(client, "requests.json", values, expect=400)
+    found = descriptions(errors).splitlines()
+    assert len(found) == 3
+    assert all(": " not in d and "：" in d for d in found), found
+
+
+def test_control_characters_are_refused(client, agency, village, system_key):
+    values = post_values(agency, village.code, api_key=system_key, first_name="清\x01")
+    assert "first_name" in _refused(client, values)
+    values = post_values(
+        agency, village.code, api_key=system_key, description="第一行\n第二行"
+    )
+    post(client, "requests.json", values, expect=201)

@@ -32,7 +32,7 @@ def test_discovery_dates_its_changeset_by_the_catalogs_last_change(client):
         updated_at="2099-01-02T03:04:05+08:00"
     )
     after = get(client, "discovery.xml", "discovery")
-    assert after["changeset"] == "2099-01-02 03:04" > before["changeset"]
+    assert after["changeset"] == "2099-01-02T03:04:05+08:00" > before["changeset"]
     assert after["endpoints"][0]["changeset"] == after["changeset"]
 
 

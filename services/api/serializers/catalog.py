@@ -155,6 +155,7 @@ class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
         fields = [
+            "id",
             "key",
             "name",
             "required",
@@ -163,6 +164,12 @@ class MaterialSerializer(serializers.ModelSerializer):
             "source",
             "check_points",
         ]
+        extra_kwargs = {
+            "id": {
+                "help_text": "Upload its file as the form field `material_<id>` "
+                "(POST requests/ and requests/{number}/materials/)."
+            }
+        }
 
 
 class FaqSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from ... import access
 from ...models import AgencyTrip, FollowUp, HomeVisit, TripCheck
+from .fields import StrictCharField, StrictInput
 from .steps import StepResultSerializer, text
 
 MAX_DOCUMENTS = 32767  # the column is a small integer
@@ -25,7 +26,7 @@ RECORDABLE_OUTCOMES = [
 
 def tracking_numbers(help_text: str) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(max_length=20),
+        child=StrictCharField(max_length=20),
         min_length=1,
         max_length=MAX_CASES,
         help_text=help_text,
@@ -48,18 +49,18 @@ def documents(help_text: str) -> serializers.IntegerField:
 # --- input ------------------------------------------------------------------------------
 
 
-class TripCasesInput(serializers.Serializer):
+class TripCasesInput(StrictInput):
     cases = tracking_numbers(
         "Tracking numbers of accepted 定时代办 cases of the trip's village, not on "
         "another trip that has not left (one already on this trip stays on it)."
     )
 
 
-class HandOverInput(serializers.Serializer):
+class HandOverInput(StrictInput):
     documents = documents("How many documents (sheets, folders) are handed over.")
 
 
-class ReturnInput(serializers.Serializer):
+class ReturnInput(StrictInput):
     cases = tracking_numbers(
         "Tracking numbers of the village's cases at the town whose decision is "
         "recorded (POST requests/<n>/decide/); they go back with this trip."
@@ -70,9 +71,9 @@ class ReturnInput(serializers.Serializer):
 LEG_HELP = "out: checked in at the town center; back: checked in back at the village."
 
 
-class CheckInInput(serializers.Serializer):
+class CheckInInput(StrictInput):
     leg = serializers.ChoiceField(choices=TripCheck.Leg.choices, help_text=LEG_HELP)
-    number = serializers.CharField(
+    number = StrictCharField(
         max_length=40,
         help_text="The tracking number, typed or scanned (full-width and lower case "
         "are read as it is stored).",
@@ -83,15 +84,15 @@ class CheckInInput(serializers.Serializer):
     )
 
 
-class CheckInFinishInput(serializers.Serializer):
+class CheckInFinishInput(StrictInput):
     leg = serializers.ChoiceField(choices=TripCheck.Leg.choices, help_text=LEG_HELP)
 
 
-class VisitAbsentInput(serializers.Serializer):
+class VisitAbsentInput(StrictInput):
     note = text(required=False, limit=300, help_text="A note (optional).")
 
 
-class VisitDoneInput(serializers.Serializer):
+class VisitDoneInput(StrictInput):
     note = text(
         required=True,
         missing=_("Write the result for the resident."),
@@ -100,7 +101,7 @@ class VisitDoneInput(serializers.Serializer):
     )
 
 
-class VisitImpossibleInput(serializers.Serializer):
+class VisitImpossibleInput(StrictInput):
     note = text(
         required=True,
         missing=_("Say why the visit was not possible."),
@@ -312,7 +313,7 @@ class PutOnTripResultSerializer(serializers.Serializer):
 # --- 差评 follow-ups -----------------------------------------------------------------
 
 
-class FollowUpAdvanceInput(serializers.Serializer):
+class FollowUpAdvanceInput(StrictInput):
     stage = serializers.ChoiceField(
         choices=[
             FollowUp.Stage.OPEN,

@@ -38,6 +38,7 @@ from ...models import (
     VisitTime,
 )
 from ...workflow import Step
+from .fields import StrictBooleanField, StrictCharField, StrictInput
 
 DUE_FLAGS = [DueState.ON_TIME, DueState.DUE_SOON, DueState.OVERDUE, DueState.UNKNOWN]
 
@@ -274,7 +275,11 @@ class TimelineEventOut(serializers.Serializer):
 # --- the rating ---------------------------------------------------------------------
 
 
-def rating_state(rating: Rating | None, *, may_rate: bool) -> dict[str, Any]:
+def rating_state(
+    rating: Rating | None, *, may_rate: bool, words: bool
+) -> dict[str, Any]:
+    """The rating as answered; its comment only if the caller may read the
+    resident's `words` (else null)."""
     follow_up = getattr(rating, "follow_up", None) if rating is not None else None
     return {
         "may_rate": may_rate,
@@ -283,7 +288,7 @@ def rating_state(rating: Rating | None, *, may_rate: bool) -> dict[str, Any]:
         else {
             "level": rating.level,
             "level_display": rating.get_level_display(),
-            "comment": rating.comment,
+            "comment": rating.comment if words else None,
             "created_at": _time(rating.created_at),
             "follow_up": None
             if follow_up is None
@@ -309,7 +314,12 @@ class FollowUpOut(serializers.Serializer):
 class RatingOut(serializers.Serializer):
     level = serializers.ChoiceField(choices=Rating.Level.choices)
     level_display = serializers.CharField()
-    comment = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(
+        allow_blank=True,
+        allow_null=True,
+        help_text="The resident's words: for the applicant and the staff who handle "
+        "its 差评 follow-up (the village's); null for other staff.",
+    )
     created_at = serializers.DateTimeField()
     follow_up = FollowUpOut(
         allow_null=True, help_text="A poor rating's follow-up (差评回访)."
@@ -321,13 +331,13 @@ class RatingStateOut(serializers.Serializer):
     rating = RatingOut(allow_null=True)
 
 
-class RatingIn(serializers.Serializer):
+class RatingIn(StrictInput):
     level = serializers.ChoiceField(
         choices=Rating.Level.choices,
         error_messages={"invalid_choice": _("Choose one of the five ratings.")},
     )
-    comment = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default=""
+    comment = StrictCharField(
+        multiline=True, max_length=500, required=False, allow_blank=True, default=""
     )
 
 
@@ -362,31 +372,31 @@ class AttachmentOut(serializers.Serializer):
 # --- input --------------------------------------------------------------------------
 
 
-class RequestCreateIn(serializers.Serializer):
+class RequestCreateIn(StrictInput):
     """A new request. As JSON, or as multipart/form-data with a file per material
     under ``material_<id>`` (the ids of ``GET services/<code>/``'s materials)."""
 
-    item = serializers.CharField(max_length=20, help_text="The service item's code.")
-    village = serializers.CharField(
+    item = StrictCharField(max_length=20, help_text="The service item's code.")
+    village = StrictCharField(
         max_length=12, help_text="The village's 12-digit division code."
     )
     mode = serializers.ChoiceField(choices=HandlingMode.choices)
-    applicant_name = serializers.CharField(max_length=50)
-    applicant_phone = serializers.CharField(
+    applicant_name = StrictCharField(max_length=50)
+    applicant_phone = StrictCharField(
         max_length=20, help_text="A mainland mobile number (11 digits)."
     )
-    applicant_id_number = serializers.CharField(
+    applicant_id_number = StrictCharField(
         max_length=30,
         required=False,
         allow_blank=True,
         default="",
         help_text="Required when the item asks for the ID card.",
     )
-    applicant_address = serializers.CharField(
+    applicant_address = StrictCharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
-    description = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, default=""
+    description = StrictCharField(
+        multiline=True, max_length=1000, required=False, allow_blank=True, default=""
     )
     visit_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),
@@ -398,13 +408,13 @@ class RequestCreateIn(serializers.Serializer):
     visit_time = serializers.ChoiceField(
         choices=VisitTime.choices, required=False, allow_blank=True, default=""
     )
-    consent = serializers.BooleanField(
+    consent = StrictBooleanField(
         required=False,
         default=False,
         help_text="The applicant agrees to the use of their data for this request "
         "under the privacy notice (/privacy/).",
     )
-    privacy_notice_version = serializers.CharField(
+    privacy_notice_version = StrictCharField(
         max_length=20,
         required=False,
         allow_blank=True,
@@ -418,12 +428,12 @@ class RequestCreateIn(serializers.Serializer):
         return data["privacy_notice_version"] if data["consent"] else ""
 
 
-class LookupIn(serializers.Serializer):
-    tracking_number = serializers.CharField(max_length=30)
-    phone_last4 = serializers.CharField(
+class LookupIn(StrictInput):
+    tracking_number = StrictCharField(max_length=30)
+    phone_last4 = StrictCharField(
         max_length=8, help_text="The last four digits of the applicant's mobile."
     )
-    remember = serializers.BooleanField(
+    remember = StrictBooleanField(
         required=False,
         default=False,
         help_text="Keep the proof in this session for 30 minutes, for the "

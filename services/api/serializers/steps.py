@@ -22,6 +22,7 @@ from ...choices import HandlingMode, Status
 from ...forms.staff_visits import is_preferred_time
 from ...models import Delivery, HomeVisit, ServiceRequest
 from ...workflow import Step
+from .fields import StrictBooleanField, StrictCharField, StrictInput
 
 TEXT_LIMIT = 1000  # the workbench's notes, reasons and results
 DECISION_LIMIT = 2000  # the town's decision (actions.trips.MAX_RESULT)
@@ -37,7 +38,8 @@ def text(*, required: bool, missing: str = "", limit: int = TEXT_LIMIT, **option
     messages = too_long()
     if required:
         messages |= {"required": missing, "blank": missing}
-    return serializers.CharField(
+    return StrictCharField(
+        multiline=True,
         required=required,
         allow_blank=not required,
         max_length=limit,
@@ -46,7 +48,7 @@ def text(*, required: bool, missing: str = "", limit: int = TEXT_LIMIT, **option
     )
 
 
-class VersionInput(serializers.Serializer):
+class VersionInput(StrictInput):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -219,7 +221,7 @@ class VisitBookInput(VersionInput):
             "invalid_choice": _("Choose why the visit is at home."),
         },
     )
-    other_time_agreed = serializers.BooleanField(
+    other_time_agreed = StrictBooleanField(
         required=False,
         default=False,
         help_text="Required (true) when the window is outside the days or the time of "

@@ -112,7 +112,7 @@ def _code_parameter(converter: type, description: str) -> OpenApiParameter:
     )
 
 
-LIST_ERRORS = errors(400, 404)  # 404: a cursor that is not one of ours
+LIST_ERRORS = errors(400)  # 400: a bad filter, cursor or page size
 
 
 # A list cached like the catalog page: until the catalog changes, apart for each

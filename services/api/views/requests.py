@@ -35,12 +35,13 @@ from rest_framework.views import APIView
 
 import huagang.converters  # noqa: F401  (registers tracking_number)
 from huagang.exceptions import InvalidTransition
+from villages.choices import Role
 from villages.models import ApiToken, User
 
 from ... import access, actions, selectors, workflow
 from ...access import ApplicantProof
 from ...guide import accepts_online_application
-from ...models import Channel, ServiceRequest
+from ...models import Channel, Rating, ServiceRequest
 from ...models.requests import NO_DUE_DATE
 from ...selectors import api as api_selectors
 from ...views.track import lookup_minutes_to_wait, lookup_usages
@@ -111,7 +112,13 @@ def _detail(
 
 
 def _one_file_per_field(request: Request) -> dict[str, UploadedFile]:
+    """The uploaded files by field; 400 for a field with several, or for a value
+    that is not a file under a material's name (``material_<id>``), which would be
+    lost."""
     files, problems = {}, {}
+    for name in request.data:
+        if name.startswith("material_") and name not in request.FILES:
+            problems[name] = [_("Send a file here (PDF or image), not text.")]
     for name, found in request.FILES.lists():
         if len(found) > 1:
             problems[name] = [_("Send one file per field.")]
@@ -454,10 +461,31 @@ class RatingView(APIView):
         status_code: int,
     ) -> Response:
         rating = api_selectors.service_request_rating(service_request=found)
+        user = _caller(request)
         may_rate = rating is None and access.may(
-            _caller(request), found, workflow.Activity.RATE, proof=proof
+            user, found, workflow.Activity.RATE, proof=proof
         )
-        return Response(out.rating_state(rating, may_rate=may_rate), status=status_code)
+        words = rating is not None and _may_read_words(user, found, rating, proof)
+        return Response(
+            out.rating_state(rating, may_rate=may_rate, words=words),
+            status=status_code,
+        )
+
+
+def _may_read_words(
+    user: User | None,
+    found: ServiceRequest,
+    rating: Rating,
+    proof: ApplicantProof | None,
+) -> bool:
+    """The resident's words (the rating's comment) go to the applicant and to staff
+    who handle the 差评 follow-up it opened, as on the workbench, which shows them
+    only on the follow-up's page: other staff who see the request (a town-center
+    clerk) read the level, as on its timeline."""
+    if Role.RESIDENT in access.roles_towards(user, found, proof=proof):
+        return True
+    follow_up = getattr(rating, "follow_up", None)
+    return follow_up is not None and access.may_handle_follow_up(user, follow_up)
 
 
 # --- the supplement --------------------------------------------------------------------

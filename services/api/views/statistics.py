@@ -130,7 +130,7 @@ class OverdueCases(generics.GenericAPIView):
         summary="Open cases past their due date, oldest request first",
         description="As the dashboard lists them (the one definition of overdue), "
         "over the requests the caller's role covers; the applicant's name masked.",
-        responses={200: OverdueCaseSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: OverdueCaseSerializer(many=True), **errors(400, 403)},
     )
     def get(self, request: Request) -> Response:
         self.today, self.calendar = timezone.localdate(), WorkCalendar.load()

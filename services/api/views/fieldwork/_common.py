@@ -1,6 +1,8 @@
-"""What the staff's field-work endpoints share: who may call them at all, and the
-ids in their addresses."""
+"""What the staff's field-work endpoints share: who may call them at all, the ids in
+their addresses, and their lists' choice filters."""
 
+import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import BasePermission
@@ -22,6 +24,28 @@ def id_parameter(name: str) -> OpenApiParameter:
 
 
 TRIP_ID, VISIT_ID = id_parameter("trip_id"), id_parameter("visit_id")
+
+
+class _NamedChoiceField(django_filters.fields.ChoiceField):
+    def validate(self, value) -> None:
+        try:
+            super().validate(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            allowed = ", ".join(str(key) for key, _label in self.choices if key)
+            raise ValidationError(
+                gettext_lazy("Give one of: %(choices)s."),
+                code="invalid_choice",
+                params={"choices": allowed},
+            ) from None
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """A choice filter whose error names the values it takes (Django's says only
+    that the value is not one of them)."""
+
+    field_class = _NamedChoiceField
 
 
 class StaffOnly(BasePermission):

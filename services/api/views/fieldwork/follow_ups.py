@@ -17,13 +17,13 @@ from ....models import FollowUp
 from ....selectors.visits import follow_up_get
 from ...schema import errors
 from ...serializers.fieldwork import FollowUpAdvanceInput, FollowUpSerializer
-from ._common import StaffOnly, StaffView, check_id, id_parameter
+from ._common import ChoiceFilter, StaffOnly, StaffView, check_id, id_parameter
 
 FOLLOW_UP_ID = id_parameter("follow_up_id")
 
 
 class FollowUpFilter(django_filters.FilterSet):
-    stage = django_filters.ChoiceFilter(choices=FollowUp.Stage.choices)
+    stage = ChoiceFilter(choices=FollowUp.Stage.choices)
     request = django_filters.CharFilter(
         field_name="rating__request__tracking_number",
         max_length=20,
@@ -42,7 +42,7 @@ class FollowUpListView(ListAPIView):
 
     @extend_schema(
         summary="差评 follow-ups the caller handles, newest first",
-        responses={200: FollowUpSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: FollowUpSerializer(many=True), **errors(400, 403)},
         tags=["follow-ups"],
     )
     def get(self, request, *args, **kwargs):

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -16,6 +17,7 @@ import huagang.converters  # noqa: F401  (registers tracking_number)
 from huagang.exceptions import Conflict, InvalidTransition, NotFound
 
 from .... import access, actions, workflow
+from ....actions.trips import trip_day_reached
 from ....models import AgencyTrip, ServiceRequest, Status, TripCheck
 from ....selectors import trips as trip_selectors
 from ....selectors.trips import _with_counts
@@ -33,7 +35,7 @@ from ...serializers.fieldwork import (
     TripDetailSerializer,
     TripSerializer,
 )
-from ._common import TRIP_ID, StaffOnly, StaffView, check_id
+from ._common import TRIP_ID, ChoiceFilter, StaffOnly, StaffView, check_id
 
 OUT, BACK = TripCheck.Leg.OUT, TripCheck.Leg.BACK
 
@@ -87,11 +89,12 @@ def trip_detail(request: Request, trip: AgencyTrip) -> dict:
     )
     steps = access.trip_steps(user, trip)
     fills = not trip.handed_over_at and access.may_fill_trip(user, trip)
+    today = trip_day_reached(trip)  # the actions' own rule: not before the trip day
     trip.may = {
         "add_cases": fills,
         "remove_cases": fills,
-        "hand_over": workflow.Step.HAND_OVER in steps,
-        "send_back": workflow.Step.RETURN in steps,
+        "hand_over": today and workflow.Step.HAND_OVER in steps,
+        "send_back": today and workflow.Step.RETURN in steps,
         "check_in_out": access.may_check_in(user, trip, OUT),
         "check_in_back": access.may_check_in(user, trip, BACK),
     }
@@ -129,6 +132,7 @@ def strict_boolean(moment: str, help_text: str) -> django_filters.ChoiceFilter:
         choices=[("true", "true"), ("false", "false")],
         method=by_moment,
         help_text=help_text,
+        error_messages={"invalid_choice": gettext_lazy("Give true or false.")},
     )
 
 
@@ -151,7 +155,7 @@ class TripFilter(django_filters.FilterSet):
     )
     handed_over = strict_boolean("handed_over_at", "Handed over to the town (true).")
     returned = strict_boolean("returned_at", "Its return recorded (true).")
-    task = django_filters.ChoiceFilter(
+    task = ChoiceFilter(
         choices=[(task, task) for task in TASKS],
         method="filter_task",
         help_text="fill: trips the caller may fill and hand over; check_in_out / "
@@ -179,7 +183,7 @@ class TripListView(ListAPIView):
         summary="Trips the caller may see (定时代办)",
         description="Those of a village the caller serves and those carrying a case "
         "they may see (access.agency_trips_scope), newest first.",
-        responses={200: TripSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: TripSerializer(many=True), **errors(400, 403)},
         tags=["trips"],
     )
     def get(self, request, *args, **kwargs):

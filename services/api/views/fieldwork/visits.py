@@ -29,7 +29,7 @@ from ...serializers.fieldwork import (
     VisitResultSerializer,
     VisitSerializer,
 )
-from ._common import VISIT_ID, StaffOnly, StaffView, check_id
+from ._common import VISIT_ID, ChoiceFilter, StaffOnly, StaffView, check_id
 
 
 class VisitPagination(ApiCursorPagination):
@@ -40,7 +40,7 @@ class VisitFilter(django_filters.FilterSet):
     day = django_filters.DateFilter(
         method="filter_day", help_text="Visits starting on this local day."
     )
-    outcome = django_filters.ChoiceFilter(choices=HomeVisit.Outcome.choices)
+    outcome = ChoiceFilter(choices=HomeVisit.Outcome.choices)
     request = django_filters.CharFilter(
         field_name="request__tracking_number",
         max_length=20,
@@ -69,7 +69,7 @@ class VisitListView(ListAPIView):
     @extend_schema(
         summary="Home visits of the requests the caller may see (上门特办)",
         description="In order of their start; `day` for one day's round.",
-        responses={200: VisitSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: VisitSerializer(many=True), **errors(400, 403)},
         tags=["visits"],
     )
     def get(self, request, *args, **kwargs):

@@ -1,0 +1,21 @@
+"""The API's Redoc page in Chromium: it renders the schema and asks no other host for
+anything (Redoc's bundle asked cdn.redoc.ly for its "API docs by Redocly" logo)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_redoc_renders_and_asks_no_other_host(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(live_server.url + "/api/v1/redoc/")
+    page.wait_for_selector("text=API docs by Redocly", timeout=30000)
+    page.wait_for_selector("h2", timeout=30000)  # the schema's operations
+    page.wait_for_timeout(500)
+    local = (live_server.url, f"blob:{live_server.url}")
+    assert asked and all(url.startswith(local) for url in asked), asked
+    assert page.locator("img[alt='redocly logo']").count() == 0
+    context.close()
