@@ -361,14 +361,26 @@ class AttachmentOut(serializers.Serializer):
 
 # --- input --------------------------------------------------------------------------
 
+ITEM_CODE = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$"  # huagang.converters.ItemCodeConverter
+VILLAGE_CODE = r"^[0-9]{12}$"  # a division code (DivisionCodeConverter)
+
 
 class RequestCreateIn(serializers.Serializer):
     """A new request. As JSON, or as multipart/form-data with a file per material
     under ``material_<id>`` (the ids of ``GET services/<code>/``'s materials)."""
 
-    item = serializers.CharField(max_length=20, help_text="The service item's code.")
-    village = serializers.CharField(
-        max_length=12, help_text="The village's 12-digit division code."
+    item = serializers.RegexField(
+        ITEM_CODE,
+        max_length=20,
+        help_text="The service item's code.",
+        error_messages={"invalid": _("There is no such service item in the catalog.")},
+    )
+    village = serializers.RegexField(
+        VILLAGE_CODE,
+        help_text="The village's 12-digit division code.",
+        error_messages={
+            "invalid": _("This is not a village or community of Huagang town.")
+        },
     )
     mode = serializers.ChoiceField(choices=HandlingMode.choices)
     applicant_name = serializers.CharField(max_length=50)
@@ -420,8 +432,11 @@ class RequestCreateIn(serializers.Serializer):
 
 class LookupIn(serializers.Serializer):
     tracking_number = serializers.CharField(max_length=30)
-    phone_last4 = serializers.CharField(
-        max_length=8, help_text="The last four digits of the applicant's mobile."
+    phone_last4 = serializers.RegexField(
+        r"^\s*[0-9０-９]{4}\s*$",
+        max_length=8,
+        help_text="The last four digits of the applicant's mobile.",
+        error_messages={"invalid": _("Enter exactly four digits.")},
     )
     remember = serializers.BooleanField(
         required=False,

@@ -8,13 +8,13 @@ it, or to a session that proved it with the number and phone digits
 signed-in caller and a 401 for an anonymous one, whether it exists or not. Writes are
 the actions the screens use. docs/api.md, "Requests", is the guide.
 
-``collection``: the list and a new request; ``single``: one request, its lookup,
+A tracking number in an address is any path segment, checked by the view (a JSON 404
+before any query for one that is not a tracking number; the converter's 404 would be
+the HTML page). ``collection``: the list and a new request; ``single``: one request, its lookup,
 timeline, rating and supplement; ``_common``: what they share.
 """
 
 from django.urls import path
-
-import huagang.converters  # noqa: F401  (registers tracking_number)
 
 from .collection import RequestsView
 from .single import LookupView, MaterialsView, RatingView, RequestView, TimelineView
@@ -22,19 +22,19 @@ from .single import LookupView, MaterialsView, RatingView, RequestView, Timeline
 urlpatterns = [
     path("requests/", RequestsView.as_view(), name="requests"),
     path("requests/lookup/", LookupView.as_view(), name="request_lookup"),
-    path("requests/<tracking_number:number>/", RequestView.as_view(), name="request"),
+    path("requests/<str:number>/", RequestView.as_view(), name="request"),
     path(
-        "requests/<tracking_number:number>/timeline/",
+        "requests/<str:number>/timeline/",
         TimelineView.as_view(),
         name="request_timeline",
     ),
     path(
-        "requests/<tracking_number:number>/rating/",
+        "requests/<str:number>/rating/",
         RatingView.as_view(),
         name="request_rating",
     ),
     path(
-        "requests/<tracking_number:number>/materials/",
+        "requests/<str:number>/materials/",
         MaterialsView.as_view(),
         name="request_materials",
     ),

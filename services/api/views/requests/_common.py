@@ -1,8 +1,12 @@
 """What the requests endpoints share: who the caller is, which request they may
 see, and how it is answered."""
 
+import re
+
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import (
@@ -12,6 +16,7 @@ from rest_framework.exceptions import (
 )
 from rest_framework.request import Request
 
+from huagang.converters import TrackingNumberConverter
 from villages.models import User
 
 from .... import access
@@ -27,6 +32,17 @@ PROOF_NOTE = (
 )
 
 
+# The path parameter ``number``: a tracking number (huagang.converters).
+NUMBER = OpenApiParameter(
+    "number",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=f"^{TrackingNumberConverter.regex}$",
+    description="The tracking number, e.g. HG260310000123.",
+)
+_NUMBER = re.compile(TrackingNumberConverter.regex)
+
+
 def caller(request: Request) -> User | None:
     return request.user if request.user.is_authenticated else None
 
@@ -36,7 +52,10 @@ def visible_request(
 ) -> tuple[ServiceRequest, ApplicantProof | None]:
     """The request as this caller may see it, and the session's applicant proof for
     it (when that is what makes it visible). 404 for a signed-in caller who may not
-    see it; 401 for an anonymous one without the proof (whether it exists or not)."""
+    see it; 401 for an anonymous one without the proof (whether it exists or not);
+    404 for anyone, before any query, when `number` is not a tracking number."""
+    if not _NUMBER.fullmatch(number):
+        raise NotFound()
     user = caller(request)
     if user is not None:
         found = api_selectors.service_request_api_get(user=user, tracking_number=number)

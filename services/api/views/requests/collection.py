@@ -52,6 +52,27 @@ NOT_ONLINE = gettext_lazy(
     "This item is handled only at a service window, with you there in person: it "
     "cannot be applied for online."
 )
+# The codes the list filters on, with their patterns (django-filter's schema has none).
+CODE_PARAMETERS = [
+    OpenApiParameter(
+        "village",
+        OpenApiTypes.STR,
+        pattern="^[0-9]{12}$",
+        description="A village's or community's 12-digit division code.",
+    ),
+    OpenApiParameter(
+        "item",
+        OpenApiTypes.STR,
+        pattern="^[A-Za-z0-9][A-Za-z0-9-]*$",
+        description="A service item's code.",
+    ),
+    OpenApiParameter(
+        "body",
+        OpenApiTypes.STR,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="The code of the body handling the request's item.",
+    ),
+]
 IDEMPOTENCY = uuid.UUID("5b0e7a52-3f0c-4d8e-9a57-2f1f4d6c9e10")
 UNPROCESSABLE = OpenApiResponse(
     ErrorSerializer,
@@ -105,6 +126,7 @@ def _create_uploads(request: Request) -> list[tuple[UploadedFile, int | None]]:
 
 class RequestsView(GenericAPIView):
     queryset = ServiceRequest.objects.none()  # for the schema; see get()
+    serializer_class = RequestCreateIn  # what OPTIONS describes for POST
     filterset_class = ServiceRequestFilter
     filter_backends = [DjangoFilterBackend]
     pagination_class = KeysetPagination
@@ -125,6 +147,7 @@ class RequestsView(GenericAPIView):
         description="A resident's own (as applicant); a village clerk's village; a "
         "town-center clerk's bodies; every one for an official. Names and phones "
         "masked. Cursor-paginated, newest first by default; never counted.",
+        parameters=CODE_PARAMETERS,
         responses={200: RequestRowOut(many=True), **errors(400)},
     )
     def get(self, request: Request) -> Response:
@@ -153,6 +176,7 @@ class RequestsView(GenericAPIView):
                 "Idempotency-Key",
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
+                pattern="^[ -~]{1,200}$",
                 description="Any unique string of yours (a UUID), up to 200 "
                 "printable ASCII characters.",
             ),

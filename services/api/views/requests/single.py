@@ -34,6 +34,7 @@ from ...serializers.requests import (
     TimelineEventOut,
 )
 from ._common import (
+    NUMBER,
     PROOF_NOTE,
     TAGS,
     caller,
@@ -50,6 +51,7 @@ class RequestView(APIView):
     anonymous_scope = "lookup"
 
     @extend_schema(
+        parameters=[NUMBER],
         tags=TAGS,
         operation_id="requests_retrieve",
         summary="One request, as the caller may see it",
@@ -114,6 +116,7 @@ class TimelineView(GenericAPIView):
     anonymous_scope = "lookup"
 
     @extend_schema(
+        parameters=[NUMBER],
         tags=TAGS,
         operation_id="requests_timeline",
         summary="What has happened to a request",
@@ -138,6 +141,7 @@ class RatingView(APIView):
     anonymous_scope = "lookup"
 
     @extend_schema(
+        parameters=[NUMBER],
         tags=TAGS,
         operation_id="requests_rating_retrieve",
         summary="The request's rating (好差评), and whether the caller may rate it",
@@ -149,6 +153,7 @@ class RatingView(APIView):
         return self._state(request, found, proof, status_code=200)
 
     @extend_schema(
+        parameters=[NUMBER],
         tags=TAGS,
         operation_id="requests_rating_create",
         summary="Rate a completed request (once, by its applicant)",
@@ -209,6 +214,7 @@ class MaterialsView(APIView):
     anonymous_scope = "lookup"
 
     @extend_schema(
+        parameters=[NUMBER],
         tags=TAGS,
         operation_id="requests_materials_create",
         summary="Upload the supplement the staff asked for",
