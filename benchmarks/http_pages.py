@@ -300,9 +300,10 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def _wrk(
-    args: argparse.Namespace, url: str, *, duration: int
+    args: argparse.Namespace, url: str, *, duration: int, extra: tuple[str, ...] = ()
 ) -> tuple[float, float, int]:
-    """Requests per second, p99 latency (ms) and requests of a wrk run on `url`."""
+    """Requests per second, p99 latency (ms) and requests of a wrk run on `url`;
+    `extra`: more wrk options (headers, a Lua script)."""
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -311,6 +312,7 @@ def _wrk(
         "--latency",
         "-H",
         "X-Forwarded-Proto: https",
+        *extra,
         _quote(url),
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -76,6 +76,6 @@ handler404 = views.page_not_found
 # .attachment_download): they hold ID cards and the like.
 
 if settings.HUAGANG_BENCHMARK:  # only huagang/settings/benchmark.py turns this on
-    from huagang.benchmark import reference
+    from huagang import benchmark
 
-    urlpatterns.append(path("benchmark/reference/", reference))
+    urlpatterns += benchmark.urlpatterns
