@@ -5,6 +5,7 @@ None of them costs a query of its own: codes are matched in the list's one query
 join on the item, body or village), never looked up first.
 """
 
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -24,6 +25,8 @@ from ..models import DueState, HandlingMode, ServiceRequest, Status
 from ..selectors.api import api_calendar
 from ..time_limits import flag_q
 
+EMPTY = _("Give a value, or leave the parameter out.")
+
 
 class LeanFilterSet(django_filters.FilterSet):
     """A FilterSet that checks and applies only the parameters given.
@@ -32,7 +35,8 @@ class LeanFilterSet(django_filters.FilterSet):
     each request, which costs more than the list's own query; the lists of the API
     are its busiest endpoints. Here the declared filters (and the form field each
     builds once) are shared by every request, and each parameter present is cleaned
-    by its filter's field. Filters must therefore hold no per-request state: no
+    by its filter's field (an empty one is refused, as the schema says: leave a
+    filter out to not filter). Filters must therefore hold no per-request state: no
     ``method`` given by name (pass a function), as those are resolved on the
     filterset instance.
     """
@@ -51,6 +55,8 @@ class LeanFilterSet(django_filters.FilterSet):
             field = filter_.field
             try:
                 raw = field.widget.value_from_datadict(self.data, {}, name)
+                if raw in ("", None):
+                    raise ValidationError(EMPTY, code="empty")
                 self._cleaned[name] = field.clean(raw)
             except ValidationError as exc:
                 self._errors[name] = ErrorList(exc.error_list)
@@ -70,16 +76,20 @@ class LeanFilterSet(django_filters.FilterSet):
         return queryset
 
 
+# No request is older or newer: a time outside these is taken as the nearest one, which
+# every time zone's offset keeps a valid date (year 1 with +14:00 is not one in UTC).
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9998, 12, 31, tzinfo=dt.UTC)
+
+
 class _Instant(IsoDateTimeField):
-    """An ISO 8601 time the database can compare with (years 1900 to 9998)."""
+    """An ISO 8601 time, as a bound the database can compare with."""
 
     def to_python(self, value):
         found = super().to_python(value)
-        if found is not None and not 1900 <= found.year <= 9998:
-            raise ValidationError(
-                _("Give a time between the years 1900 and 9998."), code="invalid"
-            )
-        return found
+        if found is None or 1900 < found.year < 9998:
+            return found
+        return EARLIEST if found.year <= 1900 else LATEST
 
 
 class InstantFilter(django_filters.IsoDateTimeFilter):

@@ -196,8 +196,9 @@ class KeysetPagination(BasePagination):
 
     def _ordering(self, request: Request, view) -> tuple[str, Ordering]:
         orderings: dict[str, Ordering] = view.orderings
-        name = request.query_params.get(self.ordering_query_param, "")
-        name = name or view.default_ordering
+        name = request.query_params.get(
+            self.ordering_query_param, view.default_ordering
+        )
         if name not in orderings:
             raise ValidationError(
                 {
@@ -219,7 +220,7 @@ class KeysetPagination(BasePagination):
                 "in": "query",
                 "description": "The position of a page: take it from `next` or "
                 "`previous`, never build it (one not made by this list is a 400).",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
             {
                 "name": self.page_size_query_param,

@@ -365,3 +365,9 @@ def test_a_different_village_is_another_request(as_role, agency):
     other = client.post(LIST, body(agency, village=FENFANG), format="json")
     assert other.status_code == 201
     assert ServiceRequest.objects.count() == 2
+
+
+def test_options_describe_the_create(as_role):
+    response = as_role("official").options(LIST)
+    assert response.status_code == 200
+    assert "applicant_phone" in response.json()["actions"]["POST"]

@@ -75,9 +75,15 @@ def test_an_unknown_number_is_the_same_404_as_an_invisible_one(as_role, submit):
     assert as_role("anon").get(f"{LIST}HG260310999999/").status_code == 401
 
 
-def test_a_malformed_number_is_not_an_address(as_role):
-    assert as_role("official").get(f"{LIST}HG123/").status_code == 404
-    assert as_role("official").get(f"{LIST}hg260310000001/").status_code == 404
+@pytest.mark.parametrize("tail", ["", "timeline/", "rating/"])
+@pytest.mark.parametrize("number", ["HG123", "hg260310000001", "%C2%84", "lookup2"])
+def test_a_malformed_number_is_a_json_404_before_any_query(number, tail, as_role):
+    client = as_role("official")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{LIST}{number}/{tail}")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert not [q for q in queries if "servicerequest" in q["sql"]]
 
 
 def test_the_detail_tells_the_time_limit_and_result(

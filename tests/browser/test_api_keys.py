@@ -24,11 +24,13 @@ def test_an_official_makes_a_key_copies_it_once_and_revokes_it(person, official)
     desk = person()
     desk.sign_in(official)
     desk.open_add_form("接口密钥")
-    desk.type("系统", "县政务服务平台")
-    # The account is picked by typing part of its name (the admin's autocomplete).
-    desk._row("代表账号").locator(".select2-selection").click()
-    desk.page.locator(".select2-search__field").fill("县平台")
-    desk.page.get_by_role("option", name="县平台账号").click()
+    desk.type("系统名称", "县政务服务平台")
+    # Each account is offered with its role, village and masked mobile, so that the
+    # official sees whom the key will act as.
+    picker = desk.labelled("代表账号")
+    offered = picker.locator("option", has_text="县平台账号").inner_text()
+    assert "管理人员" in offered and "****" in offered
+    picker.select_option(label=offered)
     desk.save("key-made")
 
     shown = desk.page.locator(".messagelist .warning")

@@ -8,6 +8,7 @@ or a form.
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -31,6 +32,17 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictRegexField(StrictCharField):
+    """A strict string matching `regex` (its pattern shows in the schema); the
+    `invalid` message answers both a non-string and a mismatch."""
+
+    def __init__(self, regex: str, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(
+            RegexValidator(regex, message=self.error_messages["invalid"])
+        )
 
 
 class StrictBooleanField(serializers.BooleanField):

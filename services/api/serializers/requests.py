@@ -38,7 +38,12 @@ from ...models import (
     VisitTime,
 )
 from ...workflow import Step
-from .fields import StrictBooleanField, StrictCharField, StrictInput
+from .fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictInput,
+    StrictRegexField,
+)
 
 DUE_FLAGS = [DueState.ON_TIME, DueState.DUE_SOON, DueState.OVERDUE, DueState.UNKNOWN]
 
@@ -371,14 +376,26 @@ class AttachmentOut(serializers.Serializer):
 
 # --- input --------------------------------------------------------------------------
 
+ITEM_CODE = r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$"  # huagang.converters.ItemCodeConverter
+VILLAGE_CODE = r"^[0-9]{12}$"  # a division code (DivisionCodeConverter)
+
 
 class RequestCreateIn(StrictInput):
     """A new request. As JSON, or as multipart/form-data with a file per material
     under ``material_<id>`` (the ids of ``GET services/<code>/``'s materials)."""
 
-    item = StrictCharField(max_length=20, help_text="The service item's code.")
-    village = StrictCharField(
-        max_length=12, help_text="The village's 12-digit division code."
+    item = StrictRegexField(
+        ITEM_CODE,
+        max_length=20,
+        help_text="The service item's code.",
+        error_messages={"invalid": _("There is no such service item in the catalog.")},
+    )
+    village = StrictRegexField(
+        VILLAGE_CODE,
+        help_text="The village's 12-digit division code.",
+        error_messages={
+            "invalid": _("This is not a village or community of Huagang town.")
+        },
     )
     mode = serializers.ChoiceField(choices=HandlingMode.choices)
     applicant_name = StrictCharField(max_length=50)
@@ -430,8 +447,11 @@ class RequestCreateIn(StrictInput):
 
 class LookupIn(StrictInput):
     tracking_number = StrictCharField(max_length=30)
-    phone_last4 = StrictCharField(
-        max_length=8, help_text="The last four digits of the applicant's mobile."
+    phone_last4 = StrictRegexField(
+        r"^\s*[0-9０-９]{4}\s*$",
+        max_length=8,
+        help_text="The last four digits of the applicant's mobile.",
+        error_messages={"invalid": _("Enter exactly four digits.")},
     )
     remember = StrictBooleanField(
         required=False,
