@@ -518,6 +518,15 @@ ROWS: list[Row] = [
         _request("a_new", "timeline"), public(OK), proved="a_new",
         sees={**PROVED, RESIDENT: ACCOUNT}, check=_internal_note,
         notes="the public events; the internal note still only to staff"),
+    Row("rate, proved in the session", POST, "requests/<n>/rating/",
+        _request("a_done", "rating"),
+        {**public(CREATED), CLERK_A: DENIED, TOWN_X: DENIED, OFFICIAL: DENIED,
+         API_KEY: DENIED},
+        proved="a_done", data=lambda w: {"level": 4}, success=CREATED,
+        sees={**PROVED, RESIDENT: ACCOUNT},
+        notes="whoever proved the digits and does not otherwise see the request "
+        "rates as its applicant (as docs/api.md says; the tracking page has no "
+        "rating); staff who see it stay staff"),
     Row("apply for village A", POST, "requests/", lambda w: f"{API}requests/",
         public(CREATED), data=_application(HUAGANG), success=CREATED,
         notes="a session applies as itself (the online form, which takes anyone "
