@@ -62,14 +62,13 @@ from pathlib import Path
 
 from http_pages import (
     ROOT,
-    _cpu_seconds,
     _create_database,
     _environment,
     _Failure,
     _free_port,
     _start_gunicorn,
     _wait_until_up,
-    _wrk,
+    measure_rounds,
 )
 
 # Made-up numbers no generated applicant (1990…), history staff (1980000…) or the
@@ -147,23 +146,7 @@ def main() -> int:
         )
         targets = [t for case in cases for t in (case.reference, case.api)]
         options = {t.name: _options(t, Path(scripts.name)) for t in targets}
-        for target in targets:  # warm-up: connections, caches, lazy imports
-            _wrk(args, base + target.path, duration=2, extra=options[target.name])
-        for round_number in range(1, args.rounds + 1):
-            for target in targets:
-                before = _cpu_seconds(server.pid)
-                rps, p99, count = _wrk(
-                    args,
-                    base + target.path,
-                    duration=args.duration,
-                    extra=options[target.name],
-                )
-                target.rps.append(rps)
-                target.p99_ms.append(p99)
-                target.cpu_ms.append(
-                    (_cpu_seconds(server.pid) - before) * 1000 / max(count, 1)
-                )
-            print(f"round {round_number} done", flush=True)
+        measure_rounds(args, server, base, targets, warm_up=2, extra=options)
     except _Failure as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -106,18 +106,7 @@ def main() -> int:
             f"-c{args.connections} -d{args.duration}s; {args.rounds} rounds; "
             f"cache {args.cache_url}"
         )
-        for target in targets:  # warm-up: connections, caches, lazy imports
-            _wrk(args, base + target.path, duration=max(2, args.duration // 3))
-        for round_number in range(1, args.rounds + 1):
-            for target in targets:
-                cpu_before = _cpu_seconds(server.pid)
-                rps, p99, count = _wrk(args, base + target.path, duration=args.duration)
-                target.rps.append(rps)
-                target.p99_ms.append(p99)
-                target.cpu_ms.append(
-                    (_cpu_seconds(server.pid) - cpu_before) * 1000 / max(count, 1)
-                )
-            print(f"round {round_number} done", flush=True)
+        measure_rounds(args, server, base, targets, warm_up=max(2, args.duration // 3))
     except _Failure as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -297,6 +286,41 @@ _P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _ERRORS = re.compile(r"Socket errors:.*")
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def measure_rounds(
+    args: argparse.Namespace,
+    server: subprocess.Popen,
+    base: str,
+    targets: list,
+    *,
+    warm_up: int,
+    extra: dict[str, tuple[str, ...]] | None = None,
+) -> None:
+    """Warm each target up (connections, caches, lazy imports), then `args.rounds`
+    rounds of every target in turn (interleaved), appending each run's requests/s,
+    p99 and gunicorn CPU per request to the target; `extra`: wrk options by target
+    name."""
+    extra = extra or {}
+    for target in targets:
+        _wrk(
+            args, base + target.path, duration=warm_up, extra=extra.get(target.name, ())
+        )
+    for round_number in range(1, args.rounds + 1):
+        for target in targets:
+            cpu_before = _cpu_seconds(server.pid)
+            rps, p99, count = _wrk(
+                args,
+                base + target.path,
+                duration=args.duration,
+                extra=extra.get(target.name, ()),
+            )
+            target.rps.append(rps)
+            target.p99_ms.append(p99)
+            target.cpu_ms.append(
+                (_cpu_seconds(server.pid) - cpu_before) * 1000 / max(count, 1)
+            )
+        print(f"round {round_number} done", flush=True)
 
 
 def _wrk(
