@@ -83,13 +83,16 @@ LATEST = dt.datetime(9998, 12, 31, tzinfo=dt.UTC)
 
 
 class _Instant(IsoDateTimeField):
-    """An ISO 8601 time, as a bound the database can compare with."""
+    """An ISO 8601 time, as a bound the database can compare with: in UTC, since
+    PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (-20:08, say)."""
 
     def to_python(self, value):
         found = super().to_python(value)
-        if found is None or 1900 < found.year < 9998:
-            return found
-        return EARLIEST if found.year <= 1900 else LATEST
+        if found is None:
+            return None
+        if not 1900 < found.year < 9998:
+            return EARLIEST if found.year <= 1900 else LATEST
+        return found.astimezone(dt.UTC)
 
 
 class InstantFilter(django_filters.IsoDateTimeFilter):

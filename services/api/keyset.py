@@ -86,8 +86,9 @@ def _parse(kind: str, raw: Any) -> Any:
         found = parse_datetime(raw)
         if found is None or found.tzinfo is None:
             return None
-        found.astimezone(dt.UTC)  # OverflowError near year 1 or 9999
-        return found
+        # OverflowError near year 1 or 9999; in UTC, since PostgreSQL refuses
+        # offsets beyond ±15:59.
+        return found.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         return None
 

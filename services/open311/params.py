@@ -125,7 +125,10 @@ def _moment(
             % {"name": name, "first": YEARS[0], "last": YEARS[1]}
         )
         return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59 that the format allows.
+    return moment.astimezone(dt.UTC)
 
 
 def _window(

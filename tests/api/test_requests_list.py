@@ -184,6 +184,24 @@ def test_times_beyond_any_request_are_taken_as_the_nearest(
     assert numbers(response) == ([case.tracking_number] if listed else [])
 
 
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # Offsets ISO 8601 allows but PostgreSQL refuses (beyond ±15:59): read in UTC.
+        ("created_before=6912-09-06T06:09:20.25-20:08", True),
+        ("created_after=2000-01-01T00:00:00%2B23:59", True),
+        ("updated_after=6912-09-06T06:09:20-20:08", False),
+    ],
+)
+def test_times_with_offsets_beyond_postgresql_s_are_read_in_utc(
+    query, listed, as_role, submit
+):
+    case = submit("agency")
+    response = as_role("official").get(f"{LIST}?{query}")
+    assert response.status_code == 200
+    assert numbers(response) == ([case.tracking_number] if listed else [])
+
+
 def test_filters_by_times(as_role, submit):
     first = submit("agency")
     later = submit("agency")

@@ -119,6 +119,8 @@ def test_dates_choose_the_window_in_any_time_zone(client, made):
         ("2026-01-09T01:00:00Z", "2026-01-09T01:00:00Z"),
         ("2026-01-09", "2026-01-09"),  # a day alone: all of it
         ("2026-01-09T00:00:00", "2026-01-09T23:00:00"),  # no offset: Beijing time
+        # Offsets ISO 8601 allows but PostgreSQL would refuse (beyond ±15:59).
+        ("2026-01-09T21:00:00+20:00", "2026-01-08T05:00:00-20:08"),
     ]:
         shown = get(client, "requests.json", "requests", start_date=start, end_date=end)
         assert _ids(shown) == [made["waiting"].pk], (start, end)
