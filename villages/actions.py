@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -190,15 +191,39 @@ def api_token_for_key(key: str) -> ApiToken | None:
     with its account; None for any other key. Marks the token used, at most once a
     minute so that a busy system does not write on every call.
 
-    A found token is kept in the cache (shared by every worker) for
-    ``TOKEN_CACHE_SECONDS``: reading it and its account from the database cost more
-    than a page of the request list. Any save of the token or its account (a revoke,
-    a role or village change, a deactivation) forgets it at once
-    (``villages.signals``), and expiry is checked on every call."""
+    Reading the token and its account from the database cost more than a page of
+    the request list, so a found token is kept: in this process for
+    ``TOKEN_LOCAL_SECONDS``, in the cache that every worker shares for
+    ``TOKEN_CACHE_SECONDS``. Any save of the token or its account (a revoke, a role,
+    village or bodies change, a deactivation) forgets it in both at once
+    (``villages.signals``); another worker's copy lasts at most
+    ``TOKEN_LOCAL_SECONDS`` more. Expiry is checked on every call."""
     if not key.startswith(API_KEY_PREFIX) or len(key) > 100:
         return None
     now = timezone.now()
     key_hash = api_key_hash(key)
+    token = _token_kept(key_hash)
+    if token is None:
+        return None
+    if (
+        token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= now)
+        or not token.account.is_active
+    ):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > _USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        cache.set(_token_cache_key(key_hash), token, TOKEN_CACHE_SECONDS)
+    return token
+
+
+def _token_kept(key_hash: str) -> ApiToken | None:
+    """The token with this hash, live or not: from this process, the shared cache or
+    the database (then kept in both)."""
+    kept = _local_tokens.get(key_hash)
+    if kept is not None and time.monotonic() - kept[0] < TOKEN_LOCAL_SECONDS:
+        return kept[1]
     token = cache.get(_token_cache_key(key_hash))
     if token is None:
         # Sliced, not .first(): the hash is unique, and ordering the one row by the
@@ -214,21 +239,17 @@ def api_token_for_key(key: str) -> ApiToken | None:
         if token is None:
             return None
         cache.set(_token_cache_key(key_hash), token, TOKEN_CACHE_SECONDS)
-    if (
-        token.revoked_at is not None
-        or (token.expires_at is not None and token.expires_at <= now)
-        or not token.account.is_active
-    ):
-        return None
-    if token.last_used_at is None or now - token.last_used_at > _USED_EVERY:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-        cache.set(_token_cache_key(key_hash), token, TOKEN_CACHE_SECONDS)
+    if len(_local_tokens) >= _LOCAL_TOKENS_MAX:
+        _local_tokens.clear()
+    _local_tokens[key_hash] = (time.monotonic(), token)
     return token
 
 
 def api_tokens_forget(*, key_hashes) -> None:
     """Read these tokens (and their accounts) from the database on their next use."""
+    key_hashes = list(key_hashes)
+    for key_hash in key_hashes:
+        _local_tokens.pop(key_hash, None)
     cache.delete_many([_token_cache_key(h) for h in key_hashes])
 
 
@@ -242,6 +263,9 @@ def api_tokens_forget_account(*, account_id: int) -> None:
 
 
 TOKEN_CACHE_SECONDS = 300
+TOKEN_LOCAL_SECONDS = 5
+_LOCAL_TOKENS_MAX = 1000
+_local_tokens: dict[str, tuple[float, ApiToken]] = {}
 
 
 def _token_cache_key(key_hash: str) -> str:

@@ -297,3 +297,22 @@ def test_a_key_revoked_through_the_admin_stops_at_once(client, official):
     _revoke(client, token, confirm=True)
     client.logout()
     assert _calls(client, key) == 401
+
+
+def test_another_worker_s_copy_lasts_seconds_only(client, official, monkeypatch):
+    """A revoke made by another worker reaches this one within TOKEN_LOCAL_SECONDS:
+    here the shared cache and the database say revoked, this process's copy not."""
+    import time
+
+    from django.core.cache import cache
+
+    from villages import actions
+
+    token, key = api_token_create(name="12345热线", account=official, by=official)
+    assert _calls(client, key) == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    cache.delete(actions._token_cache_key(token.key_hash))  # the other worker's forget
+    assert _calls(client, key) == 200  # this process's copy, for a few seconds more
+    later = time.monotonic() + actions.TOKEN_LOCAL_SECONDS + 1
+    monkeypatch.setattr(actions.time, "monotonic", lambda: later)
+    assert _calls(client, key) == 401
