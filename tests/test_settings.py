@@ -16,6 +16,8 @@ GOOD = {
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
     "DJANGO_CACHE_URL": "redis://redis.example.org:6379/1",
+    "HUAGANG_FIELD_KEYS": "cHJvZHVjdGlvbi1maWVsZC1rZXktZm9yLXRlc3RzLTE=",
+    "HUAGANG_HASH_KEY": "h" * 40,
 }
 PROBE = (
     "import json, importlib, sys\n"
@@ -33,7 +35,9 @@ def load_settings(module: str, **env: str | None) -> subprocess.CompletedProcess
     environment = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_URL", "CELERY_", "HUAGANG_FIELD_", "HUAGANG_HASH_")
+        )
     }
     environment.update({k: v for k, v in env.items() if v is not None})
     return subprocess.run(
@@ -69,6 +73,13 @@ def test_production_starts_with_real_values():
         ({"DJANGO_CACHE_URL": None}, "DJANGO_CACHE_URL"),
         ({"DJANGO_CACHE_URL": "locmemcache://"}, "DJANGO_CACHE_URL"),
         ({"HUAGANG_CODES_ON_CONSOLE": "1"}, "HUAGANG_CODES_ON_CONSOLE"),
+        ({"HUAGANG_FIELD_KEYS": None}, "HUAGANG_FIELD_KEYS"),
+        (
+            {"HUAGANG_FIELD_KEYS": "ZGV2ZWxvcG1lbnQta2V5LW5ldmVyLWluLXByb2R1Y3Q="},
+            "HUAGANG_FIELD_KEYS",
+        ),
+        ({"HUAGANG_HASH_KEY": None}, "HUAGANG_HASH_KEY"),
+        ({"HUAGANG_HASH_KEY": "short"}, "HUAGANG_HASH_KEY"),
     ],
     ids=[
         "no secret",
@@ -79,6 +90,10 @@ def test_production_starts_with_real_values():
         "no shared cache",
         "per-process cache",
         "codes on the console",
+        "no field key",
+        "the development field key",
+        "no hash key",
+        "short hash key",
     ],
 )
 def test_production_refuses_unsafe_configuration(overrides, message):

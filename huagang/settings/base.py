@@ -18,6 +18,17 @@ SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY", default="insecure-development-key-never-use-in-production"
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Residents' ID numbers at rest (huagang/crypto.py): Fernet keys, the current one first
+# (older ones still read until `manage.py rotate_field_keys` has re-encrypted), and the
+# key of the hash that finds a request by its whole ID number. The defaults are for
+# development only: production settings refuse them.
+HUAGANG_FIELD_KEYS = env.list(
+    "HUAGANG_FIELD_KEYS", default=["ZGV2ZWxvcG1lbnQta2V5LW5ldmVyLWluLXByb2R1Y3Q="]
+)
+HUAGANG_HASH_KEY = env.str(
+    "HUAGANG_HASH_KEY", default="insecure-development-hash-key-never-in-production"
+)
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, MIDDLEWARE, env
+from .base import CACHES, DATABASES, HUAGANG_HASH_KEY, MIDDLEWARE, env
 
 DEBUG = False
 
@@ -11,6 +11,21 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters."
+    )
+
+if not env.str("HUAGANG_FIELD_KEYS", default="") or any(
+    key.startswith("ZGV2ZWxvcG1lbnQta2V5") for key in env.list("HUAGANG_FIELD_KEYS")
+):
+    raise ImproperlyConfigured(
+        "HUAGANG_FIELD_KEYS must be set: the key(s) that encrypt residents' ID numbers "
+        "(make one with `manage.py rotate_field_keys --new-key`)."
+    )
+if len(env.str("HUAGANG_HASH_KEY", default="")) < 32 or HUAGANG_HASH_KEY.startswith(
+    "insecure-"
+):
+    raise ImproperlyConfigured(
+        "HUAGANG_HASH_KEY must be set to a random value of at least 32 characters "
+        "(it keys the hash that finds a request by its ID number)."
     )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
