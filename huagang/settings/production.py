@@ -19,6 +19,16 @@ if not ALLOWED_HOSTS:
         "DJANGO_ALLOWED_HOSTS must list the portal's host names."
     )
 
+# Tasks go to a worker through Redis: base.py runs them eagerly in-process without a
+# broker, which production must never do silently (a crash loses them, a slow gateway
+# holds up the page).
+if not env.str("CELERY_BROKER_URL", default=""):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must point to Redis (redis://…) in production: tasks are "
+        "never run in the web process."
+    )
+CELERY_TASK_ALWAYS_EAGER = False
+
 if (
     not env.str("DATABASE_URL", default="")
     or "postgresql" not in DATABASES["default"]["ENGINE"]
