@@ -38,6 +38,13 @@ def test_healthz_ignores_cookies_language_and_csrf(client):
     assert response["Allow"] == "GET, HEAD"
 
 
+def test_healthz_answers_a_probe_by_address(client):
+    """A load balancer probes the machine's address, not the portal's host name."""
+    response = client.get("/healthz", headers={"host": "10.1.2.3:8000"})
+    assert response.status_code == 200
+    assert client.get("/", headers={"host": "10.1.2.3:8000"}).status_code == 400
+
+
 def test_healthz_is_not_rate_limited(client):
     for _ in range(100):
         assert client.get("/healthz").status_code == 200
