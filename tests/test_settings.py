@@ -30,7 +30,9 @@ PROBE = (
 )
 
 
-def load_settings(module: str, **env: str | None) -> subprocess.CompletedProcess:
+def run_python(*arguments: str, **env: str | None) -> subprocess.CompletedProcess:
+    """Python in a fresh process with `env` instead of this one's settings variables
+    (a None value leaves the variable out)."""
     environment = {
         k: v
         for k, v in os.environ.items()
@@ -38,13 +40,17 @@ def load_settings(module: str, **env: str | None) -> subprocess.CompletedProcess
     }
     environment.update({k: v for k, v in env.items() if v is not None})
     return subprocess.run(
-        [sys.executable, "-c", PROBE, module],
+        [sys.executable, *arguments],
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def load_settings(module: str, **env: str | None) -> subprocess.CompletedProcess:
+    return run_python("-c", PROBE, module, **env)
 
 
 def test_production_starts_with_real_values():
@@ -113,20 +119,7 @@ def test_a_broker_turns_off_eager_tasks():
 
 
 def preflight(**env: str | None) -> subprocess.CompletedProcess:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))
-    }
-    environment.update({k: v for k, v in env.items() if v is not None})
-    return subprocess.run(
-        [sys.executable, "-m", "huagang.preflight"],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_python("-m", "huagang.preflight", **env)
 
 
 @pytest.mark.parametrize(
