@@ -7,11 +7,12 @@ import re
 import runpy
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.test_settings import GOOD, run_python
 
 ROOT = Path(settings.BASE_DIR)
 SITE = ROOT / "deploy" / "nginx" / "huagang.conf"
@@ -50,25 +51,8 @@ def test_the_proxy_headers_are_the_ones_django_reads():
     assert headers["X-Forwarded-Proto"] == "$scheme"
     assert headers["X-Real-IP"] == "$remote_addr"
     assert headers["Host"] == "$host"
-    probe = (
-        "from huagang.settings import production as p; print(p.SECURE_PROXY_SSL_HEADER)"
-    )
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SECRET_KEY": "x" * 60,
-        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-        "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
-        "DJANGO_CACHE_URL": "redis://redis.example.org:6379/1",
-        "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    probe = "from huagang.settings import production; print(production.SECURE_PROXY_SSL_HEADER)"
+    result = run_python("-c", probe, **GOOD)
     assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
 
 
