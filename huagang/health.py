@@ -16,6 +16,7 @@ nothing about the portal's data; a failure is logged with the exception's class 
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -108,8 +109,10 @@ def readiness() -> dict[str, str]:
     ]
     for thread in threads:
         thread.start()
+    # One deadline for all: the checks' own timeouts come first.
+    deadline = time.monotonic() + READY_TIMEOUT + 0.5
     for thread in threads:
-        thread.join(READY_TIMEOUT + 0.5)  # the checks' own timeouts come first
+        thread.join(max(0.0, deadline - time.monotonic()))
     states = {name: results.get(name, "timeout") for name in checks}
     for name, state in states.items():
         if state == "timeout":
