@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "huagang.health.HealthCheckMiddleware",  # /healthz, /readyz: before sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huagang.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

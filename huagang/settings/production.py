@@ -34,6 +34,16 @@ if not ALLOWED_HOSTS:
         "DJANGO_ALLOWED_HOSTS must list the portal's host names."
     )
 
+# Tasks go to a worker through Redis: base.py runs them eagerly in-process without a
+# broker, which production must never do silently (a crash loses them, a slow gateway
+# holds up the page).
+if not env.str("CELERY_BROKER_URL", default=""):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must point to Redis (redis://…) in production: tasks are "
+        "never run in the web process."
+    )
+CELERY_TASK_ALWAYS_EAGER = False
+
 if (
     not env.str("DATABASE_URL", default="")
     or "postgresql" not in DATABASES["default"]["ENGINE"]
@@ -79,6 +89,8 @@ STORAGES = {
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Probes on the loopback port speak plain HTTP (huagang/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
