@@ -7,6 +7,7 @@ eagerly, DEBUG off unless DJANGO_DEBUG=1. ``production.py`` refuses to start wit
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "huagang.log_context.RequestContextMiddleware",  # the request id, for every log
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huagang.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,14 +199,33 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Logs (huagang/log_format.py, log_filters.py, log_context.py): each line names its
+# request id, user id and task id; ID numbers and mobile numbers are masked in every
+# line. DJANGO_LOG_FORMAT: "text" (readable, the default here) or "json" (one object a
+# line, production's default).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "huagang.log_format.TextFormatter"},
+        "json": {"()": "huagang.log_format.JsonFormatter"},
     },
-    "filters": {"no_query_strings": {"()": "huagang.log_filters.NoQueryStrings"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_query_strings": {"()": "huagang.log_filters.NoQueryStrings"},
+        "no_personal_numbers": {"()": "huagang.log_filters.NoPersonalNumbers"},
+        "request_context": {"()": "huagang.log_filters.RequestContext"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "no_personal_numbers"],
+        },
+        # Development only (production refuses HUAGANG_CODES_ON_CONSOLE): the
+        # verification codes for a developer without an SMS gateway, number unmasked.
+        "development_codes": {"class": "logging.StreamHandler", "formatter": "text"},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     # Request lines without their query strings: an admin search (?q=) may be a
     # resident's name or mobile number (huagang/log_filters.py).
@@ -215,8 +236,14 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
+        "huagang.verification.development": {
+            "handlers": ["development_codes"],
+            "propagate": False,
+        },
     },
 }
+if LOG_FORMAT not in LOGGING["formatters"]:
+    raise ImproperlyConfigured('DJANGO_LOG_FORMAT must be "text" or "json".')
 
 # The shared cache: it counts failed tracking lookups (django-ratelimit), so in
 # production every worker must see the same counts (Redis; production.py insists).
