@@ -13,6 +13,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -62,13 +63,11 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = request_id_from(request.headers.get(HEADER))
-        id_token = request_id_var.set(request.request_id)
-        request_token = request_var.set(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_var.reset(request_token)
-            request_id_var.reset(id_token)
+        # Kept until the response is closed (request_finished), not only until this
+        # returns: Django logs a 4xx or 5xx (django.request) after the whole chain.
+        request_id_var.set(request.request_id)
+        request_var.set(request)
+        response = self.get_response(request)
         response[HEADER] = request.request_id
         return response
 
@@ -79,6 +78,14 @@ class RequestContextMiddleware:
         if user is not None:
             _known = user.is_authenticated  # evaluates the lazy user
         return None
+
+
+def _request_done(**_kwargs) -> None:
+    request_id_var.set(None)
+    request_var.set(None)
+
+
+request_finished.connect(_request_done, dispatch_uid="huagang.log_context.finished")
 
 
 # --- Celery ------------------------------------------------------------------------
