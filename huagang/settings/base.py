@@ -112,6 +112,9 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
+# Where `python manage.py backup` writes its dated folders unless given --to.
+HUAGANG_BACKUP_DIR = env.str("HUAGANG_BACKUP_DIR", default="")
+
 # Where `load_town_data` reads the town's data files.
 TOWN_DATA_DIR = env.path("HUAGANG_DATA_DIR", default=str(BASE_DIR / "data"))
 
