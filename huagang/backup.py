@@ -208,7 +208,8 @@ def backup_create(*, settings_dict: dict, storage: Storage, target: Path) -> Pat
     partial = final.with_name(final.name + PARTIAL)
     if final.exists() or partial.exists():
         raise BackupError(_("%(folder)s exists already.") % {"folder": final})
-    partial.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
+    partial.mkdir(mode=0o700)  # residents' data: readable by this user only
     database_dump(settings_dict, partial / DUMP)
     count = 0
     for name in storage_files(storage):

@@ -130,6 +130,7 @@ def test_a_backup_restored_into_a_fresh_database_brings_back_every_row_and_file(
     call_command("backup", to=str(tmp_path / "backups"), stdout=out)
     (folder,) = (tmp_path / "backups").iterdir()
     assert folder.name.startswith("huagang-20260310-") and str(folder) in out.getvalue()
+    assert folder.stat().st_mode & 0o777 == 0o700
     assert {p.name for p in folder.iterdir()} == {
         "database.dump",
         "materials",
