@@ -11,6 +11,8 @@ query (``%(U)s``, not ``%(r)s``), see docs/operations.md.
 import logging
 import re
 
+from .log_context import request_id_var, request_var, task_id_var, user_id_of
+
 _QUERY = re.compile(r"\?[^\s\"]*")
 
 
@@ -52,7 +54,10 @@ class NoPersonalNumbers(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit: masked as they are
+            message = f"{record.msg} {record.args!r}"
         masked = mask_personal_numbers(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
@@ -72,8 +77,6 @@ class RequestContext(logging.Filter):
     there is none): see huagang/log_context.py."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from .log_context import request_id_var, request_var, task_id_var, user_id_of
-
         record.request_id = request_id_var.get()
         record.user_id = user_id_of(request_var.get())
         record.task_id = task_id_var.get()

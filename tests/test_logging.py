@@ -143,6 +143,33 @@ def test_a_requests_whole_life_logs_json_lines_without_personal_data(
     assert missing["status_code"] == 404 and missing["level"] == "WARNING"
 
 
+def test_a_systems_api_key_is_logged_as_its_accounts_id(
+    json_log, submit, village_clerk, official, commit
+):
+    """The API authenticates in the view (DRF), after the middleware: its lines
+    still name the key's account."""
+    from villages.actions import api_token_create
+
+    case = submit("agency", account=None)
+    _token, key = api_token_create(name="12345热线", account=village_clerk, by=official)
+    with commit():
+        response = Client().post(
+            f"/api/v1/requests/{case.tracking_number}/accept/",
+            {"version": case.version},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key}",
+        )
+    assert response.status_code == 200, response.content
+    (step,) = [
+        json.loads(line)
+        for line in lines_of(json_log)
+        if '"logger": "huagang.requests"' in line
+    ]
+    assert step["user_id"] == village_clerk.pk and step["request_id"]
+    assert response["X-Request-ID"] == step["request_id"]
+    assert key not in json_log.getvalue()
+
+
 # --- the pieces -----------------------------------------------------------------------
 
 
@@ -177,9 +204,11 @@ def test_arguments_and_tracebacks_are_masked_too():
             raise ValueError(f"duplicate key (applicant_id_number)=({ID_NUMBER})")
         except ValueError:
             logger.exception("could not save")
+        logger.warning("one argument too few: %s %s", PHONE)  # a bug, not a crash
     finally:
         logger.removeHandler(handler)
-    first, second = (json.loads(line) for line in lines_of(stream))
+    first, second, third = (json.loads(line) for line in lines_of(stream))
+    assert third["message"] == "one argument too few: %s %s ('[mobile]',)"
     assert first["message"] == "lookup by [mobile] for {'id': '[ID number]'}"
     assert "(applicant_id_number)=([ID number])" in second["exception"]
     assert ID_NUMBER not in stream.getvalue() and PHONE not in stream.getvalue()
