@@ -23,7 +23,11 @@ from huagang.log_filters import mask_personal_numbers
 from huagang.settings import base
 from services.models import ServiceItem, ServiceRequest
 from tests.files import image_bytes, pdf_bytes
-from tests.services.test_apply import ELDER_CARD, HUAGANG, material_field, read_form
+from tests.services.test_apply import (  # the resident's form, as a browser fills it
+    ELDER_CARD,
+    apply_page,  # noqa: F401 - a fixture, used by name
+    material_field,
+)
 from tests.services.test_staff_cases import post_step
 
 ID_NUMBER = "11010519491231002X"  # GB 11643's own example
@@ -67,35 +71,12 @@ def lines_of(stream: io.StringIO) -> list[str]:
 # --- the life of a request ----------------------------------------------------------
 
 
-def apply_online(client: Client, item: ServiceItem, files: dict) -> ServiceRequest:
-    """The resident fills in the real form, with an ID number, a mobile and files."""
-    url = reverse("services:apply", kwargs={"code": item.code})
-    form = read_form(client.get(url))
-    data = {
-        name: attrs[0].get("value", "")
-        for name, attrs in form.fields.items()
-        if attrs[0].get("type") == "hidden"
-    }
-    data |= {
-        "applicant_name": "王桂兰",
-        "applicant_phone": "139 5555 0123",
-        "applicant_id_number": ID_NUMBER,
-        "village": HUAGANG,
-        "applicant_address": "花岗社区三组",
-        "mode": "instant",
-        "description": f"优待证损坏，申请换发，电话{PHONE}，身份证{ID_NUMBER}",
-        "consent": "on",
-        **files,
-    }
-    response = client.post(url, data, HTTP_X_REQUEST_ID="resident-apply-0001")
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert response["X-Request-ID"] == "resident-apply-0001"
-    return ServiceRequest.objects.get()
-
-
 @pytest.mark.django_db(transaction=True)  # on-commit work runs inside each request
 def test_a_requests_whole_life_logs_json_lines_without_personal_data(
-    json_log, village, village_clerk
+    json_log,
+    client,
+    apply_page,  # noqa: F811 - the fixture imported above
+    village_clerk,
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -106,9 +87,24 @@ def test_a_requests_whole_life_logs_json_lines_without_personal_data(
         material_field(item, "身份证或户口簿"): SimpleUploadedFile("身份证.pdf", scan),
         material_field(item, "一寸照片"): SimpleUploadedFile("照片.jpg", photo),
     }
-    resident, clerk = Client(), Client()
+    resident, clerk = client, Client()
     clerk.force_login(village_clerk)
-    case = apply_online(resident, item, files)
+    # the resident fills in the real form (tests/services/test_apply.py)
+    resident.defaults["HTTP_X_REQUEST_ID"] = "resident-apply-0001"
+    response, _form = apply_page(
+        item,
+        applicant_id_number=ID_NUMBER,
+        applicant_phone="139 5555 0123",
+        mode="instant",
+        description=f"优待证损坏，申请换发，电话{PHONE}，身份证{ID_NUMBER}",
+        **files,
+    )
+    del resident.defaults["HTTP_X_REQUEST_ID"]
+    assert (
+        response.status_code == 302
+        and response["X-Request-ID"] == "resident-apply-0001"
+    )
+    case = ServiceRequest.objects.get()
     assert case.applicant_id_number == ID_NUMBER and case.attachments.count() == 2
     for step, fields in (("accept", {}), ("complete", {"result": "证明已开具"})):
         case.refresh_from_db()
