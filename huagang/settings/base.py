@@ -138,7 +138,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "services.api.throttling.AnonThrottle",
         "services.api.throttling.PerKeyOrUserThrottle",
-        "services.api.throttling.AnonymousScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("HUAGANG_API_ANON_RATE", "60/min"),
