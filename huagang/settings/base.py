@@ -7,6 +7,7 @@ eagerly, DEBUG off unless DJANGO_DEBUG=1. ``production.py`` refuses to start wit
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "huagang.health.HealthCheckMiddleware",  # /healthz, /readyz: before sessions
+    "huagang.log_context.RequestContextMiddleware",  # the request id, for every log
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huagang.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,6 +123,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+# Where `python manage.py backup` writes its dated folders unless given --to.
+HUAGANG_BACKUP_DIR = env.str("HUAGANG_BACKUP_DIR", default="")
 
 # Where `load_town_data` reads the town's data files.
 TOWN_DATA_DIR = env.path("HUAGANG_DATA_DIR", default=str(BASE_DIR / "data"))
@@ -208,14 +213,33 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Logs (huagang/log_format.py, log_filters.py, log_context.py): each line names its
+# request id, user id and task id; ID numbers and mobile numbers are masked in every
+# line. DJANGO_LOG_FORMAT: "text" (readable, the default here) or "json" (one object a
+# line, production's default).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "huagang.log_format.TextFormatter"},
+        "json": {"()": "huagang.log_format.JsonFormatter"},
     },
-    "filters": {"no_query_strings": {"()": "huagang.log_filters.NoQueryStrings"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_query_strings": {"()": "huagang.log_filters.NoQueryStrings"},
+        "no_personal_numbers": {"()": "huagang.log_filters.NoPersonalNumbers"},
+        "request_context": {"()": "huagang.log_filters.RequestContext"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "no_personal_numbers"],
+        },
+        # Development only (production refuses HUAGANG_CODES_ON_CONSOLE): the
+        # verification codes for a developer without an SMS gateway, number unmasked.
+        "development_codes": {"class": "logging.StreamHandler", "formatter": "text"},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     # Request lines without their query strings: an admin search (?q=) may be a
     # resident's name or mobile number (huagang/log_filters.py).
@@ -226,8 +250,14 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
+        "huagang.verification.development": {
+            "handlers": ["development_codes"],
+            "propagate": False,
+        },
     },
 }
+if LOG_FORMAT not in LOGGING["formatters"]:
+    raise ImproperlyConfigured('DJANGO_LOG_FORMAT must be "text" or "json".')
 
 # The shared cache: it counts failed tracking lookups (django-ratelimit), so in
 # production every worker must see the same counts (Redis; production.py insists).

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, HUAGANG_HASH_KEY, MIDDLEWARE, env
+from .base import CACHES, DATABASES, HUAGANG_HASH_KEY, LOGGING, MIDDLEWARE, env
 
 DEBUG = False
 
@@ -99,3 +99,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object a line (huagang/log_format.py) unless DJANGO_LOG_FORMAT says "text".
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+if LOG_FORMAT not in LOGGING["formatters"]:
+    raise ImproperlyConfigured('DJANGO_LOG_FORMAT must be "text" or "json".')
