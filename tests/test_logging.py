@@ -29,6 +29,7 @@ from tests.services.test_apply import (  # the resident's form, as a browser fil
     material_field,
 )
 from tests.services.test_staff_cases import post_step
+from tests.test_settings import GOOD
 
 ID_NUMBER = "11010519491231002X"  # GB 11643's own example
 PHONE = "13955550123"
@@ -294,12 +295,7 @@ def _log_format(module: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-PRODUCTION = {
-    "DJANGO_SECRET_KEY": "x" * 60,
-    "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-    "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
-    "DJANGO_CACHE_URL": "redis://redis.example.org:6379/1",
-}
+PRODUCTION = GOOD  # the settings tests' complete production environment
 
 
 @pytest.mark.parametrize(
