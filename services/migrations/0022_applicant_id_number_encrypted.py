@@ -7,20 +7,45 @@ from django.db import migrations, models
 TABLE = "services_servicerequest"
 
 
+BATCH = 5000
+
+
 def _rewrite(schema_editor, convert, hashed) -> None:
     """Every stored ID number through `convert`, with its keyed hash (raw SQL: the
-    model's field would decrypt what is not encrypted yet)."""
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT id, applicant_id_number FROM "{TABLE}" '
-            "WHERE applicant_id_number <> ''"
-        )
-        rows = cursor.fetchall()
-        cursor.executemany(
-            f'UPDATE "{TABLE}" SET applicant_id_number = %s, applicant_id_hash = %s '
-            "WHERE id = %s",
-            [(convert(value), hashed(value), pk) for pk, value in rows],
-        )
+    model's field would decrypt what is not encrypted yet), a batch of rows at a time
+    (on PostgreSQL one UPDATE … FROM VALUES per batch: a million rows in minutes,
+    not an hour)."""
+    connection = schema_editor.connection
+    last = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT id, applicant_id_number FROM "{TABLE}" '
+                "WHERE id > %s AND applicant_id_number <> '' ORDER BY id LIMIT %s",
+                [last, BATCH],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            values = [(pk, convert(value), hashed(value)) for pk, value in rows]
+            if connection.vendor == "postgresql":
+                from psycopg2.extras import execute_values
+
+                execute_values(
+                    cursor.cursor,
+                    f'UPDATE "{TABLE}" AS r SET applicant_id_number = v.number, '
+                    "applicant_id_hash = v.hash FROM (VALUES %s) AS v(id, number, hash) "
+                    "WHERE r.id = v.id",
+                    values,
+                    page_size=BATCH,
+                )
+            else:
+                cursor.executemany(
+                    f'UPDATE "{TABLE}" SET applicant_id_number = %s, '
+                    "applicant_id_hash = %s WHERE id = %s",
+                    [(number, hash_, pk) for pk, number, hash_ in values],
+                )
+            last = rows[-1][0]
 
 
 def encrypt_existing(apps, schema_editor):
