@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext
 
 from villages.choices import STAFF_ROLES
@@ -69,3 +70,65 @@ class StaffIdleTimeoutMiddleware:
         ):
             request.session[IDLE_KEY] = now
             request.session.set_expiry(idle + IDLE_GRACE_SECONDS)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body larger than ``HUAGANG_MAX_REQUEST_BYTES`` (413) from its
+    Content-Length alone, before anything reads it: no upload handler spools it to
+    a temporary file, no CSRF check parses it.
+
+    A body sent in chunks without a Content-Length is refused too (411): Django
+    would not read it anyway (WSGI gives it no length), and nginx in front of the
+    portal sends every body with its length. The answer is the API's error body
+    under /api/, Open311's under /open311/, and a short page elsewhere.
+
+    Sits right after SecurityMiddleware (and WhiteNoise in production), which do not
+    read the body either.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = request.META.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not length:
+            return _body_refused(request, status=411)
+        try:
+            size = int(length) if length else 0
+        except ValueError:
+            size = 0  # Django reads nothing of a body whose length it cannot read
+        if size > settings.HUAGANG_MAX_REQUEST_BYTES:
+            return _body_refused(request, status=413)
+        return self.get_response(request)
+
+
+def _body_refused(request: HttpRequest, *, status: int) -> HttpResponse:
+    from .middleware import API_PREFIX, ChosenLanguageMiddleware, api_error
+
+    # Answered before the language middleware: choose it the same way here.
+    ChosenLanguageMiddleware(lambda request: None).process_request(request)
+    limit_mb = settings.HUAGANG_MAX_REQUEST_BYTES // (1024 * 1024)
+    if status == 413:
+        message = gettext(
+            "The request is too large: at most %(mb)s MB can be sent at once. "
+            "Nothing was saved."
+        ) % {"mb": limit_mb}
+    else:
+        message = gettext(
+            "The request must state its length (Content-Length). Nothing was saved."
+        )
+    path = request.path_info
+    if path.startswith("/open311/"):
+        from services.open311.errors import Open311Error, error_response
+
+        fmt = "xml" if ".xml" in path else "json"
+        return error_response(Open311Error(status, message), fmt=fmt)
+    if path.startswith(API_PREFIX):
+        code = "request_too_large" if status == 413 else "length_required"
+        return api_error(code, message, status=status)
+    response = render(
+        request, "413.html", {"message": message, "limit_mb": limit_mb}, status=status
+    )
+    response["Connection"] = "close"  # the unread body is not waited for
+    return response

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "huagang.guard.RequestBodyLimitMiddleware",  # before anything reads the body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huagang.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -267,6 +268,17 @@ HUAGANG_BENCHMARK = False
 
 # Service requests
 HUAGANG_MAX_UPLOAD_BYTES = env.int("HUAGANG_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# A whole request body (every file of one form and its fields) larger than this is
+# refused with 413 from its Content-Length, before anything reads it
+# (huagang/guard.py); nginx's client_max_body_size should say the same.
+HUAGANG_MAX_REQUEST_BYTES = env.int("HUAGANG_MAX_REQUEST_MB", 15) * 1024 * 1024
+# Form fields without files (and JSON bodies) kept in memory: Django refuses more (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Uploaded files up to this size stay in memory; larger ones are written to a
+# temporary file in FILE_UPLOAD_TEMP_DIR (the system's by default), which Django
+# deletes when the request ends.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_BYTES", 2621440)
+FILE_UPLOAD_TEMP_DIR = env.str("DJANGO_FILE_UPLOAD_TEMP_DIR", default="") or None
 # Failed tracking lookups allowed per client address and per tracking number
 # (django-ratelimit rates: "10/h", "5/30m"); then "try again in N minutes".
 HUAGANG_TRACK_FAILURES_PER_CLIENT = env.str("HUAGANG_TRACK_FAILURES_PER_CLIENT", "20/h")
