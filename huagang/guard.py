@@ -9,13 +9,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 
 from villages.choices import STAFF_ROLES
 
 IDLE_KEY = "huagang_last_seen"
-# The session (a database write) is refreshed at most this often while active.
-IDLE_TOUCH_SECONDS = 60
 # The stored session outlives the idle time by this much, so that the next request
 # still finds it, signs out explicitly and says why; later the store drops it.
 IDLE_GRACE_SECONDS = 600
@@ -31,11 +30,11 @@ def _is_staff(user) -> bool:
 class StaffIdleTimeoutMiddleware:
     """Sign staff out after ``HUAGANG_STAFF_IDLE_MINUTES`` without a request.
 
-    Each request of a signed-in official or clerk renews the time (written to the
-    session at most once a minute; the stored session's expiry follows it, a few
-    minutes later, so an idle session also disappears from the store). After the idle time the request
-    goes on signed out, with a message: the page asks them to sign in again as for
-    anyone else. Residents keep Django's session age (``SESSION_COOKIE_AGE``).
+    Signing in and each request of a signed-in official or clerk renew the time
+    (written to the session at most once a minute; the stored session's expiry
+    follows it, a few minutes later, so an idle session also disappears from the
+    store). After the idle time the request goes on signed out, with a message: the
+    page asks them to sign in again as for anyone else. Residents keep Django's session age (``SESSION_COOKIE_AGE``).
 
     Sits after AuthenticationMiddleware and MessageMiddleware.
     """
@@ -53,7 +52,8 @@ class StaffIdleTimeoutMiddleware:
         idle = settings.HUAGANG_STAFF_IDLE_MINUTES * 60
         now = time.time()
         last_seen = request.session.get(IDLE_KEY)
-        if isinstance(last_seen, int | float) and now - last_seen > idle:
+        known = isinstance(last_seen, int | float)
+        if known and now - last_seen > idle:
             logout(request)
             messages.info(
                 request,
@@ -64,12 +64,24 @@ class StaffIdleTimeoutMiddleware:
                 % {"minutes": settings.HUAGANG_STAFF_IDLE_MINUTES},
             )
             return
-        if (
-            not isinstance(last_seen, int | float)
-            or now - last_seen >= IDLE_TOUCH_SECONDS
-        ):
-            request.session[IDLE_KEY] = now
-            request.session.set_expiry(idle + IDLE_GRACE_SECONDS)
+        # The session (a database write) is renewed at most once a minute (for 30
+        # idle minutes; a thirtieth of a longer idle time).
+        if not known or now - last_seen >= max(60, idle // 30):
+            staff_session_renew(request, now=now)
+
+
+def staff_session_renew(request: HttpRequest, *, now: float | None = None) -> None:
+    """Start the staff member's idle time again (also on signing in, so that the
+    first pages after it write nothing)."""
+    idle = settings.HUAGANG_STAFF_IDLE_MINUTES * 60
+    request.session[IDLE_KEY] = time.time() if now is None else now
+    request.session.set_expiry(idle + IDLE_GRACE_SECONDS)
+
+
+def staff_signed_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """``user_logged_in`` receiver (connected in ``huagang.apps``)."""
+    if request is not None and hasattr(request, "session") and _is_staff(user):
+        staff_session_renew(request)
 
 
 class RequestBodyLimitMiddleware:
@@ -132,3 +144,40 @@ def _body_refused(request: HttpRequest, *, status: int) -> HttpResponse:
     )
     response["Connection"] = "close"  # the unread body is not waited for
     return response
+
+
+class PrivateResponsesMiddleware:
+    """``Cache-Control: no-store, private`` on every response that may carry
+    personal data, decided here once rather than view by view.
+
+    Personal is any response to a signed-in person (staff pages and case pages,
+    exports, materials, the resident's own pages, the API called with a key or a
+    session: DRF sets the caller on the request too) or to a visitor whose session
+    holds anything, which only happens once they have proved they applied (the
+    tracking result, the receipt, their materials) or started a verification. A
+    view that sets ``Cache-Control: public`` itself (the API documentation) is the
+    same for everyone and is left alone; anonymous visitors without a session (the
+    catalog, the guides, /healthz) keep what the views say.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _is_personal(request) and not _declared_public(response):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and not session.is_empty() and bool(session.keys())
+
+
+def _declared_public(response: HttpResponse) -> bool:
+    directives = response.get("Cache-Control", "").lower()
+    return "public" in {part.split("=")[0].strip() for part in directives.split(",")}

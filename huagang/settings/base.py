@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "huagang.guard.RequestBodyLimitMiddleware",  # before anything reads the body
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huagang.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "huagang.guard.StaffIdleTimeoutMiddleware",  # may leave a message
+    "huagang.guard.PrivateResponsesMiddleware",  # no-store on personal responses
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "huagang.middleware.MethodNotAllowedPageMiddleware",  # a page for an empty 405
     "axes.middleware.AxesMiddleware",  # the lockout page; last, per its documentation
@@ -330,6 +333,42 @@ AXES_USERNAME_CALLABLE = "huagang.signin.signin_username"
 AXES_CLIENT_IP_CALLABLE = "huagang.signin.signin_client_ip"
 AXES_CLIENT_STR_CALLABLE = "huagang.signin.signin_client_str"
 AXES_LOCKOUT_CALLABLE = "huagang.signin.signin_locked_out"
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy ------------------------
+# Scripts and styles only from the portal's own static files: no inline <script>, no
+# onclick= (tests/test_no_inline_script.py, tests/guard/test_csp.py), nothing from a
+# CDN. data: images: the favicon is an inline SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Powerful browser features the portal never uses are off for it and for any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # --- Sessions ------------------------------------------------------------------------------
 # Officials and clerks are signed out after this many minutes without a request

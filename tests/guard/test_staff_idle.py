@@ -8,6 +8,17 @@ import time_machine
 from django.test import override_settings
 
 QUEUE = "/staff/"
+# The suite's settings keep staff signed in across its travels in time; here, the
+# production default.
+pytestmark = pytest.mark.usefixtures("_thirty_idle_minutes")
+
+
+@pytest.fixture
+def _thirty_idle_minutes(settings):
+    from huagang.settings import base
+
+    settings.HUAGANG_STAFF_IDLE_MINUTES = base.HUAGANG_STAFF_IDLE_MINUTES
+    assert settings.HUAGANG_STAFF_IDLE_MINUTES == 30
 
 
 def _later(minutes: float):
