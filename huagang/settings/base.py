@@ -333,6 +333,7 @@ AXES_USERNAME_CALLABLE = "huagang.signin.signin_username"
 AXES_CLIENT_IP_CALLABLE = "huagang.signin.signin_client_ip"
 AXES_CLIENT_STR_CALLABLE = "huagang.signin.signin_client_str"
 AXES_LOCKOUT_CALLABLE = "huagang.signin.signin_locked_out"
+AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
 
 # --- Content-Security-Policy (django-csp) and Permissions-Policy ------------------------
 # Scripts and styles only from the portal's own static files: no inline <script>, no
