@@ -3,10 +3,9 @@ header, serves no inline script, and the browser reports no violation (the share
 ``policy_violations`` fixture fails the test on any)."""
 
 import pytest
-from django.urls import reverse
 
 from services.models import ServiceItem
-from tests.guard.test_csp import inline_scripts
+from tests.guard.test_csp import inline_scripts, public_paths, staff_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,27 +23,10 @@ def _visit(person, path: str) -> None:
 
 
 def test_main_pages_keep_to_the_policy(person, official, full_case):
-    item = ServiceItem.objects.get(name="老年优待证换发")
     visitor = person()
-    for path in (
-        "/",
-        "/services/",
-        reverse("services:detail", kwargs={"code": item.code}),
-        reverse("services:apply", kwargs={"code": item.code}),
-        "/track/",
-        "/account/sign-in/",
-    ):
+    for path in public_paths(ServiceItem.objects.get(name="老年优待证换发")):
         _visit(visitor, path)
-
     official_at_work = person()
     official_at_work.sign_in(official)
-    for path in (
-        "/staff/",
-        reverse("staff:case", args=[full_case["case"].tracking_number]),
-        "/dashboard/",
-        "/admin/",
-        reverse("admin:services_servicerequest_changelist"),
-        reverse("admin:services_servicerequest_change", args=[full_case["case"].pk]),
-        "/api/v1/docs/",
-    ):
+    for path in staff_paths(full_case["case"]):
         _visit(official_at_work, path)

@@ -45,8 +45,9 @@ def item(db) -> ServiceItem:
     return ServiceItem.objects.get(name="老年优待证换发")
 
 
-def test_public_pages(client, item):
-    for url in (
+def public_paths(item: ServiceItem) -> list[str]:
+    """The main pages anyone opens (also crawled in Chromium: tests/browser)."""
+    return [
         "/",
         "/services/",
         reverse("services:detail", kwargs={"code": item.code}),
@@ -58,7 +59,23 @@ def test_public_pages(client, item):
         "/privacy/",
         "/api/v1/docs/",
         "/api/v1/redoc/",
-    ):
+    ]
+
+
+def staff_paths(case) -> list[str]:
+    """The main pages of an official at work, `case` a request they may open."""
+    return [
+        "/staff/",
+        reverse("staff:case", args=[case.tracking_number]),
+        "/dashboard/",
+        "/admin/",
+        reverse("admin:services_servicerequest_changelist"),
+        reverse("admin:services_servicerequest_change", args=[case.pk]),
+    ]
+
+
+def test_public_pages(client, item):
+    for url in public_paths(item):
         response = client.get(url)
         assert response.status_code == 200, url
         check_page(response)
@@ -66,15 +83,7 @@ def test_public_pages(client, item):
 
 def test_staff_pages(client, official, full_case):
     client.force_login(official)
-    number = full_case["case"].tracking_number
-    for url in (
-        "/staff/",
-        reverse("staff:case", args=[number]),
-        "/dashboard/",
-        "/admin/",
-        reverse("admin:services_servicerequest_changelist"),
-        reverse("admin:services_servicerequest_change", args=[full_case["case"].pk]),
-    ):
+    for url in staff_paths(full_case["case"]):
         response = client.get(url)
         assert response.status_code == 200, url
         check_page(response)
