@@ -19,7 +19,8 @@ def _visit(person, path: str) -> None:
     assert "camera=()" in headers["permissions-policy"], path
     assert inline_scripts(response.text()) == [], path
     page.wait_for_load_state("networkidle")  # the page's own scripts have run
-    person.shot(path.strip("/").replace("/", "-") or "home")
+    if not path.startswith("/api/"):  # Redoc's page is too long for a full shot
+        person.shot(path.strip("/").replace("/", "-") or "home")
 
 
 def test_main_pages_keep_to_the_policy(person, official, full_case):
