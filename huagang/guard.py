@@ -34,7 +34,8 @@ class StaffIdleTimeoutMiddleware:
     (written to the session at most once a minute; the stored session's expiry
     follows it, a few minutes later, so an idle session also disappears from the
     store). After the idle time the request goes on signed out, with a message: the
-    page asks them to sign in again as for anyone else. Residents keep Django's session age (``SESSION_COOKIE_AGE``).
+    page asks them to sign in again as for anyone else. Residents keep Django's
+    session age (``SESSION_COOKIE_AGE``).
 
     Sits after AuthenticationMiddleware and MessageMiddleware.
     """
