@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint format check messages clean
+.PHONY: run serve test setup install lint format check messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,24 @@ setup: install
 run: setup
 	@echo "Serving the portal at http://$(HOST):$(PORT)/"
 	HUAGANG_CODES_ON_CONSOLE=1 $(MANAGE) runserver --insecure $(HOST):$(PORT)
+
+# Production settings on this machine: gunicorn, a Celery worker and Celery beat from the
+# Procfile (honcho; Ctrl-C stops all three). Variables come from the environment or from
+# ENV_FILE (README.md, Configuration); a missing one is a one-line error, before anything
+# starts. Migrations run first, then the static files are collected.
+ENV_FILE ?= .env
+SETTINGS ?= huagang.settings.production
+HONCHO := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_SETTINGS_MODULE=$(SETTINGS) \
+	$(VENV)/bin/honcho --env $(ENV_FILE)
+
+serve: install
+	@mkdir -p var
+	@$(HONCHO) run python -m huagang.preflight $(SETTINGS)
+	$(HONCHO) run python manage.py compile_translations
+	$(HONCHO) run python manage.py migrate --no-input
+	$(HONCHO) run python manage.py setup_roles
+	$(HONCHO) run python manage.py collectstatic --no-input --verbosity 0
+	$(HONCHO) start --procfile Procfile
 
 test: install
 	mkdir -p var

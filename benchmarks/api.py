@@ -34,6 +34,11 @@ What it does:
    ratio to its reference. Targets: clerk and official ≥ 0.5 × the reference with
    p99 < 50 ms; lookup and service ≥ 0.6 ×.
 
+``--cpu N`` measures nothing over HTTP either: each case's endpoint and its reference N
+times each in this process, interleaved, and their CPU ms per call (gunicorn's share
+only, not PostgreSQL's): a steadier guide than requests/s while other work shares the
+machine.
+
 ``--profile N`` measures nothing over HTTP: it calls each case's endpoint N times in
 this process under pyinstrument (a dev tool, not a dependency) and prints where the
 time goes, then the SQL queries of one request.
@@ -129,6 +134,8 @@ def main() -> int:
     facts = _prepare(args)
     if args.profile:
         return _profile(args, facts)
+    if args.cpu:
+        return _cpu(args, facts)
     port = _free_port()
     server = _start_gunicorn(args, env, port)
     scripts = tempfile.TemporaryDirectory(prefix="bench-api-")
@@ -194,6 +201,15 @@ def _arguments() -> argparse.Namespace:
         metavar="N",
         help="instead: each case's API endpoint N times in-process under pyinstrument "
         "(a dev tool: pip install pyinstrument), with its SQL queries",
+    )
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        metavar="N",
+        help="instead: each case's API endpoint and its reference N times each "
+        "in-process, interleaved in batches, and their CPU time per call (this "
+        "process's only: PostgreSQL's and Redis's are not counted); steadier than "
+        "requests/s on a busy machine",
     )
     return parser.parse_args()
 
@@ -427,14 +443,9 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _profile(args: argparse.Namespace, facts: dict) -> int:
-    """Each case's API endpoint `args.profile` times in this process (the benchmark
-    settings, a test client) under pyinstrument, after a warm-up; then the SQL of
-    one request. Where the time goes, line by line."""
-    from django.db import connection
+def _in_process_caller():
+    """A test client calling the endpoints in this process, as wrk would over HTTP."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from pyinstrument import Profiler
 
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
 
@@ -450,6 +461,41 @@ def _profile(args: argparse.Namespace, facts: dict) -> int:
             )
         return response.status_code, response.json() if response.content else {}
 
+    return call
+
+
+def _cpu(args: argparse.Namespace, facts: dict) -> int:
+    """Each case's API endpoint and its reference, `args.cpu` calls each in batches
+    of 50, interleaved; the median batch's CPU ms per call and their ratio."""
+    import time
+
+    call = _in_process_caller()
+    print(f"{'case':10} {'ref ms':>7} {'API ms':>7} {'ref/API':>8}")
+    for case in _cases(args, facts, call):
+        spent: dict[str, list[float]] = {"reference": [], "api": []}
+        for _ in range(10):  # warm-up
+            call(case.reference)
+            call(case.api)
+        for _ in range(max(1, args.cpu // 50)):
+            for kind, target in (("reference", case.reference), ("api", case.api)):
+                started = time.process_time()
+                for _ in range(50):
+                    call(target)
+                spent[kind].append((time.process_time() - started) / 50 * 1000)
+        ref, api = _median(spent["reference"]), _median(spent["api"])
+        print(f"{case.name:10} {ref:7.2f} {api:7.2f} {ref / api:8.2f}")
+    return 0
+
+
+def _profile(args: argparse.Namespace, facts: dict) -> int:
+    """Each case's API endpoint `args.profile` times in this process (the benchmark
+    settings, a test client) under pyinstrument, after a warm-up; then the SQL of
+    one request. Where the time goes, line by line."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    call = _in_process_caller()
     for case in _cases(args, facts, call):
         for _ in range(20):
             call(case.api)

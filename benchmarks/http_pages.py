@@ -150,6 +150,12 @@ def _environment(args: argparse.Namespace) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_STATIC_ROOT": str(ROOT / "var" / "bench-static"),
         "DJANGO_LOG_LEVEL": "WARNING",
+        # Fixed, for the benchmark's own databases only (they outlive a run).
+        "HUAGANG_FIELD_KEYS": "YmVuY2htYXJrLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=",
+        "HUAGANG_HASH_KEY": "benchmark-hash-key-not-for-production-use",
+        # Production settings need a broker; no worker runs, nothing the pages do
+        # queues a task.
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
     }
     return {key: os.environ.get(key, value) for key, value in env.items()} | {
         "DATABASE_URL": args.database_url,

@@ -76,7 +76,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            if request.path_info.startswith("/open311/"):
+            if request.path_info.startswith(OPEN311_PREFIX):
                 # Open311 clients read errors in the specification's own form.
                 from services.open311.errors import nul_refused
 
@@ -94,6 +94,7 @@ class RejectNulMiddleware:
 # The API answers its callers in its one error body (services.api.errors), naming the
 # parameters at fault; a name that itself holds a NUL is not echoed (``__all__``).
 API_PREFIX = "/api/"
+OPEN311_PREFIX = "/open311/"
 _NUL_MESSAGE = gettext_lazy("Null characters are not allowed.")
 _BAD_VALUE_MESSAGE = gettext_lazy("Enter a valid value.")
 

@@ -70,6 +70,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = views.bad_request
 handler404 = views.page_not_found
 
 # Uploaded materials are never served from MEDIA_URL (see services.views.catalog

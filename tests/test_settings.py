@@ -16,6 +16,9 @@ GOOD = {
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://portal@db.example.org:5432/portal",
     "DJANGO_CACHE_URL": "redis://redis.example.org:6379/1",
+    "HUAGANG_FIELD_KEYS": "cHJvZHVjdGlvbi1maWVsZC1rZXktZm9yLXRlc3RzLTE=",
+    "HUAGANG_HASH_KEY": "h" * 40,
+    "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
 }
 PROBE = (
     "import json, importlib, sys\n"
@@ -29,21 +32,29 @@ PROBE = (
 )
 
 
-def load_settings(module: str, **env: str | None) -> subprocess.CompletedProcess:
+def run_python(*arguments: str, **env: str | None) -> subprocess.CompletedProcess:
+    """Python in a fresh process with `env` instead of this one's settings variables
+    (a None value leaves the variable out)."""
     environment = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_URL", "CELERY_", "HUAGANG_FIELD_", "HUAGANG_HASH_")
+        )
     }
     environment.update({k: v for k, v in env.items() if v is not None})
     return subprocess.run(
-        [sys.executable, "-c", PROBE, module],
+        [sys.executable, *arguments],
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def load_settings(module: str, **env: str | None) -> subprocess.CompletedProcess:
+    return run_python("-c", PROBE, module, **env)
 
 
 def test_production_starts_with_real_values():
@@ -56,6 +67,7 @@ def test_production_starts_with_real_values():
     # Persistent connections, checked before reuse (the API's lists count on them).
     assert values["conn_max_age"] >= 60
     assert values["conn_health_checks"] is True
+    assert values["eager"] is False
 
 
 @pytest.mark.parametrize(
@@ -69,6 +81,16 @@ def test_production_starts_with_real_values():
         ({"DJANGO_CACHE_URL": None}, "DJANGO_CACHE_URL"),
         ({"DJANGO_CACHE_URL": "locmemcache://"}, "DJANGO_CACHE_URL"),
         ({"HUAGANG_CODES_ON_CONSOLE": "1"}, "HUAGANG_CODES_ON_CONSOLE"),
+        ({"HUAGANG_FIELD_KEYS": None}, "HUAGANG_FIELD_KEYS"),
+        (
+            {"HUAGANG_FIELD_KEYS": "ZGV2ZWxvcG1lbnQta2V5LW5ldmVyLWluLXByb2R1Y3Q="},
+            "HUAGANG_FIELD_KEYS",
+        ),
+        ({"HUAGANG_HASH_KEY": None}, "HUAGANG_HASH_KEY"),
+        ({"HUAGANG_HASH_KEY": "short"}, "HUAGANG_HASH_KEY"),
+        # Never the development fallback of running tasks in the web process.
+        ({"CELERY_BROKER_URL": None}, "CELERY_BROKER_URL"),
+        ({"CELERY_BROKER_URL": ""}, "CELERY_BROKER_URL"),
     ],
     ids=[
         "no secret",
@@ -79,6 +101,12 @@ def test_production_starts_with_real_values():
         "no shared cache",
         "per-process cache",
         "codes on the console",
+        "no field key",
+        "the development field key",
+        "no hash key",
+        "short hash key",
+        "no broker",
+        "empty broker",
     ],
 )
 def test_production_refuses_unsafe_configuration(overrides, message):
@@ -103,3 +131,47 @@ def test_a_broker_turns_off_eager_tasks():
         "huagang.settings.base", CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
     )
     assert json.loads(result.stdout)["eager"] is False
+
+
+def preflight(**env: str | None) -> subprocess.CompletedProcess:
+    return run_python("-m", "huagang.preflight", **env)
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DJANGO_CACHE_URL",
+        "HUAGANG_FIELD_KEYS",
+        "HUAGANG_HASH_KEY",
+    ],
+)
+def test_make_serve_names_a_missing_variable_in_one_line(missing):
+    """`make serve` runs this check before starting anything."""
+    result = preflight(**{**GOOD, missing: None})
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: not set: ")
+    assert missing in lines[0]
+    assert "Traceback" not in result.stderr
+    others = set(GOOD) - {missing}
+    assert not any(name in lines[0] for name in others)
+
+
+def test_make_serve_reports_what_the_settings_refuse_in_one_line():
+    result = preflight(**{**GOOD, "DATABASE_URL": "sqlite:////tmp/portal.sqlite3"})
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "DATABASE_URL" in result.stderr
+    assert "PostgreSQL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_make_serve_starts_with_real_values():
+    result = preflight(**GOOD)
+    assert (result.returncode, result.stderr) == (0, "")

@@ -3,11 +3,12 @@
 import datetime
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
@@ -181,30 +182,94 @@ def api_token_revoke(*, token: ApiToken, by: User | None = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+    api_tokens_forget(key_hashes=[token.key_hash])
     return token
 
 
 def api_token_for_key(key: str) -> ApiToken | None:
     """The live token with this key (not revoked, not expired, its account active),
     with its account; None for any other key. Marks the token used, at most once a
-    minute so that a busy system does not write on every call."""
+    minute so that a busy system does not write on every call.
+
+    Reading the token and its account from the database cost more than a page of
+    the request list, so a found token is kept: in this process for
+    ``TOKEN_LOCAL_SECONDS``, in the cache that every worker shares for
+    ``TOKEN_CACHE_SECONDS``. Any save of the token or its account (a revoke, a role,
+    village or bodies change, a deactivation) forgets it in both at once
+    (``villages.signals``); another worker's copy lasts at most
+    ``TOKEN_LOCAL_SECONDS`` more. Expiry is checked on every call."""
     if not key.startswith(API_KEY_PREFIX) or len(key) > 100:
         return None
     now = timezone.now()
-    # Sliced, not .first(): the hash is unique, and ordering the one row by the
-    # model's ordering costs the API's every call more than the lookup itself.
-    found = (
-        ApiToken.objects.select_related("account")
-        .filter(key_hash=api_key_hash(key), revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .order_by()[:1]
-    )
-    token = next(iter(found), None)
-    if token is None or not token.account.is_active:
+    key_hash = api_key_hash(key)
+    token = _token_kept(key_hash)
+    if token is None:
+        return None
+    if (
+        token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= now)
+        or not token.account.is_active
+    ):
         return None
     if token.last_used_at is None or now - token.last_used_at > _USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        cache.set(_token_cache_key(key_hash), token, TOKEN_CACHE_SECONDS)
     return token
+
+
+def _token_kept(key_hash: str) -> ApiToken | None:
+    """The token with this hash, live or not: from this process, the shared cache or
+    the database (then kept in both)."""
+    kept = _local_tokens.get(key_hash)
+    if kept is not None and time.monotonic() - kept[0] < TOKEN_LOCAL_SECONDS:
+        return kept[1]
+    token = cache.get(_token_cache_key(key_hash))
+    if token is None:
+        # Sliced, not .first(): the hash is unique, and ordering the one row by the
+        # model's ordering costs more than the lookup itself. The password's hash
+        # stays out of the cache.
+        found = (
+            ApiToken.objects.select_related("account")
+            .defer("account__password")
+            .filter(key_hash=key_hash)
+            .order_by()[:1]
+        )
+        token = next(iter(found), None)
+        if token is None:
+            return None
+        cache.set(_token_cache_key(key_hash), token, TOKEN_CACHE_SECONDS)
+    if len(_local_tokens) >= _LOCAL_TOKENS_MAX:
+        _local_tokens.clear()
+    _local_tokens[key_hash] = (time.monotonic(), token)
+    return token
+
+
+def api_tokens_forget(*, key_hashes) -> None:
+    """Read these tokens (and their accounts) from the database on their next use."""
+    key_hashes = list(key_hashes)
+    for key_hash in key_hashes:
+        _local_tokens.pop(key_hash, None)
+    cache.delete_many([_token_cache_key(h) for h in key_hashes])
+
+
+def api_tokens_forget_account(*, account_id: int) -> None:
+    """Read every token of this account afresh: its role, village or state changed."""
+    api_tokens_forget(
+        key_hashes=ApiToken.objects.filter(account_id=account_id).values_list(
+            "key_hash", flat=True
+        )
+    )
+
+
+TOKEN_CACHE_SECONDS = 300
+TOKEN_LOCAL_SECONDS = 5
+_LOCAL_TOKENS_MAX = 1000
+_local_tokens: dict[str, tuple[float, ApiToken]] = {}
+
+
+def _token_cache_key(key_hash: str) -> str:
+    return f"api-token:{key_hash}"
 
 
 _USED_EVERY = datetime.timedelta(minutes=1)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -19,6 +20,17 @@ SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY", default="insecure-development-key-never-use-in-production"
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Residents' ID numbers at rest (huagang/crypto.py): Fernet keys, the current one first
+# (older ones still read until `manage.py rotate_field_keys` has re-encrypted), and the
+# key of the hash that finds a request by its whole ID number. The defaults are for
+# development only: production settings refuse them.
+HUAGANG_FIELD_KEYS = env.list(
+    "HUAGANG_FIELD_KEYS", default=["ZGV2ZWxvcG1lbnQta2V5LW5ldmVyLWluLXByb2R1Y3Q="]
+)
+HUAGANG_HASH_KEY = env.str(
+    "HUAGANG_HASH_KEY", default="insecure-development-hash-key-never-in-production"
+)
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -44,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "huagang.health.HealthCheckMiddleware",  # /healthz, /readyz: before sessions
+    "huagang.log_context.RequestContextMiddleware",  # the request id, for every log
     "huagang.guard.RequestBodyLimitMiddleware",  # before anything reads the body
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -125,6 +139,9 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
+# Where `python manage.py backup` writes its dated folders unless given --to.
+HUAGANG_BACKUP_DIR = env.str("HUAGANG_BACKUP_DIR", default="")
+
 # Where `load_town_data` reads the town's data files.
 TOWN_DATA_DIR = env.path("HUAGANG_DATA_DIR", default=str(BASE_DIR / "data"))
 
@@ -148,7 +165,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "services.api.throttling.AnonThrottle",
         "services.api.throttling.PerKeyOrUserThrottle",
-        "services.api.throttling.AnonymousScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("HUAGANG_API_ANON_RATE", "60/min"),
@@ -212,14 +228,33 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Logs (huagang/log_format.py, log_filters.py, log_context.py): each line names its
+# request id, user id and task id; ID numbers and mobile numbers are masked in every
+# line. DJANGO_LOG_FORMAT: "text" (readable, the default here) or "json" (one object a
+# line, production's default).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "huagang.log_format.TextFormatter"},
+        "json": {"()": "huagang.log_format.JsonFormatter"},
     },
-    "filters": {"no_query_strings": {"()": "huagang.log_filters.NoQueryStrings"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_query_strings": {"()": "huagang.log_filters.NoQueryStrings"},
+        "no_personal_numbers": {"()": "huagang.log_filters.NoPersonalNumbers"},
+        "request_context": {"()": "huagang.log_filters.RequestContext"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "no_personal_numbers"],
+        },
+        # Development only (production refuses HUAGANG_CODES_ON_CONSOLE): the
+        # verification codes for a developer without an SMS gateway, number unmasked.
+        "development_codes": {"class": "logging.StreamHandler", "formatter": "text"},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     # Request lines without their query strings: an admin search (?q=) may be a
     # resident's name or mobile number (huagang/log_filters.py).
@@ -230,8 +265,14 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
+        "huagang.verification.development": {
+            "handlers": ["development_codes"],
+            "propagate": False,
+        },
     },
 }
+if LOG_FORMAT not in LOGGING["formatters"]:
+    raise ImproperlyConfigured('DJANGO_LOG_FORMAT must be "text" or "json".')
 
 # The shared cache: it counts failed tracking lookups (django-ratelimit), so in
 # production every worker must see the same counts (Redis; production.py insists).

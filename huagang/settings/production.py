@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, MIDDLEWARE, env
+from .base import CACHES, DATABASES, HUAGANG_HASH_KEY, LOGGING, MIDDLEWARE, env
 
 DEBUG = False
 
@@ -13,11 +13,36 @@ if not SECRET_KEY or SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 50:
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters."
     )
 
+if not env.str("HUAGANG_FIELD_KEYS", default="") or any(
+    key.startswith("ZGV2ZWxvcG1lbnQta2V5") for key in env.list("HUAGANG_FIELD_KEYS")
+):
+    raise ImproperlyConfigured(
+        "HUAGANG_FIELD_KEYS must be set: the key(s) that encrypt residents' ID numbers "
+        "(make one with `manage.py rotate_field_keys --new-key`)."
+    )
+if len(env.str("HUAGANG_HASH_KEY", default="")) < 32 or HUAGANG_HASH_KEY.startswith(
+    "insecure-"
+):
+    raise ImproperlyConfigured(
+        "HUAGANG_HASH_KEY must be set to a random value of at least 32 characters "
+        "(it keys the hash that finds a request by its ID number)."
+    )
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "DJANGO_ALLOWED_HOSTS must list the portal's host names."
     )
+
+# Tasks go to a worker through Redis: base.py runs them eagerly in-process without a
+# broker, which production must never do silently (a crash loses them, a slow gateway
+# holds up the page).
+if not env.str("CELERY_BROKER_URL", default=""):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must point to Redis (redis://…) in production: tasks are "
+        "never run in the web process."
+    )
+CELERY_TASK_ALWAYS_EAGER = False
 
 if (
     not env.str("DATABASE_URL", default="")
@@ -64,6 +89,8 @@ STORAGES = {
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Probes on the loopback port speak plain HTTP (huagang/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -72,3 +99,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object a line (huagang/log_format.py) unless DJANGO_LOG_FORMAT says "text".
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+if LOG_FORMAT not in LOGGING["formatters"]:
+    raise ImproperlyConfigured('DJANGO_LOG_FORMAT must be "text" or "json".')

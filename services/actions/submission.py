@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huagang.crypto import lookup_hash
 from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from huagang.privacy import NOTICE_VERSION
 from villages.models import User, Village
@@ -357,6 +358,8 @@ def _same_request_just_entered(
     the same form sent again with a new key (the browser's back button, then save)."""
     if by is None:
         return None
+    if "applicant_id_number" in values:  # stored encrypted: compared by its hash
+        values["applicant_id_hash"] = lookup_hash(values.pop("applicant_id_number"))
     since = timezone.now() - dt.timedelta(minutes=REPEAT_MINUTES)
     return (
         ServiceRequest.objects.filter(

@@ -127,17 +127,28 @@ def agency_trip_plan(
 
 @transaction.atomic
 def agency_trips_put_on_next(
-    *, service_requests: list[ServiceRequest], by: User
+    *,
+    service_requests: list[ServiceRequest],
+    by: User,
+    expected_versions: dict[int, int] | None = None,
 ) -> list[AgencyTrip]:
     """Put each case on its village's next trip: all of them, or (on any refusal)
-    none, and no trip is left behind empty."""
+    none, and no trip is left behind empty. `expected_versions` (request id →
+    version): Conflict for a case changed since."""
     by_village: dict[int, list[ServiceRequest]] = {}
     for service_request in service_requests:
         by_village.setdefault(service_request.village_id, []).append(service_request)
     trips = []
     for cases in by_village.values():
         trip = agency_trip_plan(village=cases[0].village, by=by)
-        trips.append(agency_trip_add(trip=trip, service_requests=cases, by=by))
+        trips.append(
+            agency_trip_add(
+                trip=trip,
+                service_requests=cases,
+                by=by,
+                expected_versions=expected_versions,
+            )
+        )
     return trips
 
 
@@ -149,14 +160,21 @@ def _lock_trip(trip: AgencyTrip) -> AgencyTrip:
 
 @transaction.atomic
 def agency_trip_add(
-    *, trip: AgencyTrip, service_requests: list[ServiceRequest], by: User
+    *,
+    trip: AgencyTrip,
+    service_requests: list[ServiceRequest],
+    by: User,
+    expected_versions: dict[int, int] | None = None,
 ) -> AgencyTrip:
-    """Put accepted 定时代办 cases of the trip's village on a trip not yet handed over."""
+    """Put accepted 定时代办 cases of the trip's village on a trip not yet handed over.
+    `expected_versions` (request id → version): Conflict for a case changed since."""
     trip = _lock_trip(trip)
     if trip.handed_over_at:
         raise Conflict(_("This trip has already been handed over to the town."))
     for service_request in service_requests:
-        locked = lock_request(service_request)
+        locked = lock_request(
+            service_request, (expected_versions or {}).get(service_request.pk)
+        )
         roles = roles_towards(by, locked)
         if (
             locked.mode != HandlingMode.AGENCY
@@ -372,7 +390,11 @@ MAX_RESULT = 2000
 
 @transaction.atomic
 def service_request_town_decide(
-    *, service_request: ServiceRequest, by: User, result: str
+    *,
+    service_request: ServiceRequest,
+    by: User,
+    result: str,
+    expected_version: int | None = None,
 ) -> ServiceRequest:
     """Record the town's decision on a case handed over to it (已转递): the result the
     resident will be told. The case then waits for its village's next trip back
@@ -380,9 +402,10 @@ def service_request_town_decide(
 
     Raises NotPermitted unless `by` serves the item's body (or is an official),
     InvalidTransition unless the case is at the town, Conflict while its papers are
-    missing (``access.check_papers_arrived``), InvalidInput for no result.
+    missing (``access.check_papers_arrived``) or when the case is no longer at
+    `expected_version`, InvalidInput for no result.
     """
-    locked = lock_request(service_request)
+    locked = lock_request(service_request, expected_version)
     roles = roles_towards(by, locked)
     check_activity(Activity.DECIDE, locked.status, roles)
     check_papers_arrived(locked)

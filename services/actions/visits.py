@@ -89,14 +89,16 @@ def home_visit_schedule(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     reason: str,
+    expected_version: int | None = None,
 ) -> HomeVisit:
     """Book a visit: 已受理 → 已预约上门, or a new date after the resident was absent.
+    Conflict when the case is no longer at `expected_version`.
 
     Its start and end must lie in the appointment window (``huagang.dates``) and
     within the visiting hours of one day (``visit_time_errors``): InvalidInput on
     ``starts_at`` / ``ends_at`` otherwise.
     """
-    locked = lock_request(service_request)
+    locked = lock_request(service_request, expected_version)
     roles = check_home_visit_booking(service_request=locked, by=by)
     errors = date_window_errors(
         starts_at=starts_at, ends_at=ends_at

@@ -134,7 +134,8 @@ class ServiceRequestAdmin(
     # The search itself is get_search_results; a field here makes the admin show the box.
     search_fields = ["tracking_number"]
     search_help_text = _(
-        "A tracking number, the applicant's mobile number or name, or an item."
+        "A tracking number, the applicant's mobile number, whole ID number or name, "
+        "or an item."
     )
     sortable_by = ["tracking_number", "submitted"]
     list_select_related = ["item", "village"]

@@ -22,7 +22,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ..models import DueState, HandlingMode, ServiceRequest, Status
-from ..selectors.api import api_calendar
+from ..selectors.api import api_calendar, item_id_of, village_id_of
 from ..time_limits import flag_q
 
 EMPTY = _("Give a value, or leave the parameter out.")
@@ -128,6 +128,14 @@ def _due(queryset: QuerySet, name: str, value: bool) -> QuerySet:
     return queryset.filter(found) if value else queryset.exclude(found)
 
 
+def _by_code(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """A village's or an item's requests, by its id (``catalog_names``): no join."""
+    found = village_id_of(value) if name == "village" else item_id_of(value)
+    if found is None:
+        return queryset.none()
+    return queryset.filter(**{f"{name}_id": found})
+
+
 class ServiceRequestFilter(LeanFilterSet):
     """``GET requests/``'s filters; every one narrows the caller's own list."""
 
@@ -142,13 +150,13 @@ class ServiceRequestFilter(LeanFilterSet):
         error_messages={"invalid_choice": _("There is no such handling mode.")},
     )
     village = django_filters.CharFilter(
-        field_name="village__code",
+        method=_by_code,
         max_length=12,
         validators=_code(r"\A[0-9]{12}\Z", _("A village code has 12 digits.")),
         help_text="A village's or community's 12-digit division code.",
     )
     item = django_filters.CharFilter(
-        field_name="item__code",
+        method=_by_code,
         max_length=20,
         validators=_code(
             r"\A[A-Za-z0-9][A-Za-z0-9-]*\Z", _("Letters, digits and hyphens only.")

@@ -11,36 +11,34 @@ they read and write back whole, two round trips through a client made for each: 
 cached catalog answer that was more than half of the request's time.
 """
 
-import functools
-
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from huagang.caching import redis_client
 from villages.models import ApiToken
-
-
-@functools.lru_cache(maxsize=8)
-def _redis_client(backend: object):
-    """The Redis client of a cache, made once (its connection pool is the cache's
-    own, which redis-py renews in a forked worker); None when the cache is not Redis
-    (development, tests)."""
-    if not isinstance(backend, RedisCache):
-        return None
-    return backend._cache.get_client(write=True)
 
 
 def count_request(key: str, seconds: int) -> int:
     """Add one to the counter `key`, which lives `seconds`; the count so far."""
-    client = _redis_client(caches["default"])
+    return count_requests([(key, seconds)])[0]
+
+
+def count_requests(counters: list[tuple[str, int]]) -> list[int]:
+    """Add one to each counter (key, seconds it lives); the counts so far, in one
+    round trip to Redis."""
+    client = redis_client()
     if client is None:
-        cache.add(key, 0, seconds)
-        return cache.incr(key)
-    full_key = cache.make_key(key)
+        counts = []
+        for key, seconds in counters:
+            cache.add(key, 0, seconds)
+            counts.append(cache.incr(key))
+        return counts
     pipeline = client.pipeline(transaction=False)
-    pipeline.incr(full_key)
-    pipeline.expire(full_key, seconds)
-    return pipeline.execute()[0]
+    for key, seconds in counters:
+        full_key = cache.make_key(key)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, seconds)
+    return pipeline.execute()[::2]
 
 
 class CountingThrottle(SimpleRateThrottle):
@@ -60,10 +58,6 @@ class CountingThrottle(SimpleRateThrottle):
 
     def wait(self) -> float:
         return self.wait_seconds
-
-
-class AnonThrottle(CountingThrottle, AnonRateThrottle):
-    """Anonymous callers, per address (scope ``anon``)."""
 
 
 class PerKeyOrUserThrottle(CountingThrottle):
@@ -92,18 +86,38 @@ class PerKeyOrUserThrottle(CountingThrottle):
         pass
 
 
-class AnonymousScopedThrottle(CountingThrottle, AnonRateThrottle):
-    """A view's own tighter limit for anonymous callers: set ``anonymous_scope`` on the
-    view (``lookup``, ``anonymous_create``) and list this class in its throttles."""
+class AnonThrottle(CountingThrottle, AnonRateThrottle):
+    """Anonymous callers, per address (scope ``anon``), and for a view that sets
+    ``anonymous_scope`` (``lookup``, ``anonymous_create``) that scope's tighter limit
+    too: both counted in one round trip. A signed-in caller or a key is left to
+    ``PerKeyOrUserThrottle``."""
 
-    def allow_request(self, request, view):
-        scope = getattr(view, "anonymous_scope", None)
-        if scope is None or (request.user and request.user.is_authenticated):
+    def allow_request(self, request, view) -> bool:
+        self.key = self.get_cache_key(request, view)  # None when authenticated
+        if self.key is None:
             return True
-        self.scope = scope
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def __init__(self):
-        pass
+        counters = [(self.key, self.num_requests, self.duration)]
+        scope = getattr(view, "anonymous_scope", None)
+        if scope is not None:
+            self.scope = scope
+            limit, duration = self.parse_rate(self.get_rate())
+            counters.append((self.get_cache_key(request, view), limit, duration))
+        now = self.timer()
+        windows = [int(now // duration) for _key, _limit, duration in counters]
+        counts = count_requests(
+            [
+                (f"{key}:{window}", duration + 1)
+                for (key, _limit, duration), window in zip(
+                    counters, windows, strict=True
+                )
+            ]
+        )
+        waits = [
+            (window + 1) * duration - now
+            for (_key, limit, duration), window, count in zip(
+                counters, windows, counts, strict=True
+            )
+            if count > limit
+        ]
+        self.wait_seconds = max(waits, default=0)
+        return not waits

@@ -18,6 +18,8 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.db.models import Max
 
+from huagang.crypto import decrypt
+
 from ..models import (
     AgencyTrip,
     FollowUp,
@@ -46,6 +48,7 @@ COLUMNS = {
     "request": (
         "id tracking_number item_id village_id mode channel status version "
         "submission_key applicant_name applicant_phone applicant_id_number "
+        "applicant_id_hash "
         "applicant_address account_id entered_by_id description consent_at "
         "privacy_notice_version visit_weekdays visit_time assigned_to_id submitted_at "
         "accepted_at clock_started_on due_date paused_days_left due_state due_note "
@@ -195,6 +198,8 @@ def _values(table: str, row: tuple) -> dict:
     for name, value in zip(COLUMNS[table], row, strict=True):
         if value == NULL:
             value = None
+        elif name == "applicant_id_number":  # stored encrypted; the field encrypts
+            value = decrypt(value)
         elif name in ("on_list", "is_public"):
             value = value == "t"
         elif name == "visit_weekdays":

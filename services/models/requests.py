@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huagang.crypto import EncryptedTextField, lookup_hash
 from villages.choices import Role
 from villages.models import Village
 from villages.validators import (
@@ -98,7 +99,15 @@ class ServiceRequest(models.Model):
     applicant_phone = models.CharField(
         _("applicant's mobile"), max_length=11, validators=[validate_mobile]
     )
-    applicant_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    # Encrypted at rest (huagang/crypto.py); found by its keyed hash, set on save.
+    applicant_id_number = EncryptedTextField(_("ID number"), max_length=18, blank=True)
+    applicant_id_hash = models.CharField(
+        _("ID number's keyed hash"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+    )
     applicant_address = models.CharField(
         _("address or village group"), max_length=200, blank=True
     )
@@ -276,6 +285,15 @@ class ServiceRequest(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
+
+    def save(self, *args, **kwargs):
+        """Keep the ID number's keyed hash with it (saved with it when
+        ``update_fields`` names it)."""
+        self.applicant_id_hash = lookup_hash(self.applicant_id_number)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "applicant_id_number" in fields:
+            kwargs["update_fields"] = {*fields, "applicant_id_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_phone(self) -> str:

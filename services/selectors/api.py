@@ -12,17 +12,18 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from villages.models import User
+from villages.models import User, Village
 from villages.validators import normalize_id_number, normalize_mobile
 
 from .. import access, time_limits
-from ..models import HandlingMode, Rating, RequestEvent, ServiceRequest
+from ..models import HandlingMode, Rating, RequestEvent, ServiceItem, ServiceRequest
 from ..working_days import WorkCalendar
 from . import service_request_timeline
 
@@ -30,10 +31,8 @@ from . import service_request_timeline
 LIST_COLUMNS = (
     "pk",
     "tracking_number",
-    "item__code",
-    "item__name",
-    "village__code",
-    "village__name",
+    "item_id",
+    "village_id",
     "mode",
     "status",
     "version",
@@ -45,9 +44,91 @@ LIST_COLUMNS = (
 )
 
 
-# Built once: resolving the columns (and their joins) costs more than applying the
-# caller's scope to a copy of it.
+# Built once: resolving the columns costs more than applying the caller's scope to a
+# copy of it. No join: an item's and a village's code and name come from
+# ``catalog_names``.
 _LIST = ServiceRequest.objects.values(*LIST_COLUMNS)
+
+# --- the items' and villages' codes and names, kept for a minute ---------------------
+
+NAMES_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class CatalogNames:
+    """Code and name by id, and id by code, of every item and village: a few hundred
+    rows, read at most once a minute per process instead of two joins in every list
+    query. A save of an item or a village forgets them in its process
+    (``services.apps``); elsewhere a rename shows within ``NAMES_SECONDS``, and an id
+    or code not known yet is read afresh at once."""
+
+    items: dict[int, tuple[str, str]]
+    villages: dict[int, tuple[str, str]]
+    item_ids: dict[str, int]
+    village_ids: dict[str, int]
+
+    @classmethod
+    def load(cls) -> "CatalogNames":
+        items = {
+            pk: (code, name)
+            for pk, code, name in ServiceItem.objects.values_list("pk", "code", "name")
+        }
+        villages = {
+            pk: (code, name)
+            for pk, code, name in Village.objects.values_list("pk", "code", "name")
+        }
+        return cls(
+            items=items,
+            villages=villages,
+            item_ids={code: pk for pk, (code, _name) in items.items()},
+            village_ids={code: pk for pk, (code, _name) in villages.items()},
+        )
+
+
+_names: tuple[float, CatalogNames] | None = None
+
+
+def catalog_names(
+    *, item_ids: Iterable[int] = (), village_ids: Iterable[int] = ()
+) -> CatalogNames:
+    """The kept ``CatalogNames``, read afresh when older than ``NAMES_SECONDS`` or
+    when one of the given ids is not in them."""
+    global _names
+    kept = _names
+    if (
+        kept is not None
+        and time.monotonic() - kept[0] < NAMES_SECONDS
+        and all(pk in kept[1].items for pk in item_ids)
+        and all(pk in kept[1].villages for pk in village_ids)
+    ):
+        return kept[1]
+    _names = (time.monotonic(), CatalogNames.load())
+    return _names[1]
+
+
+def catalog_names_forget(**kwargs) -> None:
+    """Read the codes and names afresh on the next call (a receiver of saves)."""
+    global _names
+    _names = None
+
+
+def village_id_of(code: str) -> int | None:
+    """The id of the village with this code (None if there is none)."""
+    found = catalog_names().village_ids.get(code)
+    if found is None:
+        catalog_names_forget()
+        found = catalog_names().village_ids.get(code)
+    return found
+
+
+def item_id_of(code: str) -> int | None:
+    """The id of the item with this code (None if there is none)."""
+    found = catalog_names().item_ids.get(code)
+    if found is None:
+        catalog_names_forget()
+        found = catalog_names().item_ids.get(code)
+    return found
+
 
 # --- the holiday calendar, kept for a minute -----------------------------------------
 

@@ -16,17 +16,20 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from villages.validators import mask_mobile, nfkc
+from huagang.crypto import lookup_hash
+from villages.validators import mask_id_number, mask_mobile, nfkc
 
 from ..models import ServiceItem, ServiceRequest
 
 _NUMBER = re.compile(r"HG[0-9]{1,12}")
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 _SEPARATORS = re.compile(r"[\s\-]+")
 
 
 class TermKind(enum.StrEnum):
     NUMBER = "number"
     PHONE = "phone"
+    ID_NUMBER = "id_number"
     NAME = "name"
 
 
@@ -35,6 +38,8 @@ def search_term_kind(term: str) -> tuple[TermKind, str]:
     text = _SEPARATORS.sub("", nfkc(term))
     if _NUMBER.fullmatch(text.upper()):
         return TermKind.NUMBER, text.upper()
+    if _ID_NUMBER.fullmatch(text.upper()):
+        return TermKind.ID_NUMBER, text.upper()
     if text.isascii() and text.isdigit():
         return TermKind.PHONE, text
     return TermKind.NAME, nfkc(term)
@@ -53,6 +58,8 @@ def search_term_masked(term: str) -> str:
     kind, text = search_term_kind(term)
     if kind == TermKind.NUMBER:
         return text
+    if kind == TermKind.ID_NUMBER:
+        return mask_id_number(text)
     if kind == TermKind.PHONE:
         if len(text) == 11:
             return mask_mobile(text)
@@ -83,6 +90,8 @@ def service_requests_search(
     (None for an empty term: `queryset` unchanged).
 
     - HG and digits: that tracking number, or the numbers starting so;
+    - a whole ID number (17 digits and a digit or X): the requests giving it, by its
+      keyed hash (the number itself is stored encrypted);
     - other digits: that mobile number (11 digits), or the numbers starting so;
     - anything else: applicants whose name starts so, or items whose name holds it.
     """
@@ -93,6 +102,8 @@ def service_requests_search(
         return queryset.filter(_prefix_q("tracking_number", text, 14)), kind
     if kind == TermKind.PHONE:
         return queryset.filter(_prefix_q("applicant_phone", text, 11)), kind
+    if kind == TermKind.ID_NUMBER:  # stored encrypted: found by its keyed hash
+        return queryset.filter(applicant_id_hash=lookup_hash(text)), kind
     items = list(
         ServiceItem.objects.filter(Q(name__icontains=text) | Q(code=text)).values_list(
             "pk", flat=True

@@ -15,7 +15,6 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import get_usage
+
+from huagang.caching import counts_get
 
 from .. import access, selectors
 from ..forms import TrackLookupForm
@@ -88,8 +89,9 @@ def lookup_minutes_to_wait(request: HttpRequest, number: str) -> int | None:
                 group, window, rate, value, "POST"
             )
             windows[cache_key] = (limit, window)
-        cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-        counts = cache.get_many(list(windows))
+        counts = counts_get(
+            list(windows), getattr(settings, "RATELIMIT_USE_CACHE", "default")
+        )
     except Exception:  # the cache is down (redis.ConnectionError, …): closed
         logger.exception("The tracking lookups' counts are unavailable.")
         return max(1, UNCOUNTED["time_left"] // 60)

@@ -7,6 +7,7 @@ import hashlib
 import re
 
 import pytest
+import time_machine
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
@@ -227,8 +228,9 @@ def test_a_key_with_an_end_works_until_then(client, official):
     key = KEY.findall(response.content.decode())[0]
     client.logout()
     assert client.get(API, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
-    ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert client.get(API, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    # Known to the cache by now: its end is still checked on every call.
+    with time_machine.travel(later + dt.timedelta(seconds=2), tick=False):
+        assert client.get(API, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
 
 
 def test_the_account_picker_tells_accounts_of_the_same_name_apart(client, official):
@@ -243,3 +245,74 @@ def test_the_account_picker_tells_accounts_of_the_same_name_apart(client, offici
     assert "演示 (village clerk · 东岗村 · 139****1234)" in page
     assert "演示 (official · 139****5678)" in page
     assert "13900001234" not in page
+
+
+# --- a found key is kept in the cache; a change to it or its account is seen at once ---
+
+
+def _calls(client, key, path=API) -> int:
+    return client.get(path, HTTP_AUTHORIZATION=f"Token {key}").status_code
+
+
+def test_a_known_key_is_not_read_from_the_database_again(client, official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = api_token_create(name="12345热线", account=official, by=official)[1]
+    with CaptureQueriesContext(connection) as first:
+        assert _calls(client, key) == 200
+    with CaptureQueriesContext(connection) as second:
+        assert _calls(client, key) == 200
+    tables = ('"villages_apitoken"', '"villages_user"')
+    assert any(t in q["sql"] for q in first.captured_queries for t in tables)
+    assert not any(t in q["sql"] for q in second.captured_queries for t in tables)
+
+
+def test_a_role_change_reaches_the_next_call(client, official, village):
+    from villages.actions import user_set_role
+
+    account = UserFactory(role=Role.OFFICIAL)
+    key = api_token_create(name="12345热线", account=account, by=official)[1]
+    assert _calls(client, key) == 200
+    user_set_role(user=account, role=Role.VILLAGE_CLERK, village=village)
+    response = client.get(
+        "/api/v1/statistics/", HTTP_AUTHORIZATION=f"Token {key}"
+    ).json()
+    assert response["scope"]["villages"] == [village.code]
+
+
+def test_a_deactivated_account_s_key_stops_at_once(client, official):
+    account = UserFactory(role=Role.OFFICIAL)
+    key = api_token_create(name="12345热线", account=account, by=official)[1]
+    assert _calls(client, key) == 200
+    account.is_active = False
+    account.save()
+    assert _calls(client, key) == 401
+
+
+def test_a_key_revoked_through_the_admin_stops_at_once(client, official):
+    token, key = api_token_create(name="12345热线", account=official, by=official)
+    assert _calls(client, key) == 200
+    client.force_login(official)
+    _revoke(client, token, confirm=True)
+    client.logout()
+    assert _calls(client, key) == 401
+
+
+def test_another_worker_s_copy_lasts_seconds_only(client, official, monkeypatch):
+    """A revoke made by another worker reaches this one within TOKEN_LOCAL_SECONDS:
+    here the shared cache and the database say revoked, this process's copy not."""
+    import time
+
+    from django.core.cache import cache
+
+    from villages import actions
+
+    token, key = api_token_create(name="12345热线", account=official, by=official)
+    assert _calls(client, key) == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    cache.delete(actions._token_cache_key(token.key_hash))  # the other worker's forget
+    assert _calls(client, key) == 200  # this process's copy, for a few seconds more
+    later = time.monotonic() + actions.TOKEN_LOCAL_SECONDS + 1
+    monkeypatch.setattr(actions.time, "monotonic", lambda: later)
+    assert _calls(client, key) == 401

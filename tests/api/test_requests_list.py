@@ -450,3 +450,33 @@ def test_a_verified_phone_lists_requests_entered_for_it(as_role, submit):
     client.force_login(owner)
     assert numbers(client.get(LIST)) == [entered.tracking_number]
     assert Status(entered.status) == Status.SUBMITTED
+
+
+def test_a_page_joins_no_table_and_names_items_and_villages_as_they_are_now(
+    as_role, submit, village
+):
+    """Codes and names come from a copy kept in the process (``catalog_names``), not
+    from joins; a save of an item or a village is seen by the next page."""
+    case = submit("agency")
+    client = as_role("official")
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as queries:
+        row = client.get(f"{LIST}?village={village.code}").json()["results"][0]
+    page = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "services_servicerequest" in q["sql"]
+    ]
+    assert len(page) == 1 and "JOIN" not in page[0]
+    assert row["village"] == {"code": village.code, "name": village.name}
+    item = case.item
+    item.name = "改名后的事项"
+    item.save()
+    village.name = "改名后的村"
+    village.save()
+    row = client.get(LIST).json()["results"][0]
+    assert row["item"] == {"code": item.code, "name": "改名后的事项"}
+    assert row["village"]["name"] == "改名后的村"
+    # A code nobody has: nothing, and no error.
+    assert client.get(f"{LIST}?village=999999999999").json()["results"] == []
+    assert client.get(f"{LIST}?item=NO-SUCH-ITEM").json()["results"] == []

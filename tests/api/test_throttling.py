@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from huagang.caching import redis_client
 from services.api import throttling
 from tests.services.test_page_cache import redis_cache  # noqa: F401
 from villages.actions import api_token_create
@@ -95,7 +96,7 @@ def test_with_redis_one_counter_per_caller_and_window(
     rates(anon="2/min")
     with time_machine.travel(START, tick=False):
         assert _statuses(client, 3) == [200, 200, 429]
-    client_of_cache = throttling._redis_client(caches["default"])
+    client_of_cache = redis_client()
     assert client_of_cache is not None
     assert throttling.count_request("throttle-test", 5) == 1
     assert throttling.count_request("throttle-test", 5) == 2

@@ -2,6 +2,7 @@
 when the worker is killed in the middle of sending it and started again."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -176,3 +177,27 @@ def test_one_status_change_one_notification_even_if_the_worker_dies(
     assert delivered.count(f"event:{accepted.pk}:sms") == 1
     assert delivered.count(f"event:{submitted.pk}:sms") == 1
     assert Notification.objects.filter(request=request).count() == 2
+
+
+def test_the_workers_log_lines_name_the_task_and_the_request_that_queued_it(
+    worker, client, submit, village_clerk
+):
+    """A clerk's step queues the notification from a request with an X-Request-ID;
+    the worker's line about sending it carries that id and its own task id
+    (huagang/log_context.py; the worker logs through Django's LOGGING)."""
+    request = submit("agency", account=None)
+    wait_for(
+        lambda: sms_for(request.events.get()), 30, "the submission SMS", worker.log
+    )
+    client.force_login(village_clerk)
+    step = f"/staff/cases/{request.tracking_number}/accept/"
+    response = client.post(
+        step, {"accept-version": request.version}, HTTP_X_REQUEST_ID="clerk-step-0001"
+    )
+    assert response.status_code == 302 and response["X-Request-ID"] == "clerk-step-0001"
+    accepted = request.events.get(to_status="accepted")
+    wait_for(lambda: sms_for(accepted), 30, "the acceptance SMS", worker.log)
+    sent = f"notification {sms_for(accepted)[0].pk} sent (sms)"
+    wait_for(lambda: sent in worker.log.read_text(), 10, "the log line", worker.log)
+    line = next(line for line in worker.log.read_text().splitlines() if sent in line)
+    assert re.search(r"\[request=clerk-step-0001 task=[0-9a-f-]{36}\]$", line), line

@@ -37,6 +37,7 @@ from ...models import (
     Status,
     VisitTime,
 )
+from ...selectors.api import catalog_names
 from ...workflow import Step
 from .fields import (
     StrictBooleanField,
@@ -58,20 +59,28 @@ def _date(value: dt.date | None) -> str | None:
 
 # --- the list -----------------------------------------------------------------------
 
+CODE_NAME = ("code", "name")
+
 
 def request_rows(
     rows: list[dict[str, Any]], due_flags: list[str]
 ) -> list[dict[str, Any]]:
     """A list page's rows (``selectors.api.service_requests_api_list``) with their
     due flags, as answered."""
+    names = catalog_names(
+        item_ids={row["item_id"] for row in rows},
+        village_ids={row["village_id"] for row in rows},
+    )
     statuses = {status.value: str(status.label) for status in Status}
     modes = {mode.value: str(mode.label) for mode in HandlingMode}
     here = timezone.get_current_timezone()
     return [
         {
             "tracking_number": row["tracking_number"],
-            "item": {"code": row["item__code"], "name": row["item__name"]},
-            "village": {"code": row["village__code"], "name": row["village__name"]},
+            "item": dict(zip(CODE_NAME, names.items[row["item_id"]], strict=True)),
+            "village": dict(
+                zip(CODE_NAME, names.villages[row["village_id"]], strict=True)
+            ),
             "mode": row["mode"],
             "mode_display": modes[row["mode"]],
             "status": row["status"],

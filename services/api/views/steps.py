@@ -11,7 +11,6 @@ double-clicked save. Bad input is a 400 with field errors. The answer to a step 
 request's state after it, with the steps the caller may take next.
 """
 
-from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -25,7 +24,6 @@ import huagang.converters  # noqa: F401  (registers tracking_number)
 from huagang.exceptions import Conflict, DomainError, NotFound
 
 from ... import access, actions, workflow
-from ...actions._core import lock_request
 from ...actions.visits import check_home_visit_booking
 from ...models import AgencyTrip, ServiceRequest
 from ...selectors.trips import _with_counts
@@ -241,13 +239,12 @@ class DecideView(APIView):
         access.check(request.user, case, workflow.Activity.DECIDE)
         access.check_papers_arrived(case)
         body = valid_body(DecideInput, request, case)
-        with transaction.atomic():
-            lock_request(case, body.validated_data.get("version"))
-            done = actions.service_request_town_decide(
-                service_request=case,
-                by=request.user,
-                result=body.validated_data["result"],
-            )
+        done = actions.service_request_town_decide(
+            service_request=case,
+            by=request.user,
+            result=body.validated_data["result"],
+            expected_version=body.validated_data.get("version"),
+        )
         return step_result(request, done)
 
 
@@ -266,9 +263,12 @@ class PutOnTripView(APIView):
         case = case_or_404(request.user, tracking_number)
         access.check(request.user, case, workflow.Activity.PUT_ON_TRIP)
         body = valid_body(PutOnTripInput, request, case)
-        with transaction.atomic():
-            lock_request(case, body.validated_data.get("version"))
-            trip = self._put(request, case, body.validated_data.get("trip"))
+        trip = self._put(
+            request,
+            case,
+            body.validated_data.get("trip"),
+            body.validated_data.get("version"),
+        )
         case.refresh_from_db()
         trip = _with_counts(AgencyTrip.objects.filter(pk=trip.pk)).get()
         result = {"request": case, "trip": trip}
@@ -276,10 +276,17 @@ class PutOnTripView(APIView):
             PutOnTripResultSerializer(result, context={"user": request.user}).data
         )
 
-    def _put(self, request: Request, case: ServiceRequest, trip_id: int | None):
+    def _put(
+        self,
+        request: Request,
+        case: ServiceRequest,
+        trip_id: int | None,
+        version: int | None,
+    ):
+        versions = {case.pk: version} if version is not None else None
         if trip_id is None:
             return actions.agency_trips_put_on_next(
-                service_requests=[case], by=request.user
+                service_requests=[case], by=request.user, expected_versions=versions
             )[0]
         trip = access.trips_to_fill(user=request.user).filter(pk=trip_id).first()
         if trip is None:
@@ -287,7 +294,10 @@ class PutOnTripView(APIView):
                 {"trip": [_("Choose a trip of the case's village.")]}
             )
         return actions.agency_trip_add(
-            trip=trip, service_requests=[case], by=request.user
+            trip=trip,
+            service_requests=[case],
+            by=request.user,
+            expected_versions=versions,
         )
 
 
@@ -310,16 +320,15 @@ class VisitBookView(APIView):
         check_home_visit_booking(service_request=case, by=request.user)
         body = valid_body(VisitBookInput, request, case)
         data = body.validated_data
-        with transaction.atomic():
-            lock_request(case, data.get("version"))
-            visit = actions.home_visit_schedule(
-                service_request=case,
-                by=request.user,
-                staff=data["staff"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                reason=data["reason"],
-            )
+        visit = actions.home_visit_schedule(
+            service_request=case,
+            by=request.user,
+            staff=data["staff"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
         visit = home_visit_get(user=request.user, pk=visit.pk)
         data = VisitResultSerializer(visit, context={"user": request.user}).data
         return Response(data, status=201)

@@ -1,0 +1,34 @@
+"""gunicorn's settings for the portal, used by `make serve` (Procfile) and by
+deploy/huagang-web.service: `gunicorn --config deploy/gunicorn.conf.py huagang.wsgi`.
+
+Each value can be changed from the environment (the variables are in README.md).
+"""
+
+import os
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: (2 × CPUs) + 1, gunicorn's own advice for a mostly database-bound app.
+workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * _cpus() + 1)
+# An .xlsx export of 50,000 rows takes about 15 s (docs/operations.md).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+# Restart a worker now and then, so that memory it grew is given back.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# Trust X-Forwarded-Proto / X-Forwarded-For only from the proxy (nginx on this host).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# No access log: a request line may carry a search term (docs/operations.md); the
+# proxy keeps one without query strings. Errors go to stderr (journald, honcho).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
