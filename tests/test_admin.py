@@ -9,8 +9,14 @@ from villages.choices import Role
 pytestmark = pytest.mark.django_db
 
 MODELS = [model for model in admin.site._registry]
-# Groups and their permissions are managed by superusers (and villages.roles), not officials.
-SUPERUSER_ONLY = {"auth.Group"}
+# Groups and their permissions are managed by superusers (and villages.roles), not
+# officials; so are django-axes's records of sign-in attempts (numbers and addresses).
+SUPERUSER_ONLY = {
+    "auth.Group",
+    "axes.AccessAttempt",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
+}
 
 
 def _ids(model) -> str:

@@ -31,9 +31,10 @@ def directives(name: str) -> list[str]:
     return re.findall(rf"^\s*{name}\s+([^;]+);", SITE.read_text(), re.MULTILINE)
 
 
-def test_the_body_limit_is_the_upload_limit():
+def test_the_body_limit_is_the_apps_request_limit():
     (limit,) = directives("client_max_body_size")
-    assert nginx_size(limit) == settings.HUAGANG_MAX_UPLOAD_BYTES
+    assert nginx_size(limit) == settings.HUAGANG_MAX_REQUEST_BYTES
+    assert settings.HUAGANG_MAX_REQUEST_BYTES > settings.HUAGANG_MAX_UPLOAD_BYTES
 
 
 def test_media_is_never_served_from_disk():

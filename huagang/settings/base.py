@@ -4,6 +4,7 @@ Defaults are safe for development: SQLite in ``var/`` inside the project, Celery
 eagerly, DEBUG off unless DJANGO_DEBUG=1. ``production.py`` refuses to start without real values.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_ratelimit",
+    "axes",
+    "csp",
     "huagang",
     "villages",
     "services",
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "huagang.health.HealthCheckMiddleware",  # /healthz, /readyz: before sessions
     "huagang.log_context.RequestContextMiddleware",  # the request id, for every log
+    "huagang.guard.RequestBodyLimitMiddleware",  # before anything reads the body
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huagang.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,8 +68,11 @@ MIDDLEWARE = [
     "huagang.middleware.RejectNulMiddleware",  # before anything reads the database
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "huagang.guard.StaffIdleTimeoutMiddleware",  # may leave a message
+    "huagang.guard.PrivateResponsesMiddleware",  # no-store on personal responses
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "huagang.middleware.MethodNotAllowedPageMiddleware",  # a page for an empty 405
+    "axes.middleware.AxesMiddleware",  # the lockout page; last, per its documentation
 ]
 
 ROOT_URLCONF = "huagang.urls"
@@ -101,6 +110,12 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "villages.User"
+# django-axes's backend first: it refuses a locked-out account or address before any
+# password is checked (see the sign-in lockout settings below).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Residents sign in here; the admin keeps its own sign-in page.
 LOGIN_URL = "account:sign_in"
 LOGIN_REDIRECT_URL = "mine:requests"
@@ -297,6 +312,17 @@ HUAGANG_BENCHMARK = False
 
 # Service requests
 HUAGANG_MAX_UPLOAD_BYTES = env.int("HUAGANG_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# A whole request body (every file of one form and its fields) larger than this is
+# refused with 413 from its Content-Length, before anything reads it
+# (huagang/guard.py); nginx's client_max_body_size should say the same.
+HUAGANG_MAX_REQUEST_BYTES = env.int("HUAGANG_MAX_REQUEST_MB", 15) * 1024 * 1024
+# Form fields without files (and JSON bodies) kept in memory: Django refuses more (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Uploaded files up to this size stay in memory; larger ones are written to a
+# temporary file in FILE_UPLOAD_TEMP_DIR (the system's by default), which Django
+# deletes when the request ends.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_BYTES", 2621440)
+FILE_UPLOAD_TEMP_DIR = env.str("DJANGO_FILE_UPLOAD_TEMP_DIR", default="") or None
 # Failed tracking lookups allowed per client address and per tracking number
 # (django-ratelimit rates: "10/h", "5/30m"); then "try again in N minutes".
 HUAGANG_TRACK_FAILURES_PER_CLIENT = env.str("HUAGANG_TRACK_FAILURES_PER_CLIENT", "20/h")
@@ -334,3 +360,59 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
     },
 }
+
+# --- Sign-in lockout (django-axes; huagang/signin.py) ------------------------------------
+# After this many failed sign-ins in a row for one account, or from one address, both
+# the admin's and the residents' sign-in refuse even the right password until the
+# cool-off has passed (or `manage.py axes_reset_username` / the admin's 访问尝试 lifts it).
+AXES_FAILURE_LIMIT = env.int("HUAGANG_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("HUAGANG_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # both forms post it; the model calls it phone
+AXES_USERNAME_CALLABLE = "huagang.signin.signin_username"
+AXES_CLIENT_IP_CALLABLE = "huagang.signin.signin_client_ip"
+AXES_CLIENT_STR_CALLABLE = "huagang.signin.signin_client_str"
+AXES_LOCKOUT_CALLABLE = "huagang.signin.signin_locked_out"
+AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy ------------------------
+# Scripts and styles only from the portal's own static files: no inline <script>, no
+# onclick= (tests/test_no_inline_script.py, tests/guard/test_csp.py), nothing from a
+# CDN. data: images: the favicon is an inline SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Powerful browser features the portal never uses are off for it and for any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
+# --- Sessions ------------------------------------------------------------------------------
+# Officials and clerks are signed out after this many minutes without a request
+# (huagang/guard.py); residents keep Django's two weeks (SESSION_COOKIE_AGE).
+HUAGANG_STAFF_IDLE_MINUTES = env.int("HUAGANG_STAFF_IDLE_MINUTES", 30)

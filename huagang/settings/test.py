@@ -28,3 +28,7 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+# Staff stay signed in however far a test travels in time; the idle sign-out's own
+# tests (tests/guard/test_staff_idle.py) set the production value again.
+HUAGANG_STAFF_IDLE_MINUTES = 100 * 365 * 24 * 60

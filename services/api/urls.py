@@ -3,6 +3,8 @@
 Swagger UI and Redoc (drf-spectacular-sidecar): nothing is fetched from a CDN (Redoc's
 script through ``views.docs``, without its logo's address)."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -30,8 +32,13 @@ urlpatterns = [
     ),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(
-            url_name="api:schema", template_name="api/redoc.html"
+        # Redoc's bundle (styled-components) writes its styles into <style> elements
+        # as it renders, and runs its search in a worker made from a blob: this one
+        # page allows both. Its scripts still come only from 'self'.
+        csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(
+                url_name="api:schema", template_name="api/redoc.html"
+            )
         ),
         name="redoc",
     ),

@@ -35,6 +35,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DESKTOP = {"width": 1280, "height": 800}
+# What Chromium writes to the console when the Content-Security-Policy blocks
+# something, or when the Permissions-Policy header names what it does not know.
+POLICY_MESSAGE = re.compile(
+    r"Content[ -]Security[ -]Policy|Permissions[ -]Policy", re.I
+)
 PHONE = {"width": 360, "height": 740}
 
 
@@ -93,6 +98,42 @@ def _static_files_cached():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(StaticFilesHandler, "serve", serve_cacheable)
         yield
+
+
+@pytest.fixture(autouse=True)
+def policy_violations(request) -> Iterator[list[str]]:
+    """Fail a browser test whose pages broke the Content-Security-Policy (a blocked
+    inline script or style, a source from elsewhere) or whose Permissions-Policy
+    header Chromium did not understand: every context the test opens, through
+    ``person`` or ``browser.new_context`` itself, reports its pages' console here."""
+    violations: list[str] = []
+    if "browser" not in request.fixturenames:
+        yield violations
+        return
+    browser = request.getfixturevalue("browser")
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", lambda page: _watch(page, violations))
+        return context
+
+    browser.new_context = watched_context
+    try:
+        yield violations
+    finally:
+        del browser.new_context
+    if violations:
+        pytest.fail("the browser reported policy violations:\n" + "\n".join(violations))
+
+
+def _watch(page, violations: list[str]) -> None:
+    def on_message(text: str) -> None:
+        if POLICY_MESSAGE.search(text):
+            violations.append(f"{page.url}: {text}")
+
+    page.on("console", lambda message: on_message(message.text))
+    page.on("pageerror", lambda error: on_message(str(error)))
 
 
 @pytest.fixture
