@@ -207,21 +207,30 @@ _LOOKED_UP = (
 )
 
 
+# Built once: resolving the columns costs more than the query's own filter.
+_LOOKUP_WITH_NAMES = (
+    ServiceRequest.objects.select_related("item", "village")
+    .only(*_LOOKED_UP)
+    .order_by()
+)
+_LOOKUP_ALONE = ServiceRequest.objects.order_by()
+
+
 def applicant_proof_by_lookup(
-    *, tracking_number: str, phone_last4: str
+    *, tracking_number: str, phone_last4: str, with_names: bool = True
 ) -> tuple[ServiceRequest, ApplicantProof] | None:
     """The request whose number and applicant's phone (last four digits) both match,
-    with a proof for it; None otherwise (the number alone reveals nothing)."""
+    with a proof for it; None otherwise (the number alone reveals nothing).
+
+    `with_names`: with its item and village read in the same query (a page naming
+    them); without, the request's own row only (the API names them from
+    ``selectors.api.catalog_names``)."""
     number = tracking_number_normalize(tracking_number)
     digits = ascii_digits(phone_last4)
     if digits is None or len(digits) != 4 or not number:
         return None
-    found = (
-        ServiceRequest.objects.select_related("item", "village")
-        .only(*_LOOKED_UP)
-        .filter(tracking_number=number, applicant_phone__endswith=digits)
-        .order_by()[:1]
-    )
+    rows = _LOOKUP_WITH_NAMES if with_names else _LOOKUP_ALONE
+    found = rows.filter(tracking_number=number, applicant_phone__endswith=digits)[:1]
     found = next(iter(found), None)
     if found is None:
         return None

@@ -70,10 +70,33 @@ class LeanFilterSet(django_filters.FilterSet):
 
     @property
     def qs(self) -> QuerySet:
+        """The queryset filtered: the plain lookups (a field equal to, at least, …)
+        in one ``filter()`` call (each call copies the query), the others each in
+        turn."""
         queryset = self.queryset
+        lookups: dict[str, Any] = {}
         for name, value in self._cleaned.items():
-            queryset = self.filters[name].filter(queryset, value)
-        return queryset
+            filter_ = self.filters[name]
+            if _plain(filter_, value):
+                lookups[f"{filter_.field_name}__{filter_.lookup_expr}"] = value
+            else:
+                queryset = filter_.filter(queryset, value)
+        return queryset.filter(**lookups) if lookups else queryset
+
+
+_PLAIN_FILTERS = {django_filters.Filter.filter, django_filters.ChoiceFilter.filter}
+
+
+def _plain(filter_: django_filters.Filter, value: Any) -> bool:
+    """Whether `filter_` would only add ``field_name__lookup_expr=value``."""
+    return (
+        filter_.method is None
+        and not filter_.exclude
+        and not filter_.distinct
+        and value not in django_filters.constants.EMPTY_VALUES
+        and type(filter_).filter in _PLAIN_FILTERS
+        and value != getattr(filter_, "null_value", object())
+    )
 
 
 # No request is older or newer: a time outside these is taken as the nearest one, which
@@ -128,12 +151,29 @@ def _due(queryset: QuerySet, name: str, value: bool) -> QuerySet:
     return queryset.filter(found) if value else queryset.exclude(found)
 
 
-def _by_code(queryset: QuerySet, name: str, value: str) -> QuerySet:
-    """A village's or an item's requests, by its id (``catalog_names``): no join."""
-    found = village_id_of(value) if name == "village" else item_id_of(value)
-    if found is None:
-        return queryset.none()
-    return queryset.filter(**{f"{name}_id": found})
+class _VillageCode(forms.CharField):
+    """A village's code, cleaned to its id (``catalog_names``: no join); 0, which no
+    village has, for a code nobody has."""
+
+    def clean(self, value):
+        return village_id_of(super().clean(value)) or 0
+
+
+class _ItemCode(forms.CharField):
+    """An item's code, cleaned to its id; 0 for a code nobody has."""
+
+    def clean(self, value):
+        return item_id_of(super().clean(value)) or 0
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class VillageCodeFilter(django_filters.CharFilter):
+    field_class = _VillageCode
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ItemCodeFilter(django_filters.CharFilter):
+    field_class = _ItemCode
 
 
 class ServiceRequestFilter(LeanFilterSet):
@@ -149,14 +189,14 @@ class ServiceRequestFilter(LeanFilterSet):
         help_text="Only requests handled this way.",
         error_messages={"invalid_choice": _("There is no such handling mode.")},
     )
-    village = django_filters.CharFilter(
-        method=_by_code,
+    village = VillageCodeFilter(
+        field_name="village_id",
         max_length=12,
         validators=_code(r"\A[0-9]{12}\Z", _("A village code has 12 digits.")),
         help_text="A village's or community's 12-digit division code.",
     )
-    item = django_filters.CharFilter(
-        method=_by_code,
+    item = ItemCodeFilter(
+        field_name="item_id",
         max_length=20,
         validators=_code(
             r"\A[A-Za-z0-9][A-Za-z0-9-]*\Z", _("Letters, digits and hyphens only.")

@@ -152,10 +152,11 @@ def request_detail(
     docstring for its personal data)."""
     sr = service_request
     in_full = bool(access.roles_towards(user, sr))
+    names = catalog_names(item_ids=[sr.item_id], village_ids=[sr.village_id])
     return {
         "tracking_number": sr.tracking_number,
-        "item": {"code": sr.item.code, "name": sr.item.name},
-        "village": {"code": sr.village.code, "name": sr.village.name},
+        "item": dict(zip(CODE_NAME, names.items[sr.item_id], strict=True)),
+        "village": dict(zip(CODE_NAME, names.villages[sr.village_id], strict=True)),
         "mode": sr.mode,
         "mode_display": str(HandlingMode(sr.mode).label),
         "channel": sr.channel,

@@ -88,7 +88,7 @@ class LookupView(APIView):
         if minutes is not None:
             raise Throttled(wait=minutes * 60)
         found = access.applicant_proof_by_lookup(
-            tracking_number=number, phone_last4=data["phone_last4"]
+            tracking_number=number, phone_last4=data["phone_last4"], with_names=False
         )
         if found is None:
             lookup_usages(request._request, number, increment=True)
