@@ -114,19 +114,20 @@ def catalog_names_forget(**kwargs) -> None:
 
 def village_id_of(code: str) -> int | None:
     """The id of the village with this code (None if there is none)."""
-    found = catalog_names().village_ids.get(code)
-    if found is None:
-        catalog_names_forget()
-        found = catalog_names().village_ids.get(code)
-    return found
+    return _id_of("village_ids", code)
 
 
 def item_id_of(code: str) -> int | None:
     """The id of the item with this code (None if there is none)."""
-    found = catalog_names().item_ids.get(code)
+    return _id_of("item_ids", code)
+
+
+def _id_of(by_code: str, code: str) -> int | None:
+    """An id from ``CatalogNames.<by_code>``, read afresh once if `code` is not in it."""
+    found = getattr(catalog_names(), by_code).get(code)
     if found is None:
         catalog_names_forget()
-        found = catalog_names().item_ids.get(code)
+        found = getattr(catalog_names(), by_code).get(code)
     return found
 
 
