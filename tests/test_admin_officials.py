@@ -505,3 +505,116 @@ def test_an_odd_search_term_is_never_a_500(official_client, term):
     if response.status_code == 302:
         assert official_client.get(response["Location"]).status_code == 200
     assert official_client.get(SEARCH).status_code == 302  # GET: back to the list
+
+
+# --- only a superuser makes, unmakes or changes another official -----------------------
+
+
+@pytest.fixture
+def other_official(db):
+    return UserFactory(role=Role.OFFICIAL, is_staff=True)
+
+
+def test_an_official_cannot_change_another_official(official_client, other_official):
+    url = reverse("admin:villages_user_change", args=[other_official.pk])
+    page = official_client.get(url)
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]  # shown, not editable
+    response = official_client.post(
+        url,
+        {
+            "phone": other_official.phone,
+            "name": other_official.name,
+            "role": Role.RESIDENT,
+            "village": "",
+            "is_active": "",
+        },
+    )
+    assert response.status_code == 403
+    other_official.refresh_from_db()
+    assert other_official.role == Role.OFFICIAL and other_official.is_active
+    assert not AccessRecord.objects.exists()
+
+
+def test_an_official_cannot_set_another_official_s_password(
+    official_client, other_official
+):
+    url = reverse("admin:auth_user_password_change", args=[other_official.pk])
+    response = official_client.post(
+        url,
+        {
+            "password1": "Ne3w-secret-pass",
+            "password2": "Ne3w-secret-pass",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 403
+    other_official.refresh_from_db()
+    assert not check_password("Ne3w-secret-pass", other_official.password)
+
+
+def test_an_official_cannot_make_an_official(official_client, village_clerk):
+    url = reverse("admin:villages_user_change", args=[village_clerk.pk])
+    choices = official_client.get(url).context["adminform"].form.fields["role"].choices
+    assert Role.OFFICIAL not in [value for value, _label in choices]
+    response = official_client.post(
+        url,
+        {
+            "phone": village_clerk.phone,
+            "name": village_clerk.name,
+            "role": Role.OFFICIAL,
+            "village": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "role" in response.context["adminform"].form.errors
+    village_clerk.refresh_from_db()
+    assert village_clerk.role == Role.VILLAGE_CLERK
+
+
+def test_a_superuser_makes_and_unmakes_officials(client, village_clerk, other_official):
+    superuser = UserFactory(role=Role.OFFICIAL, is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    url = reverse("admin:villages_user_change", args=[village_clerk.pk])
+    response = client.post(
+        url,
+        {
+            "phone": village_clerk.phone,
+            "name": village_clerk.name,
+            "role": Role.OFFICIAL,
+            "village": "",
+            "is_active": "on",
+            # a superuser's form has the dates too
+            "date_joined_0": "2026-01-05",
+            "date_joined_1": "08:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    village_clerk.refresh_from_db()
+    assert village_clerk.role == Role.OFFICIAL
+    url = reverse("admin:villages_user_change", args=[other_official.pk])
+    response = client.post(
+        url,
+        {
+            "phone": other_official.phone,
+            "name": other_official.name,
+            "role": Role.TOWN_CLERK,
+            "village": "",
+            "is_active": "on",
+            # a superuser's form has the dates too
+            "date_joined_0": "2026-01-05",
+            "date_joined_1": "08:00:00",
+        },
+    )
+    assert response.status_code == 302
+    other_official.refresh_from_db()
+    assert other_official.role == Role.TOWN_CLERK
+
+
+def test_an_official_still_edits_their_own_name(official_client, official):
+    url = reverse("admin:villages_user_change", args=[official.pk])
+    response = official_client.post(url, {"phone": official.phone, "name": "新的名字"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    official.refresh_from_db()
+    assert (official.name, official.role) == ("新的名字", Role.OFFICIAL)

@@ -157,7 +157,37 @@ class UserAdmin(BaseUserAdmin):
         users = super().get_queryset(request)
         return users if request.user.is_superuser else users.filter(is_superuser=False)
 
+    # Officials hold the most power in the portal: only a superuser makes one, unmakes
+    # one, or changes another official's account or password (docs/permissions.md).
+    # An official may still see them, and edit their own name.
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return not (
+            obj is not None
+            and obj.role == Role.OFFICIAL
+            and obj.pk != request.user.pk
+            and not request.user.is_superuser
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        role = form.base_fields.get("role")
+        if role is not None and not request.user.is_superuser:
+            role.choices = [c for c in role.choices if c[0] != Role.OFFICIAL]
+        return form
+
     def get_readonly_fields(self, request, obj=None):
+        fields = self._readonly_fields(request, obj)
+        if (
+            obj is not None
+            and obj.role == Role.OFFICIAL
+            and not request.user.is_superuser
+        ):
+            fields = [*fields, "role", "village", "is_active"]  # their own account
+        return fields
+
+    def _readonly_fields(self, request, obj=None):
         # set only by the person, with a code sent to the number
         fields = [*super().get_readonly_fields(request, obj), "phone_verified_at"]
         if not request.user.is_superuser:
