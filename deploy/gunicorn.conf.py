@@ -32,3 +32,34 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Heartbeat files in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# gunicorn's own lines (start, workers, timeouts) in the portal's format: one JSON object
+# per line in production (DJANGO_LOG_FORMAT, huagang/log_format.py), with the personal
+# numbers masked like every other line.
+_formatter = (
+    "huagang.log_format.TextFormatter"
+    if os.environ.get("DJANGO_LOG_FORMAT", "json") == "text"
+    else "huagang.log_format.JsonFormatter"
+)
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"portal": {"()": _formatter}},
+    "filters": {"no_personal_numbers": {"()": "huagang.log_filters.NoPersonalNumbers"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "portal",
+            "filters": ["no_personal_numbers"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "gunicorn.error": {
+            "handlers": ["console"],
+            "level": loglevel.upper(),
+            "propagate": False,
+        },
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}

@@ -2,11 +2,13 @@
 other, and nginx accepts the site."""
 
 import configparser
+import json
 import os
 import re
 import runpy
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,26 @@ def test_the_gunicorn_config_takes_its_workers_from_the_environment(monkeypatch)
     monkeypatch.delenv("GUNICORN_WORKERS")
     cpus = len(os.sched_getaffinity(0))
     assert runpy.run_path(str(config))["workers"] == 2 * cpus + 1
+
+
+def test_gunicorn_s_own_lines_are_json_with_numbers_masked():
+    """gunicorn's error log (start, workers, timeouts) in the portal's format."""
+    probe = (
+        "import logging, logging.config, runpy, sys\n"
+        "config = runpy.run_path(sys.argv[1])\n"
+        "logging.config.dictConfig(config['logconfig_dict'])\n"
+        "logging.getLogger('gunicorn.error').info('Booting worker for 13955550123')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_LOG_FORMAT": "json"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stderr.strip())
+    assert (line["level"], line["logger"]) == ("INFO", "gunicorn.error")
+    assert "Booting worker" in line["message"]
+    assert "13955550123" not in result.stderr
