@@ -39,7 +39,15 @@ def run_python(*arguments: str, **env: str | None) -> subprocess.CompletedProces
         k: v
         for k, v in os.environ.items()
         if not k.startswith(
-            ("DJANGO_", "DATABASE_URL", "CELERY_", "HUAGANG_FIELD_", "HUAGANG_HASH_")
+            (
+                "DJANGO_",
+                "DATABASE_URL",
+                "CELERY_",
+                "HUAGANG_FIELD_",
+                "HUAGANG_HASH_",
+                "HUAGANG_MEDIA_",
+                "HUAGANG_S3_",
+            )
         )
     }
     environment.update({k: v for k, v in env.items() if v is not None})
@@ -175,3 +183,63 @@ def test_make_serve_reports_what_the_settings_refuse_in_one_line():
 def test_make_serve_starts_with_real_values():
     result = preflight(**GOOD)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+S3 = {
+    "HUAGANG_MEDIA_STORAGE": "s3",
+    "HUAGANG_S3_BUCKET": "huagang-materials",
+    "HUAGANG_S3_ENDPOINT_URL": "https://s3.town.example.org",
+    "HUAGANG_S3_ACCESS_KEY": "demo-access",
+    "HUAGANG_S3_SECRET_KEY": "demo-secret",
+}
+S3_PROBE = (
+    "import importlib, json, sys\n"
+    "m = importlib.import_module('huagang.settings.production')\n"
+    "from storages.backends.s3 import S3Storage\n"
+    "storage = S3Storage(**m.STORAGES['default']['OPTIONS'])\n"
+    "print(json.dumps({'backend': m.STORAGES['default']['BACKEND'],"
+    " 'acl': storage.default_acl, 'signed': storage.querystring_auth,"
+    " 'expire': storage.querystring_expire, 'bucket': storage.bucket_name,"
+    " 'url': storage.url('2026/ID-card.jpg')}))\n"
+)
+
+
+def test_materials_go_to_a_private_bucket_when_asked():
+    """Several web machines share the materials in an S3-compatible bucket: private
+    objects, and any address the storage makes is signed and short-lived (the portal
+    itself streams files through its permission-checked view)."""
+    result = run_python("-c", S3_PROBE, **GOOD, **S3)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["backend"] == "storages.backends.s3.S3Storage"
+    assert (found["acl"], found["signed"], found["bucket"]) == (
+        "private",
+        True,
+        "huagang-materials",
+    )
+    assert found["expire"] <= 60
+    assert found["url"].startswith("https://s3.town.example.org/huagang-materials/")
+    assert "Signature" in found["url"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"HUAGANG_S3_BUCKET": None}, "HUAGANG_S3_BUCKET"),
+        ({"HUAGANG_MEDIA_STORAGE": "ftp"}, "HUAGANG_MEDIA_STORAGE"),
+    ],
+)
+def test_a_half_configured_bucket_is_refused_by_name(overrides, message):
+    result = load_settings("huagang.settings.production", **{**GOOD, **S3, **overrides})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_materials_stay_on_the_local_disk_by_default():
+    result = run_python(
+        "-c",
+        "import importlib; m = importlib.import_module('huagang.settings.production');"
+        " print(m.STORAGES['default']['BACKEND'])",
+        **GOOD,
+    )
+    assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"

@@ -86,6 +86,35 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded materials on the local disk (DJANGO_MEDIA_ROOT), or, for several web
+# machines, in an S3-compatible bucket (pip install '.[s3]'): private objects, never
+# public URLs; residents and staff get a file only through the permission-checked
+# download view, which reads it through the storage (docs/operations.md).
+MEDIA_STORAGE = env.str("HUAGANG_MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "s3":
+    bucket = env.str("HUAGANG_S3_BUCKET", default="")
+    if not bucket:
+        raise ImproperlyConfigured(
+            "HUAGANG_S3_BUCKET must name the bucket when HUAGANG_MEDIA_STORAGE=s3."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env.str("HUAGANG_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("HUAGANG_S3_REGION", default="") or None,
+            "access_key": env.str("HUAGANG_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("HUAGANG_S3_SECRET_KEY", default="") or None,
+            "location": env.str("HUAGANG_S3_PREFIX", default="materials"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "no-store, private"},
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured('HUAGANG_MEDIA_STORAGE must be "local" or "s3".')
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
