@@ -140,11 +140,12 @@ def _body_refused(request: HttpRequest, *, status: int) -> HttpResponse:
     if path.startswith(API_PREFIX):
         code = "request_too_large" if status == 413 else "length_required"
         return api_error(code, message, status=status)
-    response = render(
+    # No "Connection: close" here: it is the server's to set (gunicorn and nginx
+    # close a connection whose body was not read; Django's development server refused
+    # the header with a 500).
+    return render(
         request, "413.html", {"message": message, "limit_mb": limit_mb}, status=status
     )
-    response["Connection"] = "close"  # the unread body is not waited for
-    return response
 
 
 class PrivateResponsesMiddleware:

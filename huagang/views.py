@@ -32,7 +32,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
         fmt = "xml" if request.path_info.endswith(".xml") else "json"
         return error_response(Open311Error(400, message), fmt=fmt)
-    return defaults.bad_request(request, exception)
+    return render(request, "400.html", {"reason": message}, status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -618,3 +618,19 @@ def test_an_official_still_edits_their_own_name(official_client, official):
     assert response.status_code == 302, response.context["adminform"].form.errors
     official.refresh_from_db()
     assert (official.name, official.role) == ("新的名字", Role.OFFICIAL)
+
+
+@pytest.mark.parametrize("role", ["official", "village_clerk", "town_clerk"])
+def test_a_request_s_admin_page_masks_mobile_and_id_number_and_records_nothing(
+    client, request, role, submit
+):
+    """The admin is no way around the workbench's recorded reveal."""
+    case = submit("agency", applicant_phone="13912345678")
+    client.force_login(request.getfixturevalue(role))
+    page = client.get(reverse("admin:services_servicerequest_change", args=[case.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "13912345678" not in text and "11010519491231002X" not in text
+    assert "139****5678" in text and "110***********002X" in text
+    assert reverse("staff:case", args=[case.tracking_number]) in text
+    assert not AccessRecord.objects.exists()

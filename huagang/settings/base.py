@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", 0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A read replica for the dashboard and the exports (huagang/replica.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+DATABASE_ROUTERS = ["huagang.replica.ReplicaRouter"]
 
 AUTH_USER_MODEL = "villages.User"
 # django-axes's backend first: it refuses a locked-out account or address before any
@@ -158,7 +162,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "services.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -72,6 +72,9 @@ HUAGANG_CODES_ON_CONSOLE = False
 # before reuse), which the API's lists need to stay fast.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "replica" in DATABASES:
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
 
 # WhiteNoise serves the collected static files from gunicorn, right after security.
 MIDDLEWARE = [

@@ -178,7 +178,7 @@ class KeysetPagination(BasePagination):
         try:
             text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
             payload = json.loads(text)
-        except (binascii.Error, ValueError, UnicodeDecodeError):
+        except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
             payload = None
         if not isinstance(payload, dict) or payload.get("o") != self.ordering_name:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor]})

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huagang.replica import use_replica
 from villages.models import Village
 
 from .. import access, dashboard_files
@@ -40,6 +41,7 @@ def _allowed(request: HttpRequest) -> None:
 
 
 @staff_required
+@use_replica
 def index(request: HttpRequest) -> HttpResponse:
     _allowed(request)
     today = timezone.localdate()
@@ -68,6 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@use_replica
 def export(request: HttpRequest, figure: str, extension: str) -> HttpResponse:
     _allowed(request)
     if figure not in FIGURES or extension not in dashboard_files.FORMATS:

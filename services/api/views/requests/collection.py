@@ -15,7 +15,7 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +28,7 @@ from ....models.requests import NO_DUE_DATE
 from ....selectors import api as api_selectors
 from ...filters import ServiceRequestFilter
 from ...keyset import KeysetPagination, Ordering
+from ...parsers import JSONParser
 from ...schema import ErrorSerializer, errors
 from ...serializers import requests as out
 from ...serializers.requests import (
