@@ -40,6 +40,7 @@ _DESCRIPTIONS = {
     405: "Method not allowed.",
     409: "Conflict: the request changed meanwhile, or the step is not possible in "
     "its status.",
+    411: "A body sent in chunks without a Content-Length (send its length).",
     413: "Too large.",
     415: "Unsupported media type.",
     429: "Too many requests (see Retry-After).",
@@ -59,12 +60,16 @@ def only_api_v1(endpoints, **kwargs):
 
 def add_common_errors(result, generator, request, public):
     """POSTPROCESSING_HOOKS: every operation may answer 401 (a bad key) and 429
-    (throttled) with the shared error body."""
+    (throttled) with the shared error body; one that takes a body, 411 and 413 too
+    (``huagang.guard.RequestBodyLimitMiddleware`` answers before any view)."""
     for path in result.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for code in ("401", "405", "415", "429"):
+            codes = ["401", "405", "415", "429"]
+            if method.lower() in ("post", "put", "patch"):
+                codes += ["411", "413"]
+            for code in codes:
                 operation["responses"].setdefault(
                     code,
                     {
