@@ -3,15 +3,18 @@ spell of inactivity, request bodies are bounded before anything reads them, and
 responses carrying personal data are never stored by a browser or proxy."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 
+from villages import second_factor
 from villages.choices import STAFF_ROLES
 
 IDLE_KEY = "huagang_last_seen"
@@ -146,6 +149,58 @@ def _body_refused(request: HttpRequest, *, status: int) -> HttpResponse:
     return render(
         request, "413.html", {"message": message, "limit_mb": limit_mb}, status=status
     )
+
+
+class StaffSecondFactorMiddleware:
+    """Staff who signed in with a password see no page until they show a second factor
+    (``villages.second_factor``): a page sends them to enrol an authenticator (the first
+    time) or to type a code, then back; the API answers 403 to such a session (an API
+    key is a credential of its own and is not affected). Signing out, the second-factor
+    pages themselves, static files and the language switch stay open.
+
+    Sits after AuthenticationMiddleware, django-otp's OTPMiddleware and the idle
+    sign-out (an idle session is signed out first, and then needs nothing)."""
+
+    OPEN_PREFIXES = ("/account/second-factor/", "/account/sign-out/", "/i18n/")
+    API_PREFIXES = ("/api/", "/open311/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and second_factor.needs_second_factor(user)
+            and not second_factor.is_verified(user)
+            and not self._open(request.path_info)
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _open(self, path: str) -> bool:
+        static = settings.STATIC_URL or "/static/"
+        return path.startswith((*self.OPEN_PREFIXES, static)) or path == "/favicon.ico"
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(self.API_PREFIXES):
+            return JsonResponse(
+                {
+                    "detail": gettext(
+                        "Sign in with your second factor on the portal first, or "
+                        "use an API key."
+                    ),
+                    "code": "second_factor_required",
+                },
+                status=403,
+            )
+        target = "account:second_factor_verify"
+        if not second_factor.has_authenticator(request.user):
+            target = "account:second_factor_setup"
+        url = reverse(target)
+        if request.method == "GET":
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(url)
 
 
 class PrivateResponsesMiddleware:

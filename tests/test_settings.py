@@ -28,7 +28,8 @@ PROBE = (
     " 'secure': m.SESSION_COOKIE_SECURE if hasattr(m, 'SESSION_COOKIE_SECURE') else None,"
     " 'language': m.LANGUAGE_CODE, 'tz': m.TIME_ZONE,"
     " 'conn_max_age': m.DATABASES['default'].get('CONN_MAX_AGE'),"
-    " 'conn_health_checks': m.DATABASES['default'].get('CONN_HEALTH_CHECKS')}))\n"
+    " 'conn_health_checks': m.DATABASES['default'].get('CONN_HEALTH_CHECKS'),"
+    " 'second_factor': m.HUAGANG_STAFF_SECOND_FACTOR}))\n"
 )
 
 
@@ -47,6 +48,7 @@ def run_python(*arguments: str, **env: str | None) -> subprocess.CompletedProces
                 "HUAGANG_HASH_",
                 "HUAGANG_MEDIA_",
                 "HUAGANG_S3_",
+                "HUAGANG_STAFF_SECOND_FACTOR",
             )
         )
     }
@@ -76,6 +78,12 @@ def test_production_starts_with_real_values():
     assert values["conn_max_age"] >= 60
     assert values["conn_health_checks"] is True
     assert values["eager"] is False
+    # Staff sign in with a second factor unless an operator turns it off.
+    assert values["second_factor"] is True
+    off = load_settings(
+        "huagang.settings.production", **GOOD, HUAGANG_STAFF_SECOND_FACTOR="false"
+    )
+    assert json.loads(off.stdout)["second_factor"] is False
 
 
 @pytest.mark.parametrize(
@@ -132,6 +140,7 @@ def test_development_defaults():
     assert values["db"].endswith("var/db.sqlite3")
     assert values["eager"] is True
     assert (values["language"], values["tz"]) == ("zh-hans", "Asia/Shanghai")
+    assert values["second_factor"] is False  # `make run`'s demo accounts sign in
 
 
 def test_a_broker_turns_off_eager_tasks():

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .validators import ascii_digits, normalize_mobile
+from .validators import ascii_digits, nfkc, normalize_mobile
 
 # Residents read these instead of Django's stock messages ("this field is required",
 # "ensure this value has at most 50 characters (it has 500)").
@@ -132,3 +132,56 @@ class SignInForm(AuthenticationForm):
                 self.cleaned_data.get("username", "")
             )
         return super().clean()
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app (six digits) or a backup code (eight
+    letters and digits); spaces are ignored."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your backup "
+            "codes."
+        ),
+        error_messages={
+            "required": _("Enter the code."),
+            "max_length": _(
+                "Enter the six digits, or a backup code of eight characters."
+            ),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "text",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(nfkc(self.cleaned_data["code"]).split()).lower()
+        if not code.isascii() or not code.isalnum():
+            raise ValidationError(
+                _("Enter the six digits, or a backup code of eight characters.")
+            )
+        return code
+
+
+class EnrolmentCodeForm(SecondFactorCodeForm):
+    """The first code the new authenticator shows: six digits only."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The six digits the app shows now.")
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        if not (code.isdigit() and len(code) == 6):
+            raise ValidationError(
+                _("Enter the six digits your authenticator app shows.")
+            )
+        return code

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "huagang",
     "villages",
     "services",
@@ -67,8 +70,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "huagang.middleware.RejectNulMiddleware",  # before anything reads the database
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
     "huagang.guard.StaffIdleTimeoutMiddleware",  # may leave a message
+    "huagang.guard.StaffSecondFactorMiddleware",  # after the idle sign-out
     "huagang.guard.PrivateResponsesMiddleware",  # no-store on personal responses
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "huagang.middleware.MethodNotAllowedPageMiddleware",  # a page for an empty 405
@@ -379,6 +384,13 @@ AXES_CLIENT_IP_CALLABLE = "huagang.signin.signin_client_ip"
 AXES_CLIENT_STR_CALLABLE = "huagang.signin.signin_client_str"
 AXES_LOCKOUT_CALLABLE = "huagang.signin.signin_locked_out"
 AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
+
+# A second factor for staff (django-otp): an authenticator app's code (TOTP), or one of
+# ten backup codes, after the password. Required of every official, clerk and admin
+# user when this is on (on by default in production); villages/second_factor.py.
+HUAGANG_STAFF_SECOND_FACTOR = env.bool("HUAGANG_STAFF_SECOND_FACTOR", default=False)
+OTP_TOTP_ISSUER = "Huagang"  # what the authenticator app shows beside the account
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
 
 # --- Content-Security-Policy (django-csp) and Permissions-Policy ------------------------
 # Scripts and styles only from the portal's own static files: no inline <script>, no

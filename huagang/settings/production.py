@@ -119,6 +119,9 @@ if MEDIA_STORAGE == "s3":
 elif MEDIA_STORAGE != "local":
     raise ImproperlyConfigured('HUAGANG_MEDIA_STORAGE must be "local" or "s3".')
 
+# Officials and clerks sign in with a second factor unless an operator turns it off.
+HUAGANG_STAFF_SECOND_FACTOR = env.bool("HUAGANG_STAFF_SECOND_FACTOR", default=True)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # Probes on the loopback port speak plain HTTP (huagang/health.py).

@@ -7,13 +7,14 @@ session that submitted the request (or to whoever has a role towards it, see
 
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from huagang.qr import qr_svg
 
 from .. import access, selectors
 from ..forms import MODE_EXPLANATIONS, WEEKDAYS, ApplyForm
@@ -95,8 +96,4 @@ def track_url(request: HttpRequest, number: str) -> str:
 
 def tracking_qr_svg(url: str) -> SafeString:
     """`url` as a QR code, an inline SVG made here by segno (nothing fetched)."""
-    code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(
-        scale=4, svgclass="qr", title=_("QR code: track this request")
-    )
-    return mark_safe(svg)  # segno's markup; the URL is in it only as black squares
+    return qr_svg(url, scale=4, title=_("QR code: track this request"))

@@ -7,7 +7,6 @@ Views are thin: the rules are in ``services.actions.trips``, the reads in
 
 import functools
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,13 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from huagang.exceptions import DomainError, InvalidInput, NotPermitted
 from huagang.forms import add_input_errors
+from huagang.qr import qr_svg as huagang_qr_svg
 from villages.choices import Role
 from villages.models import Village
 
@@ -88,8 +88,7 @@ def qr_svg(number: str) -> SafeString:
     A number's code never changes and making one costs about 2 ms (mostly choosing
     the best mask): kept per process for the last thousand numbers, so a list
     printed again, or the next list with the same cases, costs nothing."""
-    code = segno.make(number, error="m", micro=False)
-    return mark_safe(code.svg_inline(scale=2, svgclass="qr", title=number))
+    return huagang_qr_svg(number, scale=2, title=number)
 
 
 def _index(
