@@ -332,7 +332,7 @@ def main() -> int:
             ("tracking result", result_path, resident.cookie_header()),
             ("staff case list", "/staff/", clerk.cookie_header()),
         ]
-        for name, path, cookie in targets:
+        for name, path, _cookie in targets:
             page = (clerk if path == "/staff/" else resident).request("GET", path)
             if page.status_code != 200:
                 raise SystemExit(f"{name} ({path}) answered {page.status_code}")
