@@ -21,8 +21,10 @@ What it does:
 4. Runs wrk (`--connections` connections, 2 threads) for `--seconds` in all, split
    evenly between the home page, a guide page, the tracking result page (the proven
    session) and the clerk's case list (`/staff/`, the signed-in session), each after
-   a 2 s warm-up, and prints requests/s, p50, p99 and the number of requests for each;
-   with `--json`, writes them there too.
+   a 2 s warm-up, and prints requests/s, p50, p99 and the number of requests for each,
+   with the CPU time per request of gunicorn's workers and of PostgreSQL's processes
+   (read from /proc: what sizes the web machines and the database); with `--json`,
+   writes them there too.
 5. Stops everything it started (Ctrl-C to honcho, then SIGKILL to what is left).
 
 Needs wrk (`apt-get install wrk`). wrk, gunicorn, the worker and PostgreSQL share the
@@ -50,7 +52,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from http_pages import _create_database, _free_port  # noqa: E402  (this folder)
+from http_pages import (  # noqa: E402  (this folder)
+    _cpu_seconds,
+    _create_database,
+    _free_port,
+)
 
 CLERK_PHONE = "19900000001"
 GUIDE = "/services/HG-SB-001/"
@@ -306,6 +312,71 @@ def _wrk(url: str, seconds: int, connections: int, cookie: str = "") -> dict:
     }
 
 
+def _gunicorn_master() -> int:
+    """The gunicorn master that `make serve` started (through honcho)."""
+    found = subprocess.run(
+        ["pgrep", "-f", "gunicorn --config deploy/gunicorn.conf.py"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    masters = [
+        int(pid)
+        for pid in found
+        if _parent_name(int(pid)) != "gunicorn" and _name(int(pid)) not in SHELLS
+    ]
+    return min(masters)
+
+
+SHELLS = {"sh", "bash", "dash"}
+
+
+def _name(pid: int) -> str:
+    return Path(f"/proc/{pid}/comm").read_text().strip()
+
+
+def _parent_name(pid: int) -> str:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return _name(int(stat.rsplit(")", 1)[1].split()[1]))
+
+
+def _backend_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to the load run's
+    database (gunicorn's workers keep theirs: CONN_MAX_AGE), by process id."""
+    import environ
+    import psycopg2
+
+    config = environ.Env.db_url_config(database_url)
+    connection = psycopg2.connect(
+        dbname="postgres",
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [config["NAME"]]
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+    finally:
+        connection.close()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return cpu
+
+
+def _database_seconds(before: dict[int, float], after: dict[int, float]) -> float:
+    """The backends' CPU between two readings (a backend that started in between
+    counts whole)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def main() -> int:
     args = _arguments()
     if not shutil.which("wrk"):
@@ -339,9 +410,18 @@ def main() -> int:
         each = max(1, args.seconds // len(targets))
         figures = {}
         WRK_LOG.write_text("")
+        master = _gunicorn_master()
         for name, path, cookie in targets:
             _wrk(base + path, 2, args.connections, cookie)  # warm-up
-            figures[name] = _wrk(base + path, each, args.connections, cookie)
+            web, database = _cpu_seconds(master), _backend_cpu(args.database_url)
+            figures[name] = result = _wrk(base + path, each, args.connections, cookie)
+            count = max(result["requests"], 1)
+            result["web_cpu_ms"] = (_cpu_seconds(master) - web) * 1000 / count
+            result["db_cpu_ms"] = (
+                _database_seconds(database, _backend_cpu(args.database_url))
+                * 1000
+                / count
+            )
             print(f"  {name}: done", flush=True)
     finally:
         _stop(server)
@@ -351,11 +431,15 @@ def main() -> int:
         f"gunicorn workers: {args.workers or 'from the CPUs'}, "
         f"{args.requests:,} requests in the database"
     )
-    print(f"{'page':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}")
+    print(
+        f"{'page':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'requests':>10}"
+        f"{'web CPU ms':>12}{'PG CPU ms':>11}"
+    )
     for name, f in figures.items():
         print(
             f"{name:<18}{f['requests_per_s']:>9.0f}{f['p50_ms']:>9.1f}"
             f"{f['p99_ms']:>9.1f}{f['requests']:>10}"
+            f"{f['web_cpu_ms']:>12.1f}{f['db_cpu_ms']:>11.2f}"
         )
     print(f"{'all':<18}{total / (each * len(targets)):>9.0f}{'':>18}{total:>10}")
     if args.json:
