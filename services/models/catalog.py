@@ -33,6 +33,8 @@ class Body(models.Model):
         CENTER = "center", _("center")
         OFFICE = "office", _("office")
         BUREAU = "bureau", _("bureau")
+        # Not one of the town's ten bodies: a county agency's office in the town.
+        STATIONED = "stationed", _("county agency stationed in the town")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=30, unique=True)
@@ -145,6 +147,14 @@ class ServiceItem(models.Model):
     allows_instant = models.BooleanField(HandlingMode.INSTANT.label, default=False)
     allows_agency = models.BooleanField(HandlingMode.AGENCY.label, default=False)
     allows_home = models.BooleanField(HandlingMode.HOME.label, default=False)
+    in_person = models.BooleanField(
+        _("in person at the window"),
+        default=False,
+        help_text=_(
+            "Handled only in person at the window named in the place (the police "
+            "station, a school), not on the spot and not through the village."
+        ),
+    )
     no_materials_note = models.CharField(
         _("note when no materials"), max_length=200, blank=True
     )
@@ -153,7 +163,28 @@ class ServiceItem(models.Model):
     source_title = models.CharField(_("source title"), max_length=300, blank=True)
     source_url = models.URLField(_("source address"), max_length=500, blank=True)
     source_note = models.CharField(_("source note"), max_length=300, blank=True)
+    corrections = models.JSONField(
+        _("basis and corrections"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What was corrected in this guide and on what basis: a list of "
+            "{what, basis, source}; the guide shows it in a note."
+        ),
+    )
     is_active = models.BooleanField(_("published"), default=True)
+    retired_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retired_items",
+        verbose_name=_("merged into"),
+        help_text=_(
+            "A retired item: merged into this one. It is hidden from the catalog, "
+            "search, applications and the API, and still shown on old requests."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -164,10 +195,12 @@ class ServiceItem(models.Model):
             models.CheckConstraint(
                 condition=Q(allows_instant=True)
                 | Q(allows_agency=True)
-                | Q(allows_home=True),
+                | Q(allows_home=True)
+                | Q(in_person=True),
                 name="item_allows_at_least_one_mode",
                 violation_error_message=_(
-                    "An item must allow at least one handling mode."
+                    "An item must allow at least one handling mode, or be handled in "
+                    "person at the window."
                 ),
             ),
             models.CheckConstraint(
