@@ -283,6 +283,10 @@ def _item_values(
         "hours": rec.text("hours", max_length=200),
         "inquiry_phone": rec.text("inquiry_phone", max_length=30),
         "complaint_phone": rec.text("complaint_phone", max_length=30),
+        # Every place, hours and phone is a demo value until the town confirms it.
+        "contact_is_demo": (
+            rec.boolean("contact_demo") if "contact_demo" in rec.data else True
+        ),
         "visits": rec.integer("visits", maximum=2),
         "online": rec.boolean("online"),
         "delivery": rec.text("delivery", max_length=200),

@@ -117,6 +117,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "hours",
                     "inquiry_phone",
                     "complaint_phone",
+                    "contact_is_demo",
                     "visits",
                     "online",
                     "delivery",

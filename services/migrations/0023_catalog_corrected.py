@@ -17,6 +17,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='serviceitem',
+            name='contact_is_demo',
+            field=models.BooleanField(default=True, help_text='The guide marks each of them 示例数据 until the town confirms them.', verbose_name='place, hours and phones are demo data'),
+        ),
+        migrations.AddField(
+            model_name='serviceitem',
             name='corrections',
             field=models.JSONField(blank=True, default=list, help_text='What was corrected in this guide and on what basis: a list of {what, basis, source}; the guide shows it in a note.', verbose_name='basis and corrections'),
         ),

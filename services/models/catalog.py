@@ -141,6 +141,13 @@ class ServiceItem(models.Model):
     hours = models.CharField(_("hours"), max_length=200)
     inquiry_phone = models.CharField(_("phone for questions"), max_length=30)
     complaint_phone = models.CharField(_("phone for complaints"), max_length=30)
+    contact_is_demo = models.BooleanField(
+        _("place, hours and phones are demo data"),
+        default=True,
+        help_text=_(
+            "The guide marks each of them 示例数据 until the town confirms them."
+        ),
+    )
     visits = models.PositiveSmallIntegerField(_("visits needed"))
     online = models.BooleanField(_("available online"), default=False)
     delivery = models.CharField(_("how results are delivered"), max_length=200)
@@ -238,6 +245,11 @@ class ServiceItem(models.Model):
     @property
     def is_demo(self) -> bool:
         return self.source == self.Source.DEMO
+
+    @property
+    def is_retired(self) -> bool:
+        """Merged into another item: kept only for the requests that name it."""
+        return self.retired_into_id is not None
 
 
 class Material(models.Model):
