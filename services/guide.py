@@ -38,6 +38,66 @@ class ModeSentence:
     demo: bool = False  # it quotes a sub-center's demo data (trip days, phone)
 
 
+@dataclass(frozen=True)
+class VillageTripDays:
+    """On which days a village's agent carries 定时代办 cases to the town."""
+
+    village: Village
+    days: str  # "" when the sub-center has set none
+    demo: bool
+
+
+def in_person_sentence(item: ServiceItem) -> str:
+    """How an item handled only in person at a window (派出所, a school) is done, or ""
+    for the others."""
+    if not item.in_person:
+        return ""
+    if item.is_instant:
+        return _(
+            "In person: go to %(place)s yourself and it is done there and then. It "
+            "cannot be handed in through your village."
+        ) % {"place": item.place}
+    return ngettext(
+        "In person: go to %(place)s yourself; the application is accepted there and "
+        "the item is done within %(days)d working day. It cannot be handed in "
+        "through your village.",
+        "In person: go to %(place)s yourself; the application is accepted there and "
+        "the item is done within %(days)d working days. It cannot be handed in "
+        "through your village.",
+        item.promised_days,
+    ) % {"place": item.place, "days": item.promised_days}
+
+
+def village_trip_days(village: Village) -> str:
+    """ "every Tuesday, Friday" for the village's sub-center, or "" when it has set no
+    days (or has no sub-center)."""
+    sub_center = _sub_center(village)
+    if sub_center is None or not sub_center.trip_weekdays:
+        return ""
+    return trip_days_text(sub_center.trip_weekdays)
+
+
+def villages_trip_days(
+    item: ServiceItem, villages: Iterable[Village]
+) -> list[VillageTripDays]:
+    """Every village's 定时代办 days, for a guide whose item allows that mode (none
+    for the others)."""
+    if not item.allows_agency:
+        return []
+    found = []
+    for village in villages:
+        sub_center = _sub_center(village)
+        days = sub_center.trip_weekdays if sub_center is not None else []
+        found.append(
+            VillageTripDays(
+                village=village,
+                days=trip_days_text(days) if days else "",
+                demo=bool(sub_center and sub_center.is_demo),
+            )
+        )
+    return found
+
+
 def accepts_online_application(item: ServiceItem) -> bool:
     """Whether a resident may apply for `item` on the portal.
 
@@ -145,8 +205,12 @@ def _instant(item: ServiceItem, sub_center: SubCenter | None) -> ModeSentence:
             "sub_center": sub_center.name,
             "address": sub_center.address,
         }
-        return ModeSentence(HandlingMode.INSTANT, text, demo=sub_center.is_demo)
-    return ModeSentence(HandlingMode.INSTANT, text)
+        return ModeSentence(
+            HandlingMode.INSTANT,
+            text,
+            demo=sub_center.is_demo or item.contact_is_demo,
+        )
+    return ModeSentence(HandlingMode.INSTANT, text, demo=item.contact_is_demo)
 
 
 def _agency(village: Village | None, sub_center: SubCenter | None) -> ModeSentence:

@@ -82,6 +82,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     list_select_related = ["category", "body"]
     inlines = [MaterialInline]
     readonly_fields = ["updated_at"]
+    raw_id_fields = ["retired_into"]
     fieldsets = [
         (
             None,
@@ -94,6 +95,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "item_type",
                     "keywords",
                     "is_active",
+                    "retired_into",
                 ]
             },
         ),
@@ -110,10 +112,12 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "allows_instant",
                     "allows_agency",
                     "allows_home",
+                    "in_person",
                     "place",
                     "hours",
                     "inquiry_phone",
                     "complaint_phone",
+                    "contact_is_demo",
                     "visits",
                     "online",
                     "delivery",
@@ -144,6 +148,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "source_title",
                     "source_url",
                     "source_note",
+                    "corrections",
                     "updated_at",
                 ]
             },

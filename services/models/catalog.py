@@ -33,6 +33,8 @@ class Body(models.Model):
         CENTER = "center", _("center")
         OFFICE = "office", _("office")
         BUREAU = "bureau", _("bureau")
+        # Not one of the town's ten bodies: a county agency's office in the town.
+        STATIONED = "stationed", _("county agency stationed in the town")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=30, unique=True)
@@ -139,12 +141,27 @@ class ServiceItem(models.Model):
     hours = models.CharField(_("hours"), max_length=200)
     inquiry_phone = models.CharField(_("phone for questions"), max_length=30)
     complaint_phone = models.CharField(_("phone for complaints"), max_length=30)
+    contact_is_demo = models.BooleanField(
+        _("place, hours and phones are demo data"),
+        default=True,
+        help_text=_(
+            "The guide marks each of them 示例数据 until the town confirms them."
+        ),
+    )
     visits = models.PositiveSmallIntegerField(_("visits needed"))
     online = models.BooleanField(_("available online"), default=False)
     delivery = models.CharField(_("how results are delivered"), max_length=200)
     allows_instant = models.BooleanField(HandlingMode.INSTANT.label, default=False)
     allows_agency = models.BooleanField(HandlingMode.AGENCY.label, default=False)
     allows_home = models.BooleanField(HandlingMode.HOME.label, default=False)
+    in_person = models.BooleanField(
+        _("in person at the window"),
+        default=False,
+        help_text=_(
+            "Handled only in person at the window named in the place (the police "
+            "station, a school), not on the spot and not through the village."
+        ),
+    )
     no_materials_note = models.CharField(
         _("note when no materials"), max_length=200, blank=True
     )
@@ -153,7 +170,28 @@ class ServiceItem(models.Model):
     source_title = models.CharField(_("source title"), max_length=300, blank=True)
     source_url = models.URLField(_("source address"), max_length=500, blank=True)
     source_note = models.CharField(_("source note"), max_length=300, blank=True)
+    corrections = models.JSONField(
+        _("basis and corrections"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What was corrected in this guide and on what basis: a list of "
+            "{what, basis, source}; the guide shows it in a note."
+        ),
+    )
     is_active = models.BooleanField(_("published"), default=True)
+    retired_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retired_items",
+        verbose_name=_("merged into"),
+        help_text=_(
+            "A retired item: merged into this one. It is hidden from the catalog, "
+            "search, applications and the API, and still shown on old requests."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -164,10 +202,12 @@ class ServiceItem(models.Model):
             models.CheckConstraint(
                 condition=Q(allows_instant=True)
                 | Q(allows_agency=True)
-                | Q(allows_home=True),
+                | Q(allows_home=True)
+                | Q(in_person=True),
                 name="item_allows_at_least_one_mode",
                 violation_error_message=_(
-                    "An item must allow at least one handling mode."
+                    "An item must allow at least one handling mode, or be handled in "
+                    "person at the window."
                 ),
             ),
             models.CheckConstraint(
@@ -205,6 +245,11 @@ class ServiceItem(models.Model):
     @property
     def is_demo(self) -> bool:
         return self.source == self.Source.DEMO
+
+    @property
+    def is_retired(self) -> bool:
+        """Merged into another item: kept only for the requests that name it."""
+        return self.retired_into_id is not None
 
 
 class Material(models.Model):

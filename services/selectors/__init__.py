@@ -167,6 +167,18 @@ def service_item_names() -> dict[str, str]:
     return dict(service_items_published().values_list("code", "name"))
 
 
+def retired_item_targets() -> dict[str, str]:
+    """The retired items' codes, each with the code of the item it was merged into
+    (when that one is published)."""
+    return dict(
+        ServiceItem.objects.filter(
+            is_active=False,
+            retired_into__isnull=False,
+            retired_into__is_active=True,
+        ).values_list("code", "retired_into__code")
+    )
+
+
 def village_codes_in_order() -> list[str]:
     """The villages' division codes (what a village picker may send)."""
     return list(
@@ -243,7 +255,7 @@ def catalog_figures() -> CatalogFigures:
     )
     return CatalogFigures(
         villages=Village.objects.count(),
-        bodies=Body.objects.count(),
+        bodies=Body.objects.exclude(kind=Body.Kind.STATIONED).count(),
         categories=Category.objects.count(),
         **modes,
     )

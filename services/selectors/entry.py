@@ -66,10 +66,14 @@ def _syllables_of(name: str) -> tuple[str, ...]:
 
 
 def pickable_items_compute() -> list[PickableItem]:
-    """Every published item with its pinyin (one query; about 100 ms of pypinyin)."""
+    """Every published item the town can take in, with its pinyin (one query; about
+    100 ms of pypinyin). An item handled only in person at another body's window (the
+    police station, a school) has no mode the town's workbench could record."""
     items = service_items_published().order_by("code")
     found = []
     for item in items:
+        if not item.modes:
+            continue
         syllables = _syllables_of(item.name)
         found.append(
             PickableItem(

@@ -4,7 +4,7 @@ import functools
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -96,6 +96,12 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     """
     names = catalog_cached(request, "item-names", selectors.service_item_names)
     if code not in names:
+        # A retired item's guide is the guide of the item it was merged into.
+        merged = catalog_cached(
+            request, "retired-items", selectors.retired_item_targets
+        )
+        if code in merged:
+            return redirect("services:detail", code=merged[code], permanent=True)
         raise Http404
     village_codes = catalog_cached(
         request, "village-codes", selectors.village_codes_in_order
@@ -118,6 +124,8 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
             "mode_sentences": guide_rules.mode_sentences(guide.item, village=village),
             "apply_online": guide_rules.accepts_online_application(guide.item),
             "village_matters": guide_rules.depends_on_village(guide.item),
+            "in_person": guide_rules.in_person_sentence(guide.item),
+            "trip_days": guide_rules.villages_trip_days(guide.item, guide.villages),
         }
 
     context = {
@@ -130,6 +138,8 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
             "mode_sentences",
             "apply_online",
             "village_matters",
+            "in_person",
+            "trip_days",
         )
     }
     context.update(
@@ -151,7 +161,15 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     items = selectors.service_items_for_village(village=village)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "villages/detail.html", {"village": village, "page": page})
+    return render(
+        request,
+        "villages/detail.html",
+        {
+            "village": village,
+            "page": page,
+            "trip_days": guide_rules.village_trip_days(village),
+        },
+    )
 
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:

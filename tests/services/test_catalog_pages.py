@@ -52,7 +52,7 @@ def test_english_is_available_through_the_switch(client):
 @pytest.mark.parametrize(
     "query, expected",
     [
-        ("低保", {"农村低保初审及转报", "城镇低保初审及转报"}),
+        ("低保", {"最低生活保障申请、审核及转报", "低保边缘家庭认定"}),
         ("社保卡", {"社会保障卡注销", "社会保障卡密码修改与重置", "社会保障卡启用"}),
         ("残疾人证", {"第二代残疾人证申请转报", "残疾人证挂失补办"}),
     ],

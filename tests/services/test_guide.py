@@ -50,11 +50,21 @@ def test_the_implementing_body_with_the_town_and_the_county_that_decides(client)
     [
         ("HG-SB-002", "花岗镇为民服务中心受理并办结。"),  # decided at the town
         ("HG-SB-012", "村(社区)直接办结，花岗镇社会管理局负责指导。"),  # village
-        ("HG-CJ-001", "本事项在县级受理，肥西县残联审批；花岗镇社会管理局提供咨询。"),
+        # 申请转报: the town takes the application in and forwards it (corrected from
+        # "accepted at the county").
+        ("HG-CJ-001", "花岗镇社会管理局受理，肥西县残联审批。"),
     ],
 )
 def test_who_handles_at_each_level(client, code, sentence):
     assert sentence in how(client, code)[1]
+
+
+def test_an_item_accepted_at_the_county_says_the_town_answers_questions(client):
+    ServiceItem.objects.filter(code="HG-CJ-001").update(accept_level="county")
+    assert (
+        "本事项在县级受理，肥西县残联审批；花岗镇社会管理局提供咨询。"
+        in how(client, "HG-CJ-001")[1]
+    )
 
 
 def test_a_county_item_without_a_named_body_names_the_county(client):
