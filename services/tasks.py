@@ -32,6 +32,13 @@ def notify_follow_up(follow_up_id: int) -> int:
 
 
 @shared_task(acks_late=True, **RETRY)
+def notify_question_answered(question_id: int) -> int:
+    from .notifications import notifications_for_answer
+
+    return len(notifications_for_answer(question_id=question_id))
+
+
+@shared_task(acks_late=True, **RETRY)
 def notify_staff(
     key: str, user_ids: list[int], body: str, request_id: int | None = None
 ) -> int:
