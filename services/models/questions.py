@@ -166,7 +166,7 @@ class QuestionEvent(models.Model):
     """What happened to a question, and who did it (append-only)."""
 
     class Kind(models.TextChoices):
-        ASKED = "asked", _("asked")
+        ASKED = "asked", _("question asked")
         ANSWERED = "answered", _("answered")
         PUBLISHED = "published", _("published")
         WITHDRAWN = "withdrawn", _("withdrawn from the public list")
