@@ -869,6 +869,18 @@ def serving_questions_q(user: User | None) -> Q:
     return Q(pk__in=[])
 
 
+def question_servers_q(question: Question) -> Q:
+    """The users who serve `question` (``serves_question`` as a filter on User)."""
+    found = Q(role=Role.OFFICIAL)
+    if question.village_id is not None:
+        found |= Q(role=Role.VILLAGE_CLERK, village_id=question.village_id)
+    if question.item_id is not None:
+        found |= Q(role=Role.TOWN_CLERK, bodies=question.item.body_id)
+    elif question.village_id is None:
+        found |= Q(role=Role.TOWN_CLERK)
+    return Q(is_active=True) & found
+
+
 def questions_to_answer(*, user: User | None) -> QuerySet[Question]:
     """The questions `user` serves (``serves_question`` as a queryset)."""
     return Question.objects.filter(serving_questions_q(user))

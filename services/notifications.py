@@ -283,6 +283,10 @@ def notifications_for_follow_up(*, follow_up_id: int) -> int:
 QUESTION_ANSWERED = gettext_lazy(
     "[Huagang services] Your question “%(title)s” has been answered: %(answer)s"
 )
+QUESTION_DUE_CARD = gettext_lazy(
+    "[Huagang services] A resident's question “%(title)s” is %(card)s: answer by "
+    "%(date)s."
+)
 ANSWER_IN_MESSAGE = 300  # characters of the answer a text message carries
 
 

@@ -58,6 +58,14 @@ def sweep_time_limits() -> dict[str, int]:
 
 
 @shared_task(acks_late=True, **RETRY)
+def sweep_questions() -> dict[str, int]:
+    """留言咨询: unknown due dates filled in, 黄牌 and 红牌 told once."""
+    from .actions import questions_sweep
+
+    return dict(questions_sweep())
+
+
+@shared_task(acks_late=True, **RETRY)
 def remind_follow_ups() -> int:
     from .actions import follow_ups_remind
 

@@ -357,6 +357,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.sweep_time_limits",
         "schedule": env.int("HUAGANG_SWEEP_SECONDS", 1800),
     },
+    "sweep-questions": {
+        "task": "services.tasks.sweep_questions",
+        "schedule": env.int("HUAGANG_SWEEP_SECONDS", 1800),
+    },
     "remind-follow-ups": {
         "task": "services.tasks.remind_follow_ups",
         "schedule": 24 * 3600,

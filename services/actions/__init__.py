@@ -9,6 +9,7 @@ from .questions import (
     question_make_request,
     question_publish,
     question_withdraw,
+    questions_sweep,
 )
 from .ratings import follow_up_advance, rating_submit
 from .requests import (
@@ -64,6 +65,7 @@ __all__ = [
     "question_make_request",
     "question_publish",
     "question_withdraw",
+    "questions_sweep",
     "rating_submit",
     "service_request_accept",
     "service_request_add_note",

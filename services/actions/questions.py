@@ -6,25 +6,31 @@ Who serves a question is ``access.serves_question``; every write here locks the
 question's row, checks, changes, and appends a ``QuestionEvent``.
 """
 
+import datetime as dt
 import uuid
+from collections import Counter
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huagang.exceptions import Conflict, InvalidInput, NotPermitted
+from villages.choices import Role
 from villages.models import User, Village
 from villages.verification import PhoneProof
 
 from .. import access, time_limits
 from ..models import (
     Channel,
+    DueState,
     Question,
     QuestionEvent,
     QuestionPublication,
     ServiceItem,
     ServiceRequest,
 )
+from ..notifications import QUESTION_DUE_CARD, compose
 from ..working_days import WorkCalendar
 
 TITLE_MAX = 100
@@ -252,3 +258,64 @@ def question_make_request(
     locked.save(update_fields=["service_request"])
     _record(locked, QuestionEvent.Kind.REQUEST, by, created.tracking_number)
     return created
+
+
+# --- the sweep: unknown due dates filled in, 黄牌 and 红牌 told once --------------------
+
+
+def questions_sweep(
+    *, today: dt.date | None = None, calendar: WorkCalendar | None = None
+) -> Counter:
+    """For open questions: fill in due dates left empty because the calendar did not
+    know the year, and tell the staff who serve a question once when it becomes due
+    soon (黄牌: its clerks) and once when overdue (红牌: its clerks and the officials),
+    by a retried Celery task."""
+    today = today or timezone.localdate()
+    calendar = calendar or WorkCalendar.load()
+    counts: Counter = Counter()
+    waiting = Question.objects.filter(answered_at__isnull=True)
+    for question in waiting.filter(due_date__isnull=True):
+        clock = time_limits.question_clock(
+            asked_on=timezone.localdate(question.asked_at), calendar=calendar
+        )
+        if clock.due_date is not None:
+            Question.objects.filter(pk=question.pk).update(due_date=clock.due_date)
+            counts["due_date_filled"] += 1
+    cards = (
+        waiting.annotate(flag=time_limits.question_flag(today=today, calendar=calendar))
+        .filter(flag__in=[DueState.DUE_SOON, DueState.OVERDUE])
+        .exclude(due_state=F("flag"))
+    )
+    for pk in cards.values_list("pk", flat=True):
+        counts[_card(pk, today, calendar)] += 1
+    return counts
+
+
+@transaction.atomic
+def _card(pk: int, today: dt.date, calendar: WorkCalendar) -> str:
+    locked = _lock(Question(pk=pk))
+    state = time_limits.question_state(
+        answered=locked.is_answered, due=locked.due_date, today=today, calendar=calendar
+    )
+    if state == locked.due_state or state not in (DueState.DUE_SOON, DueState.OVERDUE):
+        return "unchanged"
+    locked.due_state = state
+    locked.save(update_fields=["due_state"])
+    body = compose(
+        QUESTION_DUE_CARD,
+        title=locked.title,
+        card=DueState(state).label,
+        date=locked.due_date,
+    )
+    people = User.objects.filter(access.question_servers_q(locked))
+    if state == DueState.DUE_SOON:  # the officials hear of it once it is late
+        people = people.exclude(role=Role.OFFICIAL)
+    user_ids = list(people.order_by("pk").values_list("pk", flat=True).distinct())
+    from .. import tasks
+
+    key = f"question-due:{locked.pk}:{state}:{locked.due_date}"
+    transaction.on_commit(
+        lambda: tasks.notify_staff.delay(key=key, user_ids=user_ids, body=body),
+        robust=True,
+    )
+    return state

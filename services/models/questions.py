@@ -11,7 +11,7 @@ from villages.models import Village
 from villages.validators import mask_mobile, mask_name, validate_mobile
 
 from .catalog import ServiceItem
-from .requests import ServiceRequest
+from .requests import DueState, ServiceRequest
 
 
 class Question(models.Model):
@@ -62,6 +62,14 @@ class Question(models.Model):
     text = models.TextField(_("question"))
     asked_at = models.DateTimeField(_("asked"), default=timezone.now)
     due_date = models.DateField(_("answer due"), null=True, blank=True)
+    # The 黄牌/红牌 state the sweep last told staff about (drives reminders only).
+    due_state = models.CharField(
+        _("time-limit state"),
+        max_length=10,
+        choices=DueState.choices,
+        default=DueState.NONE,
+        blank=True,
+    )
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answered_by = models.ForeignKey(

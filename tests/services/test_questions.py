@@ -23,6 +23,7 @@ from services.actions import (
     question_make_request,
     question_publish,
     question_withdraw,
+    questions_sweep,
 )
 from services.caching import fragments_forget
 from services.models import (
@@ -125,6 +126,45 @@ def test_due_soon_and_overdue_like_requests(ask, official):
         )
         == DueState.NONE
     )
+
+
+def test_the_sweep_tells_those_who_serve_it_once_when_due_soon_and_overdue(
+    ask, village_clerk, other_village_clerk, official, commit
+):
+    with time_machine.travel(at("2026-03-10"), tick=False):
+        ask()  # due 2026-03-17
+        answered = ask()
+        question_answer(question=answered, by=official, answer="答")
+    cards = Notification.objects.filter(idempotency_key__startswith="question-due:")
+
+    def sweep(day: str) -> dict:
+        with time_machine.travel(at(day), tick=False), commit():
+            return dict(questions_sweep())
+
+    assert sweep("2026-03-13") == {}
+    assert sweep("2026-03-16") == {DueState.DUE_SOON: 1}
+    assert set(cards.values_list("recipient", flat=True)) == {village_clerk.phone}
+    assert sweep("2026-03-17") == {}  # told once
+    assert sweep("2026-03-18") == {DueState.OVERDUE: 1}
+    overdue = cards.filter(idempotency_key__contains=":overdue:")
+    assert set(overdue.values_list("recipient", flat=True)) == {
+        village_clerk.phone,
+        official.phone,
+    }
+    assert "“低保怎么申请" in overdue.first().body
+    assert sweep("2026-03-19") == {}
+    assert other_village_clerk.phone not in set(
+        cards.values_list("recipient", flat=True)
+    )
+
+
+def test_the_sweep_fills_in_a_due_date_the_calendar_did_not_know(ask):
+    question = ask()
+    Question.objects.filter(pk=question.pk).update(due_date=None)
+    with time_machine.travel(at("2026-03-10"), tick=False):
+        assert questions_sweep()["due_date_filled"] == 1
+    question.refresh_from_db()
+    assert question.due_date == dt.date(2026, 3, 17)
 
 
 def test_asking_needs_a_verified_number_or_a_code(resident, village):
@@ -358,6 +398,16 @@ def test_who_serves_a_question_in_object_and_queryset_form(people, questions):
             assert access.serves_question(user, question) is expected, (name, who)
             in_scope = access.questions_to_answer(user=user).filter(pk=question.pk)
             assert in_scope.exists() is expected, (name, who)
+
+
+def test_who_serves_a_question_as_a_filter_on_users(people, questions):
+    from villages.models import User
+
+    for name, question in questions.items():
+        servers = set(User.objects.filter(access.question_servers_q(question)))
+        for who, user in people.items():
+            if user is not None:
+                assert (user in servers) is (who in SERVES[name]), (name, who)
 
 
 def test_only_the_asker_sees_a_question_as_its_own(people, questions):
