@@ -94,6 +94,7 @@ def test_a_resident_asks_a_clerk_answers_and_the_resident_reads_it(
     expect(entry).to_contain_text("已答复")
     asker.follow(entry.get_by_role("link"))
     expect(page.locator(".question-answer")).to_contain_text("请提前两个工作日")
+    expect(page.locator(".question-answer")).to_contain_text("删去您的个人信息后公开")
     asker.shot("answer-read")
 
     # and anyone finds the published version, without the personal details
