@@ -43,8 +43,9 @@ def _record(question: Question, kind: str, by: User | None, note: str = "") -> N
 
 
 def _lock(question: Question) -> Question:
+    # of=self: the item and village are outer joins, which PostgreSQL cannot lock
     return (
-        Question.objects.select_for_update()
+        Question.objects.select_for_update(of=("self",))
         .select_related("item", "village")
         .get(pk=question.pk)
     )
