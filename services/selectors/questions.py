@@ -7,7 +7,7 @@ question itself.
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from villages.models import User
 
@@ -86,11 +86,9 @@ def public_question_get(*, pk: int) -> QuestionPublication | None:
     return QuestionPublication.objects.select_related("item").filter(pk=pk).first()
 
 
-def public_question_count(*, item_id: int) -> int:
-    return QuestionPublication.objects.filter(item_id=item_id).count()
-
-
-def question_due_state(question: Question, *, today: dt.date, calendar: WorkCalendar):
+def question_due_state(
+    question: Question, *, today: dt.date, calendar: WorkCalendar
+) -> DueState:
     """``time_limits.question_state`` of one question (for a page that shows it)."""
     return DueState(
         time_limits.question_state(
@@ -99,12 +97,4 @@ def question_due_state(question: Question, *, today: dt.date, calendar: WorkCale
             today=today,
             calendar=calendar,
         )
-    )
-
-
-def questions_counted(*, user: User, today: dt.date) -> dict[str, int]:
-    """The open questions `user` serves, and how many are overdue (one query)."""
-    return access.questions_to_answer(user=user).aggregate(
-        open=Count("pk", filter=Q(answered_at__isnull=True)),
-        overdue=Count("pk", filter=Q(answered_at__isnull=True, due_date__lt=today)),
     )

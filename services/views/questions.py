@@ -8,6 +8,7 @@ resident's own is ``access.questions_of_asker``.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -25,6 +26,7 @@ from villages.validators import mask_mobile
 from .. import access
 from ..actions import question_ask
 from ..forms.questions import QuestionForm
+from ..models import Question
 from ..selectors import questions as selectors
 from ..working_days import WorkCalendar
 
@@ -91,7 +93,7 @@ def question_ask_view(request: HttpRequest) -> HttpResponse:
     return redirect("questions:list")
 
 
-def _ask(request: HttpRequest, form: QuestionForm):
+def _ask(request: HttpRequest, form: QuestionForm) -> Question:
     data = form.cleaned_data
     proof = None
     if form.with_phone:
@@ -153,8 +155,6 @@ def _ask_page(
 
 
 def _answer_days() -> int:
-    from django.conf import settings
-
     return settings.HUAGANG_QUESTION_ANSWER_DAYS
 
 
