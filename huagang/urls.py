@@ -7,6 +7,7 @@ from huagang.elder_mode import elder_mode_set
 from services.views import catalog as service_views
 from services.views import dashboard as dashboard_views
 from services.views import mine as my_views
+from services.views import questions as question_views
 from services.views import track as track_views
 from villages import views as village_views
 
@@ -41,6 +42,8 @@ my_patterns = (
             my_views.my_request_rate,
             name="rate",
         ),
+        # 我的留言: the resident's own questions (留言咨询)
+        *question_views.mine_urlpatterns,
     ],
     "mine",
 )
@@ -49,6 +52,7 @@ urlpatterns = [
     path("", service_views.home, name="home"),
     path("services/", include("services.urls")),
     path("villages/", include(village_patterns)),
+    path("questions/", include((question_views.urlpatterns, "questions"))),
     path("track/", track_views.track, name="track"),
     path("track/leave/", track_views.track_leave, name="track_leave"),
     re_path(

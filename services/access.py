@@ -35,6 +35,7 @@ from .models import (
     FollowUp,
     HandlingMode,
     HomeVisit,
+    Question,
     ServiceRequest,
     Status,
     TripCheck,
@@ -828,3 +829,89 @@ def statistics_q(user: User | None, *, via: str = "", body: str = "item__body_id
     if bodies is not None:
         found &= Q(**{f"{via}{body}__in": sorted(bodies)})
     return found
+
+
+# --- 留言咨询: residents' questions ---------------------------------------------------
+# Staff who serve a question see it, answer it, publish it and make a complaint into a
+# request: an official, every one; a village clerk, the questions naming their
+# village; a town-center clerk, those on an item of a body they serve and the general
+# questions to the town (no item, no village). Its asker sees their own (the account
+# that asked, or an account whose verified mobile number asked). Nobody else sees a
+# question: the public reads only its ``QuestionPublication``.
+
+
+def serves_question(user: User | None, question: Question) -> bool:
+    """Whether `user` sees and answers `question` as staff (``serving_questions_q``
+    is the filter form)."""
+    if is_official(user):
+        return True
+    if has_role(user, Role.VILLAGE_CLERK):
+        return question.village_id is not None and (
+            question.village_id == user.village_id  # type: ignore[union-attr]
+        )
+    if has_role(user, Role.TOWN_CLERK):
+        if question.item_id is None:
+            return question.village_id is None
+        return question.item.body_id in body_ids_of(user)  # type: ignore[arg-type]
+    return False
+
+
+def serving_questions_q(user: User | None) -> Q:
+    """The filter form of ``serves_question`` (on Question)."""
+    if is_official(user):
+        return Q(pk__isnull=False)
+    if has_role(user, Role.VILLAGE_CLERK):
+        return Q(village_id=user.village_id, village_id__isnull=False)  # type: ignore[union-attr]
+    if has_role(user, Role.TOWN_CLERK):
+        return Q(item_id__isnull=True, village_id__isnull=True) | Q(
+            item__body_id__in=body_ids_of(user)  # type: ignore[arg-type]
+        )
+    return Q(pk__in=[])
+
+
+def question_servers_q(question: Question) -> Q:
+    """The users who serve `question` (``serves_question`` as a filter on User)."""
+    found = Q(role=Role.OFFICIAL)
+    if question.village_id is not None:
+        found |= Q(role=Role.VILLAGE_CLERK, village_id=question.village_id)
+    if question.item_id is not None:
+        found |= Q(role=Role.TOWN_CLERK, bodies=question.item.body_id)
+    elif question.village_id is None:
+        found |= Q(role=Role.TOWN_CLERK)
+    return Q(is_active=True) & found
+
+
+def questions_to_answer(*, user: User | None) -> QuerySet[Question]:
+    """The questions `user` serves (``serves_question`` as a queryset)."""
+    return Question.objects.filter(serving_questions_q(user))
+
+
+def is_asker(user: User | None, question: Question) -> bool:
+    """The account that asked it, or an account whose verified mobile number did."""
+    if not _active(user):
+        return False
+    return question.account_id == user.pk or (  # type: ignore[union-attr]
+        user.phone_verified_at is not None  # type: ignore[union-attr]
+        and question.asker_phone == user.phone  # type: ignore[union-attr]
+    )
+
+
+def asker_q(user: User | None) -> Q:
+    """The filter form of ``is_asker``."""
+    if not _active(user):
+        return Q(pk__in=[])
+    mine = Q(account_id=user.pk)  # type: ignore[union-attr]
+    if user.phone_verified_at is not None:  # type: ignore[union-attr]
+        mine |= Q(asker_phone=user.phone)  # type: ignore[union-attr]
+    return mine
+
+
+def questions_of_asker(*, user: User | None) -> QuerySet[Question]:
+    """The questions `user` asked (``is_asker`` as a queryset)."""
+    return Question.objects.filter(asker_q(user))
+
+
+def may_ask_question(user: User | None) -> bool:
+    """Who may ask on a signed-in page: an active account whose mobile number is
+    verified (anyone else proves a number with a code first)."""
+    return _active(user) and user.phone_verified_at is not None  # type: ignore[union-attr]

@@ -50,6 +50,8 @@ PUBLIC_MODELS = (
     "services.ServiceItem",
     "services.Material",
     "services.SearchSynonym",
+    # the guides' "相关问答 (N)" counts the published questions of their item
+    "services.QuestionPublication",
 )
 T = TypeVar("T")
 logger = logging.getLogger(__name__)

@@ -278,3 +278,44 @@ def notifications_for_follow_up(*, follow_up_id: int) -> int:
         service_request=request,
     )
     return len(people)
+
+
+QUESTION_ANSWERED = gettext_lazy(
+    "[Huagang services] Your question “%(title)s” has been answered: %(answer)s"
+)
+QUESTION_DUE_CARD = gettext_lazy(
+    "[Huagang services] A resident's question “%(title)s” is %(card)s: answer by "
+    "%(date)s."
+)
+ANSWER_IN_MESSAGE = 300  # characters of the answer a text message carries
+
+
+def notifications_for_answer(*, question_id: int) -> list[Notification]:
+    """Send the asker the answer to their question, by SMS and (with an account that
+    has one) e-mail: once per question, whoever calls it how often (keyed)."""
+    from .models import Question
+
+    question = Question.objects.select_related("account").get(pk=question_id)
+    answer = question.answer
+    if len(answer) > ANSWER_IN_MESSAGE:
+        answer = answer[: ANSWER_IN_MESSAGE - 1] + "…"
+    body = compose(QUESTION_ANSWERED, title=question.title, answer=answer)
+    sent = [
+        notification_send(
+            key=f"question-answered:{question.pk}:sms",
+            channel="sms",
+            recipient=question.asker_phone,
+            body=body,
+        )
+    ]
+    account = question.account
+    if account is not None and account.email:
+        sent.append(
+            notification_send(
+                key=f"question-answered:{question.pk}:email",
+                channel="email",
+                recipient=account.email,
+                body=body,
+            )
+        )
+    return sent

@@ -32,6 +32,13 @@ def notify_follow_up(follow_up_id: int) -> int:
 
 
 @shared_task(acks_late=True, **RETRY)
+def notify_question_answered(question_id: int) -> int:
+    from .notifications import notifications_for_answer
+
+    return len(notifications_for_answer(question_id=question_id))
+
+
+@shared_task(acks_late=True, **RETRY)
 def notify_staff(
     key: str, user_ids: list[int], body: str, request_id: int | None = None
 ) -> int:
@@ -48,6 +55,14 @@ def sweep_time_limits() -> dict[str, int]:
     from .actions import time_limits_sweep
 
     return dict(time_limits_sweep())
+
+
+@shared_task(acks_late=True, **RETRY)
+def sweep_questions() -> dict[str, int]:
+    """留言咨询: unknown due dates filled in, 黄牌 and 红牌 told once."""
+    from .actions import questions_sweep
+
+    return dict(questions_sweep())
 
 
 @shared_task(acks_late=True, **RETRY)

@@ -13,6 +13,8 @@ import logging
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from . import workflow
 from .models import DueState
@@ -142,3 +144,50 @@ def flag_q(state: str, *, today: dt.date, calendar: WorkCalendar | None = None) 
         until = due_soon_until(today=today, calendar=calendar or WorkCalendar.load())
         return running & Q(due_date__gte=today, due_date__lte=until)
     raise ValueError(f"no filter for the due state {state!r}")
+
+
+# --- 留言咨询: a question is answered within HUAGANG_QUESTION_ANSWER_DAYS working days -----
+
+
+def question_clock(*, asked_on: dt.date, calendar: WorkCalendar) -> Clock:
+    """The answer's due date: counted like a request's from the day it was asked (a
+    question asked on a rest day is due as one asked on the next working day)."""
+    from django.conf import settings
+
+    return start(
+        today=asked_on,
+        promised_days=settings.HUAGANG_QUESTION_ANSWER_DAYS,
+        calendar=calendar,
+        label="question",
+    )
+
+
+def question_state(
+    *, answered: bool, due: dt.date | None, today: dt.date, calendar: WorkCalendar
+) -> str:
+    """A question's state: none once answered, else as a running request clock."""
+    if answered:
+        return DueState.NONE
+    return state(due=due, today=today, calendar=calendar)
+
+
+def question_flag(*, today: dt.date, calendar: WorkCalendar) -> Case:
+    """``question_state`` as a query expression (on Question)."""
+    return Case(
+        When(answered_at__isnull=False, then=Value(DueState.NONE)),
+        When(due_date__isnull=True, then=Value(DueState.UNKNOWN)),
+        When(due_date__lt=today, then=Value(DueState.OVERDUE)),
+        When(
+            due_date__lte=due_soon_until(today=today, calendar=calendar),
+            then=Value(DueState.DUE_SOON),
+        ),
+        default=Value(DueState.ON_TIME),
+        output_field=CharField(),
+    )
+
+
+def answered_on_time_q() -> Q:
+    """Questions answered on or before their due date (the local day of the answer;
+    a question without a due date is not counted on time)."""
+    answered_on = TruncDate("answered_at", tzinfo=timezone.get_current_timezone())
+    return Q(answered_at__isnull=False, due_date__gte=answered_on)

@@ -25,9 +25,11 @@ def _ids(model) -> str:
 
 @pytest.fixture
 def full_case_read(full_case, village_clerk):
-    """``full_case``, one entry in the record of reads (its ID number revealed) and
-    another system's API key."""
+    """``full_case``, one entry in the record of reads (its ID number revealed),
+    another system's API key, and a resident's question answered and published."""
+    from services import actions
     from villages.actions import access_record, api_token_create
+    from villages.verification import user_mark_phone_verified
 
     access_record(
         by=village_clerk,
@@ -35,6 +37,17 @@ def full_case_read(full_case, village_clerk):
         subject=full_case["case"].tracking_number,
     )
     api_token_create(name="县政务服务平台", account=village_clerk, by=None)
+    question = actions.question_ask(
+        kind="consult",
+        title="低保怎么申请",
+        text="想问低保怎么申请。",
+        village=village_clerk.village,
+        account=user_mark_phone_verified(user=full_case["case"].account),
+    )
+    actions.question_answer(question=question, by=village_clerk, answer="到村里申请。")
+    actions.question_publish(
+        question=question, by=village_clerk, title="低保", text="问", answer="答"
+    )
     return full_case
 
 

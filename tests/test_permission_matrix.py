@@ -350,6 +350,46 @@ ROWS: list[Row] = [
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
                official=MOVED),
         data=lambda w: {"stage": "open", "text": "已核实"}),
+    # --- 留言咨询 (services/views/staff/questions.py) -----------------------------------
+    Row("questions", GET, "/staff/questions/", _u("staff:questions"), everyone(OK)),
+    Row("questions: answered", GET, "/staff/questions/?answered=1",
+        lambda w: _u("staff:questions")(w) + "?answered=1", everyone(OK)),
+    Row("question (page)", GET, "/staff/questions/<id>/",
+        _u("staff:question", _pk("a_question")),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
+               official=OK),
+        notes="village A's, on an item of body X"),
+    Row("question: answer (GET)", GET, "/staff/questions/<id>/answer/",
+        _u("staff:question_answer", _pk("a_question")), everyone(NOT_ALLOWED)),
+    Row("question: answer", POST, "/staff/questions/<id>/answer/",
+        _u("staff:question_answer", _pk("a_question")),
+        expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
+               official=MOVED),
+        data=lambda w: {"answer": "已答复"}, notes="the asker is sent the answer"),
+    Row("question: publish before the answer", POST, "/staff/questions/<id>/publish/",
+        _u("staff:question_publish", _pk("a_question")),
+        expect(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=CONFLICT,
+               town_y=NOT_FOUND, official=CONFLICT),
+        data=lambda w: {"public_title": "标题", "public_text": "问",
+                        "public_answer": "答"}),
+    Row("question: publish", POST, "/staff/questions/<id>/publish/",
+        _u("staff:question_publish", _pk("a_answered")),
+        expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
+               official=MOVED),
+        data=lambda w: {"public_title": "标题", "public_text": "问",
+                        "public_answer": "答"}, notes="recorded (QuestionEvent)"),
+    Row("question: withdraw (not public)", POST, "/staff/questions/<id>/withdraw/",
+        _u("staff:question_withdraw", _pk("a_answered")),
+        expect(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=CONFLICT,
+               town_y=NOT_FOUND, official=CONFLICT)),
+    Row("question: complaint to a request", POST, "/staff/questions/<id>/request/",
+        _u("staff:question_request", _pk("a_complaint")),
+        expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
+               official=MOVED),
+        data=lambda w: {"item": w.item_agency.code, "village": HUAGANG,
+                        "mode": "agency", "consent": "on",
+                        "applicant_id_number": A_PERSON.id_number},
+        notes="entered by phone and linked to the complaint"),
     # --- the dashboard (services/views/dashboard.py) ----------------------------------
     Row("dashboard", GET, "/dashboard/", _u("dashboard:index"), everyone(OK)),
     # Each figure's download is scoped like the page: clerk B's overdue list holds
@@ -434,6 +474,7 @@ def _build() -> SimpleNamespace:
     from tests.factories import UserFactory
     from villages.choices import Role
     from villages.models import Village
+    from villages.verification import user_mark_phone_verified
 
     village_a = Village.objects.get(code=HUAGANG)
     village_b = Village.objects.get(code=FENFANG)
@@ -480,6 +521,25 @@ def _build() -> SimpleNamespace:
         case.refresh_from_db()
         rating = actions.rating_submit(service_request=case, by=resident, level=1)
         return rating.follow_up
+
+    askers = {}
+
+    def asked(village, item, person, kind):
+        """A question (留言咨询) by the person's own verified account."""
+        if person.phone not in askers:
+            askers[person.phone] = user_mark_phone_verified(
+                user=UserFactory(
+                    role=Role.RESIDENT, phone=person.phone, name=person.name
+                )
+            )
+        return actions.question_ask(
+            kind=kind,
+            title=f"留言{next(matters)}",
+            text=person.description,
+            item=item,
+            village=village,
+            account=askers[person.phone],
+        )
 
     def carried(village, clerk, cases):
         trip = actions.agency_trip_plan(village=village, by=clerk)
@@ -536,6 +596,11 @@ def _build() -> SimpleNamespace:
         b_new = submit("agency", village_b, y, B_PERSON)
         rated(b("instant"), clerk_b)
         b("home")
+        w.a_question = asked(village_a, x["agency"], A_PERSON, "consult")
+        w.a_answered = asked(village_a, x["agency"], A_PERSON, "consult")
+        actions.question_answer(question=w.a_answered, by=clerk_a, answer="答复")
+        w.a_complaint = asked(village_a, x["agency"], A_PERSON, "complain")
+        asked(village_b, y["agency"], B_PERSON, "complain")
     for case in ("a_returned", "a_at_town", "a_accepted", "a_new", "a_supplement"):
         getattr(w, case).refresh_from_db()
     w.a_instant.refresh_from_db()
@@ -614,6 +679,8 @@ def _snapshot() -> tuple:
         AgencyTrip,
         FollowUp,
         HomeVisit,
+        Question,
+        QuestionEvent,
         RequestEvent,
         ServiceRequest,
         TripCheck,
@@ -641,6 +708,12 @@ def _snapshot() -> tuple:
         TripCheck.objects.count(),
         list(HomeVisit.objects.order_by("pk").values_list("pk", "outcome")),
         list(FollowUp.objects.order_by("pk").values_list("pk", "stage")),
+        list(
+            Question.objects.order_by("pk").values_list(
+                "pk", "answered_at", "service_request"
+            )
+        ),
+        QuestionEvent.objects.count(),
     )
 
 

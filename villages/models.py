@@ -241,6 +241,7 @@ class VerificationCode(models.Model):
     class Purpose(models.TextChoices):
         REGISTER = "register", _("registration")
         PASSWORD_RESET = "reset", _("password reset")
+        QUESTION = "question", _("question without an account")
 
     # The outbox key of a message carrying a code: staff screens mask its digits.
     MESSAGE_KEY_PREFIX = "verification-code:"

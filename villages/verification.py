@@ -26,6 +26,7 @@ import logging
 import math
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.conf import settings
@@ -308,3 +309,38 @@ def user_mark_phone_verified(*, user: User) -> User:
         user.phone_verified_at = timezone.now()
         user.save(update_fields=["phone_verified_at"])
     return user
+
+
+# --- a number proven without an account (留言咨询) --------------------------------------
+
+_SEAL = object()
+
+
+@dataclass(frozen=True)
+class PhoneProof:
+    """Proof that the holder received a code sent to `phone` just now: made only by
+    ``phone_prove``. A resident without an account asks a question with it."""
+
+    phone: str
+    _seal: object = field(repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self._seal is not _SEAL:
+            raise TypeError("PhoneProof is made only by phone_prove")
+
+
+def question_code_send(*, phone: str) -> VerificationCode:
+    """A code proving `phone` for a question asked without an account (the caller
+    checks the sending rate first; CodeNotSent if the gateway fails)."""
+    return verification_code_send(phone=phone, purpose=Purpose.QUESTION)
+
+
+def phone_prove(*, phone: str, code: str) -> PhoneProof:
+    """Use the number's newest question code: a PhoneProof, or InvalidInput on
+    ``code`` (wrong, used, expired; a wrong guess is counted)."""
+    return _with_code(
+        phone=phone,
+        purpose=Purpose.QUESTION,
+        code=code,
+        then=lambda: PhoneProof(phone=phone, _seal=_SEAL),
+    )

@@ -338,6 +338,8 @@ HUAGANG_TRACK_FAILURES_PER_CLIENT = env.str("HUAGANG_TRACK_FAILURES_PER_CLIENT",
 HUAGANG_TRACK_FAILURES_PER_NUMBER = env.str("HUAGANG_TRACK_FAILURES_PER_NUMBER", "5/h")
 # Working days a supervisor has to verify, fix and answer a poor rating (差评).
 HUAGANG_FOLLOW_UP_DAYS = env.int("HUAGANG_FOLLOW_UP_DAYS", 5)
+# 留言咨询: a resident's question is answered within this many working days.
+HUAGANG_QUESTION_ANSWER_DAYS = env.int("HUAGANG_QUESTION_ANSWER_DAYS", 5)
 # The local hours a 上门特办 home visit may be booked within ("HH:MM-HH:MM").
 HUAGANG_VISIT_HOURS = env.str("HUAGANG_VISIT_HOURS", "08:00-18:00")
 # Where notifications go: the default writes to the outbox table only.
@@ -358,6 +360,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-time-limits": {
         "task": "services.tasks.sweep_time_limits",
+        "schedule": env.int("HUAGANG_SWEEP_SECONDS", 1800),
+    },
+    "sweep-questions": {
+        "task": "services.tasks.sweep_questions",
         "schedule": env.int("HUAGANG_SWEEP_SECONDS", 1800),
     },
     "remind-follow-ups": {

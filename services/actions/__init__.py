@@ -3,6 +3,14 @@ assigns a request's status."""
 
 from .attachments import attachment_add, attachments_add
 from .entry import service_request_enter, service_request_enter_problems
+from .questions import (
+    question_answer,
+    question_ask,
+    question_make_request,
+    question_publish,
+    question_withdraw,
+    questions_sweep,
+)
 from .ratings import follow_up_advance, rating_submit
 from .requests import (
     service_request_accept,
@@ -52,6 +60,12 @@ __all__ = [
     "follow_ups_remind",
     "home_visit_record",
     "home_visit_schedule",
+    "question_answer",
+    "question_ask",
+    "question_make_request",
+    "question_publish",
+    "question_withdraw",
+    "questions_sweep",
     "rating_submit",
     "service_request_accept",
     "service_request_add_note",

@@ -5,6 +5,7 @@ from .calendar import CalendarDay, CalendarYear
 from .catalog import Body, CatalogVersion, Category, Material, ServiceItem
 from .fieldwork import AgencyTrip, HomeVisit, TripCheck
 from .notifications import Notification
+from .questions import Question, QuestionEvent, QuestionPublication
 from .ratings import FollowUp, Rating
 from .requests import (
     Attachment,
@@ -40,6 +41,9 @@ __all__ = [
     "Level",
     "Material",
     "Notification",
+    "Question",
+    "QuestionEvent",
+    "QuestionPublication",
     "Rating",
     "RequestEvent",
     "SearchSynonym",

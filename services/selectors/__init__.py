@@ -14,10 +14,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.db.models.lookups import IContains
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from ..models import (
     HandlingMode,
     HomeVisit,
     Material,
+    QuestionPublication,
     RequestEvent,
     SearchSynonym,
     ServiceItem,
@@ -155,7 +157,19 @@ def service_guide_get(*, code: str) -> ServiceGuide | None:
     materials, the town, the villages with their sub-centers), so picking a village
     costs nothing more: it is one of the villages loaded here.
     """
-    item = service_item_guide(code=code).first()
+    # the published questions on the item ("相关问答 (N)") in the item's own query
+    public_questions = (
+        QuestionPublication.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    item = (
+        service_item_guide(code=code)
+        .annotate(public_question_count=Coalesce(Subquery(public_questions), 0))
+        .first()
+    )
     if item is None:
         return None
     villages = Village.objects.select_related("sub_center").order_by("order", "code")

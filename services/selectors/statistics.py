@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 from villages.models import User, Village
 from villages.validators import mask_name
 
-from .. import access, workflow
+from .. import access, time_limits, workflow
 from ..models import (
     Body,
     DailyFigures,
@@ -29,6 +29,7 @@ from ..models import (
     FiguresBuilt,
     FollowUp,
     HandlingMode,
+    Question,
     Rating,
     ServiceItem,
     ServiceRequest,
@@ -510,6 +511,56 @@ def follow_ups_open(*, user: User, names: Names, today: dt.date) -> Figure:
     return figure
 
 
+# --- 留言咨询: questions answered on time ---------------------------------------------
+
+
+def questions_answered(*, user: User, period: Period, names: Names, today: dt.date):
+    """Questions asked in `period` by village (the town's own last): asked, answered,
+    answered on time (by the due date), open past the due date as they are today, and
+    the on-time share of the answered (one query)."""
+    counts = {
+        village_id: rest
+        for village_id, *rest in Question.objects.filter(
+            access.statistics_q(user), _in(period, "asked_at")
+        )
+        .values_list("village_id")
+        .annotate(
+            asked=Count("pk"),
+            answered=Count("pk", filter=Q(answered_at__isnull=False)),
+            on_time=Count("pk", filter=time_limits.answered_on_time_q()),
+            overdue=Count("pk", filter=Q(answered_at__isnull=True, due_date__lt=today)),
+        )
+        .order_by()
+    }
+    figure = Figure(
+        "questions",
+        _("Residents' questions answered on time"),
+        [
+            Column(_("Village"), TEXT),
+            Column(_("Asked")),
+            Column(_("Answered")),
+            Column(_("Answered on time")),
+            Column(_("Overdue")),
+            Column(_("On-time share"), PERCENT),
+        ],
+        note=_(
+            "Questions asked in the period; overdue: not answered and past the due "
+            "date today."
+        ),
+    )
+    places = list(names.villages.items())
+    if access.statistics_limits(user)[0] is None:
+        places.append((None, _("The town (no particular village)")))
+    for pk, name in places:
+        asked, answered, on_time, overdue = counts.get(pk, (0, 0, 0, 0))
+        figure.rows.append(
+            [name, asked, answered, on_time, overdue, share(on_time, answered)]
+        )
+    totals = [sum(row[n] for row in figure.rows) for n in range(1, 5)]
+    figure.total = [_("Total"), *totals, share(totals[2], totals[1])]
+    return figure
+
+
 # --- the overdue list ---------------------------------------------------------------------
 
 
@@ -580,12 +631,13 @@ class Dashboard:
     calendar_unknown: bool
     satisfaction: Figure
     follow_ups: Figure
+    questions: Figure
 
 
 def dashboard_get(
     *, user: User, period: Period, today: dt.date, calendar: WorkCalendar
 ) -> Dashboard:
-    """Every figure of the dashboard but the overdue list: seven queries."""
+    """Every figure of the dashboard but the overdue list: eight queries."""
     names = Names.load(user)
     until = figures_built_until()
     by_village, by_body, unknown = completion(
@@ -600,6 +652,9 @@ def dashboard_get(
         calendar_unknown=unknown,
         satisfaction=satisfaction(user=user, period=period),
         follow_ups=follow_ups_open(user=user, names=names, today=today),
+        questions=questions_answered(
+            user=user, period=period, names=names, today=today
+        ),
     )
 
 
@@ -633,6 +688,10 @@ def figure_get(
         return satisfaction(user=user, period=period)
     if key == "follow-ups":
         return follow_ups_open(user=user, names=Names.load(user), today=today)
+    if key == "questions":
+        return questions_answered(
+            user=user, period=period, names=Names.load(user), today=today
+        )
     if key == "overdue":
         cases = overdue_cases(user=user, today=today, calendar=calendar)
         return overdue_figure(

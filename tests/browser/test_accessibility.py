@@ -143,6 +143,8 @@ PAGES: list[tuple[str, str | Callable[[Person], str]]] = [
     ("track", "/track/"),
     ("track-result", _tracked_request_awaiting_supplement),
     ("privacy", "/privacy/"),
+    ("questions", "/questions/"),
+    ("ask", "/questions/ask/"),
     ("sign-in", "/account/sign-in/"),
     ("register", "/account/register/"),
     ("password-reset", "/account/password-reset/"),

@@ -57,6 +57,8 @@ def public_paths(item: ServiceItem) -> list[str]:
         "/account/sign-in/",
         "/admin/login/",
         "/privacy/",
+        "/questions/",
+        "/questions/ask/",
         "/api/v1/docs/",
         "/api/v1/redoc/",
     ]
@@ -68,6 +70,7 @@ def staff_paths(case) -> list[str]:
         "/staff/",
         reverse("staff:case", args=[case.tracking_number]),
         "/dashboard/",
+        "/staff/questions/",
         "/admin/",
         reverse("admin:services_servicerequest_changelist"),
         reverse("admin:services_servicerequest_change", args=[case.pk]),

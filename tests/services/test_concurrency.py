@@ -122,3 +122,41 @@ def test_without_a_version_the_second_accept_finds_the_status_changed(
     request.refresh_from_db()
     assert request.version == 2
     assert request.events.filter(to_status=Status.ACCEPTED).count() == 1
+
+
+def test_two_staff_answering_a_question_at_once_answer_it_once(
+    resident, village, village_clerk, official
+):
+    """留言咨询: the question's row lock lets one answer through; the other is a
+    Conflict, and the asker is told once."""
+    from services.actions import question_answer, question_ask
+    from services.models import Notification, QuestionEvent
+    from villages.verification import user_mark_phone_verified
+
+    question = question_ask(
+        kind="consult",
+        title="低保",
+        text="怎么申请？",
+        village=village,
+        account=user_mark_phone_verified(user=resident),
+    )
+    barrier = threading.Barrier(2)
+
+    @_in_thread
+    def answer(user):
+        barrier.wait(10)
+        try:
+            question_answer(question=question, by=user, answer=f"{user.name}的答复")
+        except Exception as exc:  # any outcome: the test asserts which
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(answer, [village_clerk, official]))
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == [
+        "Conflict",
+        "NoneType",
+    ]
+    assert QuestionEvent.objects.filter(kind="answered").count() == 1
+    sent = Notification.objects.filter(recipient=resident.phone, channel="sms")
+    assert sent.filter(idempotency_key__startswith="question-answered:").count() == 1
