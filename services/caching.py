@@ -50,6 +50,8 @@ PUBLIC_MODELS = (
     "services.ServiceItem",
     "services.Material",
     "services.SearchSynonym",
+    "services.CountyDepartment",
+    "services.DelegatedPower",
 )
 T = TypeVar("T")
 logger = logging.getLogger(__name__)

@@ -30,6 +30,7 @@ from ..models import (
     Attachment,
     Body,
     Category,
+    DelegatedPower,
     HandlingMode,
     HomeVisit,
     Material,
@@ -134,8 +135,19 @@ def _synonyms_found_in_item(word: str) -> QuerySet[SearchSynonym]:
 
 
 def service_item_guide(*, code: str) -> QuerySet[ServiceItem]:
-    """The item with this code, ready to render its full guide (materials prefetched)."""
-    return service_items_published().filter(code=code).prefetch_related("materials")
+    """The item with this code, ready to render its full guide (materials and the
+    county powers delegated for it prefetched)."""
+    return (
+        service_items_published()
+        .filter(code=code)
+        .prefetch_related(
+            "materials",
+            Prefetch(
+                "delegated_powers",
+                queryset=DelegatedPower.objects.select_related("department"),
+            ),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -151,8 +163,8 @@ class ServiceGuide:
 def service_guide_get(*, code: str) -> ServiceGuide | None:
     """The guide of the published item with this code, or None.
 
-    Four queries whatever the item (the item with its category and body, its
-    materials, the town, the villages with their sub-centers), so picking a village
+    Five queries whatever the item (the item with its category and body, its
+    materials, its delegated powers with their departments, the town, the villages with their sub-centers), so picking a village
     costs nothing more: it is one of the villages loaded here.
     """
     item = service_item_guide(code=code).first()
