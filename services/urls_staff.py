@@ -1,6 +1,6 @@
 """/staff/: the workbench; each part keeps its own URLs beside its views."""
 
-from .views.staff import cases, entry, follow_ups, trips, visits
+from .views.staff import affairs, cases, entry, follow_ups, trips, visits
 
 app_name = "staff"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *trips.urlpatterns,
     *visits.urlpatterns,
     *follow_ups.urlpatterns,
+    *affairs.urlpatterns,
 ]
