@@ -133,10 +133,12 @@ def _change(disclosure: Disclosure, *, to: str, by: User, note: str = "") -> Dis
     change and InvalidTransition when the status no longer allows it."""
     locked = _locked(disclosure)
     roles = access.disclosure_roles(by, locked)
+    # Never allowed to this role (a clerk approving): 403; allowed, but not from this
+    # status (approving a draft, or one already published): 409.
+    if not roles & {role for (_src, dst), role in TRANSITIONS.items() if dst == to}:
+        raise NotPermitted()
     needed = TRANSITIONS.get((locked.status, to))
     if needed is None:
-        if not roles:
-            raise NotPermitted()
         raise InvalidTransition(
             _("This disclosure is “%(status)s”: that step is no longer possible.")
             % {"status": locked.get_status_display()}
