@@ -54,6 +54,13 @@ class DisclosureReturnForm(forms.Form):
     )
 
 
+class DisclosureApproveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have checked the text and the PDFs: publish them to everyone."),
+        error_messages={"required": _("Tick the box to confirm the publication.")},
+    )
+
+
 class ArchiveFilterForm(forms.Form):
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
     category = forms.ChoiceField(

@@ -236,13 +236,16 @@ def test_staff_pages_answer_by_role(
     assert client.get("/staff/affairs/new/").status_code == 200
     client.force_login(village_clerk)
     assert client.get(approve).status_code == 405
-    assert client.post(approve).status_code == 403
+    assert client.post(approve, {"confirm": "on"}).status_code == 403
     client.force_login(official)
     assert client.get("/staff/affairs/new/").status_code == 403
-    assert client.post(approve).status_code == 302
+    assert client.post(approve).status_code == 400  # not confirmed
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED
+    assert client.post(approve, {"confirm": "on"}).status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == S.APPROVED
-    assert client.post(approve).status_code == 409
+    assert client.post(approve, {"confirm": "on"}).status_code == 409
 
 
 def test_a_return_without_reason_is_400_with_a_message(client, submitted, official):

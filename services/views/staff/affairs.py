@@ -24,6 +24,7 @@ from villages.models_affairs import Disclosure, DisclosureStatus
 from ... import access
 from ...actions import disclosures as actions
 from ...forms.disclosures import (
+    DisclosureApproveForm,
     DisclosureFileForm,
     DisclosureForm,
     DisclosureReturnForm,
@@ -94,6 +95,8 @@ def _page(request: HttpRequest, disclosure: Disclosure, status: int = 200, **for
         or (DisclosureFileForm() if editable else None),
         "return_form": forms.get("return_form")
         or (DisclosureReturnForm() if reviewing else None),
+        "approve_form": forms.get("approve_form")
+        or (DisclosureApproveForm() if reviewing else None),
     }
     return render(request, "staff/affairs_detail.html", context, status=status)
 
@@ -108,6 +111,11 @@ def disclosure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _get(request, pk)
     if not access.may_draft_disclosure(request.user, disclosure.village_id):
         raise PermissionDenied
+    if request.method != "POST" and not disclosure.is_editable:
+        messages.error(
+            request, _("Only a draft or a returned disclosure can be changed.")
+        )
+        return redirect("staff:disclosure", disclosure.pk)
     initial = {name: getattr(disclosure, name) for name in actions.EDITABLE_FIELDS}
     form = DisclosureForm(request.POST or None, initial=initial)
     if request.method != "POST":
@@ -193,7 +201,13 @@ def disclosure_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing cannot be undone: the official ticks a confirmation first."""
     disclosure = _get(request, pk)
+    if not access.is_official(request.user):
+        raise PermissionDenied
+    form = DisclosureApproveForm(request.POST)
+    if not form.is_valid():
+        return _page(request, disclosure, 400, approve_form=form)
     act = lambda: actions.disclosure_approve(disclosure=disclosure, by=request.user)  # noqa: E731
     return _step(request, disclosure, act, _("Approved: it is now public."))
 
