@@ -135,19 +135,8 @@ def _synonyms_found_in_item(word: str) -> QuerySet[SearchSynonym]:
 
 
 def service_item_guide(*, code: str) -> QuerySet[ServiceItem]:
-    """The item with this code, ready to render its full guide (materials and the
-    county powers delegated for it prefetched)."""
-    return (
-        service_items_published()
-        .filter(code=code)
-        .prefetch_related(
-            "materials",
-            Prefetch(
-                "delegated_powers",
-                queryset=DelegatedPower.objects.select_related("department"),
-            ),
-        )
-    )
+    """The item with this code, ready to render its full guide (materials prefetched)."""
+    return service_items_published().filter(code=code).prefetch_related("materials")
 
 
 @dataclass(frozen=True)
@@ -167,7 +156,16 @@ def service_guide_get(*, code: str) -> ServiceGuide | None:
     materials, its delegated powers with their departments, the town, the villages with their sub-centers), so picking a village
     costs nothing more: it is one of the villages loaded here.
     """
-    item = service_item_guide(code=code).first()
+    item = (
+        service_item_guide(code=code)
+        .prefetch_related(
+            Prefetch(
+                "delegated_powers",
+                queryset=DelegatedPower.objects.select_related("department"),
+            )
+        )
+        .first()
+    )
     if item is None:
         return None
     villages = Village.objects.select_related("sub_center").order_by("order", "code")
