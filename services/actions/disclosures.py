@@ -101,7 +101,12 @@ def disclosure_attach(
     *, disclosure: Disclosure, by: User, upload: UploadedFile
 ) -> DisclosureFile:
     """Attach a checked PDF to a draft (or returned) disclosure. The stored name is
-    the content's SHA-256, never the uploader's file name."""
+    the content's SHA-256 (the storage adds a suffix for a second copy, so no two rows
+    share a file), never the uploader's file name.
+
+    Unlike a resident's materials the file is written at once, inside the
+    transaction: a rollback after the write leaves an unreferenced file (a public
+    document, not personal data), never a row without its file."""
     locked = _locked(disclosure)
     _check_editable(locked, by)
     check_pdf(upload)

@@ -33,6 +33,10 @@ class Register:
     real_powers: int
     real_departments: int
 
+    @property
+    def demo_powers(self) -> int:
+        return self.powers - self.real_powers
+
 
 def delegated_powers_register() -> Register:
     """Departments in order with `listed_powers`, each with its published items

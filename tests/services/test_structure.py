@@ -53,6 +53,8 @@ def test_a_real_entry_is_counted_as_real(client):
     DelegatedPower.objects.filter(code="forest-logging-permit").update(is_demo=False)
     page = text(client, "/services/delegated-powers/")
     assert "本登记册现有真实条目 1 条" in page
+    demo = DelegatedPower.objects.filter(is_demo=True).count()
+    assert f"下列标有“示例数据”的 {demo} 条" in page
 
 
 def test_the_guide_of_a_concerned_item_shows_the_department(client):
