@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 import huagang.converters  # noqa: F401  (registers item_code, division_code, …)
 from huagang.elder_mode import elder_mode_set
+from services.views import affairs as affairs_views
 from services.views import catalog as service_views
 from services.views import dashboard as dashboard_views
 from services.views import mine as my_views
@@ -18,7 +19,18 @@ from . import views
 village_patterns = (
     [
         path("", village_views.village_list, name="list"),
+        path("affairs/late/", affairs_views.affairs_late, name="affairs_late"),
+        path(
+            "affairs/files/<int:pk>/",
+            affairs_views.disclosure_file,
+            name="disclosure_file",
+        ),
         path("<division_code:code>/", service_views.village_detail, name="detail"),
+        path(
+            "<division_code:code>/affairs/",
+            affairs_views.village_affairs,
+            name="affairs",
+        ),
     ],
     "villages",
 )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from huagang.exceptions import Conflict, InvalidTransition, NotPermitted
 from villages.choices import STAFF_ROLES, Role
 from villages.models import User, Village
+from villages.models_affairs import Disclosure, DisclosureStatus
 from villages.validators import ascii_digits, nfkc
 
 from . import workflow
@@ -915,3 +916,54 @@ def may_ask_question(user: User | None) -> bool:
     """Who may ask on a signed-in page: an active account whose mobile number is
     verified (anyone else proves a number with a code first)."""
     return _active(user) and user.phone_verified_at is not None  # type: ignore[union-attr]
+
+
+# --- village affairs in public (党务、村务、财务公开) ------------------------------------
+# A disclosure is public once approved. Before that only its village's clerk (who
+# drafts and submits it) and officials (who approve or return it) see it; a clerk of
+# another village or a resident gets the same answer as for one that does not exist.
+
+
+def may_see_disclosure(user: User | None, disclosure: Disclosure) -> bool:
+    if disclosure.status == DisclosureStatus.APPROVED:
+        return True
+    return serves_village(user, disclosure.village_id)
+
+
+def disclosures_q(user: User | None) -> Q:
+    """The filter form of ``may_see_disclosure``."""
+    public = Q(status=DisclosureStatus.APPROVED)
+    if is_official(user):
+        return Q()
+    if has_role(user, Role.VILLAGE_CLERK):
+        return public | Q(village_id=user.village_id)  # type: ignore[union-attr]
+    return public
+
+
+def may_draft_disclosure(user: User | None, village_id: int | None) -> bool:
+    """Only the village's own clerk drafts, edits and submits its disclosures."""
+    return has_role(user, Role.VILLAGE_CLERK) and user.village_id == village_id  # type: ignore[union-attr]
+
+
+def may_edit_disclosure(user: User | None, disclosure: Disclosure) -> bool:
+    return disclosure.is_editable and may_draft_disclosure(user, disclosure.village_id)
+
+
+def disclosure_roles(user: User | None, disclosure: Disclosure) -> frozenset[Role]:
+    """The roles `user` holds towards a disclosure's status changes
+    (``villages.models_affairs.TRANSITIONS`` says which role makes which)."""
+    if is_official(user):
+        return frozenset({Role.OFFICIAL})
+    if may_draft_disclosure(user, disclosure.village_id):
+        return frozenset({Role.VILLAGE_CLERK})
+    return frozenset()
+
+
+def staff_disclosures_q(user: User | None) -> Q:
+    """What a staff member's disclosure list holds: a clerk's own village's, every
+    village's for an official, nothing for anyone else."""
+    if is_official(user):
+        return Q()
+    if has_role(user, Role.VILLAGE_CLERK):
+        return Q(village_id=user.village_id)  # type: ignore[union-attr]
+    return Q(pk__in=[])

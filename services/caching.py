@@ -52,6 +52,8 @@ PUBLIC_MODELS = (
     "services.SearchSynonym",
     # the guides' "相关问答 (N)" counts the published questions of their item
     "services.QuestionPublication",
+    "services.CountyDepartment",
+    "services.DelegatedPower",
 )
 T = TypeVar("T")
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """/staff/: the workbench; each part keeps its own URLs beside its views."""
 
-from .views.staff import cases, entry, follow_ups, questions, trips, visits
+from .views.staff import affairs, cases, entry, follow_ups, questions, trips, visits
 
 app_name = "staff"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *visits.urlpatterns,
     *follow_ups.urlpatterns,
     *questions.urlpatterns,
+    *affairs.urlpatterns,
 ]

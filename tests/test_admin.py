@@ -16,6 +16,9 @@ SUPERUSER_ONLY = {
     "axes.AccessAttempt",
     "axes.AccessFailureLog",
     "axes.AccessLog",
+    # a staff member's second factor: a superuser deletes it when a phone is lost
+    "otp_static.StaticDevice",
+    "otp_totp.TOTPDevice",
 }
 
 
@@ -48,7 +51,31 @@ def full_case_read(full_case, village_clerk):
     actions.question_publish(
         question=question, by=village_clerk, title="低保", text="问", answer="答"
     )
+    _a_published_disclosure(village_clerk)
     return full_case
+
+
+def _a_published_disclosure(village_clerk) -> None:
+    """A village's 财务公开 with a PDF, submitted and approved (its history too)."""
+    from services.actions import disclosures
+    from tests.factories import UserFactory
+    from tests.files import pdf_upload
+
+    draft = disclosures.disclosure_create(
+        village=village_clerk.village,
+        by=village_clerk,
+        category="finance",
+        year=2025,
+        period_kind="quarter",
+        period=4,
+        title="花岗社区2025年第四季度财务公开",
+        body="收支明细见附件。",
+    )
+    disclosures.disclosure_attach(
+        disclosure=draft, by=village_clerk, upload=pdf_upload("明细.pdf")
+    )
+    disclosures.disclosure_submit(disclosure=draft, by=village_clerk)
+    disclosures.disclosure_approve(disclosure=draft, by=UserFactory(role=Role.OFFICIAL))
 
 
 @pytest.mark.parametrize("model", MODELS, ids=_ids)

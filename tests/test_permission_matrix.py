@@ -390,6 +390,53 @@ ROWS: list[Row] = [
                         "mode": "agency", "consent": "on",
                         "applicant_id_number": A_PERSON.id_number},
         notes="entered by phone and linked to the complaint"),
+    # --- village affairs in public (services/views/staff/affairs.py) -----------------
+    Row("affairs: list", GET, "/staff/affairs/", _u("staff:disclosures"),
+        everyone(OK), notes="a clerk's own village's; every village's for an official"),
+    Row("affairs: new (form)", GET, "/staff/affairs/new/", _u("staff:disclosure_new"),
+        expect(clerk_a=OK, clerk_b=OK, town_x=DENIED, town_y=DENIED, official=DENIED),
+        notes="only a village clerk drafts, for their own village"),
+    Row("affairs: new", POST, "/staff/affairs/new/", _u("staff:disclosure_new"),
+        expect(clerk_a=MOVED, clerk_b=MOVED, town_x=DENIED, town_y=DENIED,
+               official=DENIED),
+        data=lambda w: {"category": "party", "year": 2026, "period_kind": "month",
+                        "period": 2, "title": "二月党务公开", "body": "党员大会"}),
+    Row("affairs: a draft's page", GET, "/staff/affairs/<id>/",
+        _u("staff:disclosure", _pk("a_draft")),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+               official=OK), notes="unpublished: its village's clerk and officials"),
+    Row("affairs: submit (GET)", GET, "/staff/affairs/<id>/submit/",
+        _u("staff:disclosure_submit", _pk("a_draft")), everyone(NOT_ALLOWED)),
+    Row("affairs: submit a draft", POST, "/staff/affairs/<id>/submit/",
+        _u("staff:disclosure_submit", _pk("a_draft")),
+        expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+               official=DENIED)),
+    Row("affairs: approve", POST, "/staff/affairs/<id>/approve/",
+        _u("staff:disclosure_approve", _pk("a_submitted")),
+        expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+               official=MOVED), data=lambda w: {"confirm": "on"},
+        notes="a clerk never approves"),
+    Row("affairs: approve, not confirmed", POST, "/staff/affairs/<id>/approve/",
+        _u("staff:disclosure_approve", _pk("a_submitted")),
+        expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+               official=BAD), notes="publishing is confirmed first"),
+    Row("affairs: approve a draft", POST, "/staff/affairs/<id>/approve/",
+        _u("staff:disclosure_approve", _pk("a_draft")),
+        expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+               official=CONFLICT), data=lambda w: {"confirm": "on"},
+        notes="impossible in its status"),
+    Row("affairs: return", POST, "/staff/affairs/<id>/return/",
+        _u("staff:disclosure_return", _pk("a_submitted")),
+        expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
+               official=MOVED),
+        data=lambda w: {"reason": "请补充支出明细"}),
+    Row("affairs: edit a published one", POST, "/staff/affairs/<id>/edit/",
+        _u("staff:disclosure_edit", _pk("a_published")),
+        expect(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=NOT_FOUND,
+               town_y=NOT_FOUND, official=DENIED),
+        data=lambda w: {"category": "finance", "year": 2025, "period_kind": "quarter",
+                        "period": 4, "title": "改", "body": "改"},
+        notes="a correction is a new disclosure"),
     # --- the dashboard (services/views/dashboard.py) ----------------------------------
     Row("dashboard", GET, "/dashboard/", _u("dashboard:index"), everyone(OK)),
     # Each figure's download is scoped like the page: clerk B's overdue list holds
@@ -601,6 +648,7 @@ def _build() -> SimpleNamespace:
         actions.question_answer(question=w.a_answered, by=clerk_a, answer="答复")
         w.a_complaint = asked(village_a, x["agency"], A_PERSON, "complain")
         asked(village_b, y["agency"], B_PERSON, "complain")
+    _disclosures(w, village_a, clerk_a, official)
     for case in ("a_returned", "a_at_town", "a_accepted", "a_new", "a_supplement"):
         getattr(w, case).refresh_from_db()
     w.a_instant.refresh_from_db()
@@ -658,6 +706,28 @@ def _build() -> SimpleNamespace:
     return w
 
 
+def _disclosures(w: SimpleNamespace, village, clerk, official) -> None:
+    """Village A's disclosures: a draft, one awaiting approval, one published."""
+    from services.actions import disclosures
+
+    def draft(title: str):
+        return disclosures.disclosure_create(
+            village=village, by=clerk, category="finance", year=2025,
+            period_kind="quarter", period=4, title=title, body="收支明细",
+        )  # fmt: skip
+
+    w.a_draft = draft("甲村财务公开草稿")
+    w.a_submitted = disclosures.disclosure_submit(
+        disclosure=draft("甲村财务公开待审"), by=clerk
+    )
+    w.a_published = disclosures.disclosure_approve(
+        disclosure=disclosures.disclosure_submit(
+            disclosure=draft("甲村财务公开"), by=clerk
+        ),
+        by=official,
+    )
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once, inside a transaction rolled back when the module is done."""
@@ -685,7 +755,7 @@ def _snapshot() -> tuple:
         ServiceRequest,
         TripCheck,
     )
-    from villages.models import AccessRecord
+    from villages.models import AccessRecord, Disclosure
 
     return (
         list(
@@ -714,6 +784,11 @@ def _snapshot() -> tuple:
             )
         ),
         QuestionEvent.objects.count(),
+        list(
+            Disclosure.objects.order_by("pk").values_list(
+                "pk", "status", "title", "updated_at"
+            )
+        ),
     )
 
 

@@ -20,6 +20,9 @@ from .choices import Role
 from .models import (
     AccessRecord,
     ApiToken,
+    Disclosure,
+    DisclosureEvent,
+    DisclosureFile,
     ServiceWindow,
     SubCenter,
     Town,
@@ -399,4 +402,51 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return obj is None and _official_or_superuser(request.user)
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- village affairs in public: read here, changed on the workbench ---------------------
+
+
+class DisclosureFileInline(admin.TabularInline):
+    model = DisclosureFile
+    extra = 0
+    fields = ["download_name", "size", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DisclosureEventInline(admin.TabularInline):
+    model = DisclosureEvent
+    extra = 0
+    fields = ["created_at", "actor", "actor_role", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(admin.ModelAdmin):
+    """Officials read every village's disclosures and their history here. Drafting,
+    submitting, approving and returning happen on the workbench (/staff/affairs/),
+    through the actions that check who may and record each change."""
+
+    list_display = ["title", "village", "category", "year", "period", "status"]
+    list_filter = ["status", "category", "period_kind", "year", "village"]
+    search_fields = ["title", "village__name"]
+    list_select_related = ["village"]
+    inlines = [DisclosureFileInline, DisclosureEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Disclosure._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -49,6 +49,9 @@ def _load_town(rec: Record, report: LoadReport) -> None:
             "county": rec.text("county", max_length=50),
             "area_km2": round(Decimal(str(area)), 1),
             "population": rec.integer("population", maximum=10_000_000),
+            "population_year": rec.integer(
+                "population_year", maximum=2100, nullable=True
+            ),
             "village_group_count": rec.integer("village_group_count", maximum=100_000),
             "source_note": rec.text("source_note", required=False, max_length=200),
         },

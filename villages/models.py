@@ -28,6 +28,12 @@ class Town(models.Model):
     county = models.CharField(_("county"), max_length=50)
     area_km2 = models.DecimalField(_("area (km²)"), max_digits=7, decimal_places=1)
     population = models.PositiveIntegerField(_("population"))
+    population_year = models.PositiveSmallIntegerField(
+        _("population as of (year)"),
+        null=True,
+        blank=True,
+        help_text=_("The year the population figure describes, e.g. 2017."),
+    )
     village_group_count = models.PositiveIntegerField(_("village groups"))
     source_note = models.CharField(_("source"), max_length=200, blank=True)
 
@@ -382,3 +388,25 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+# Village affairs in public (党务、村务、财务公开), in their own module.
+from .models_affairs import (  # noqa: E402
+    Disclosure,
+    DisclosureEvent,
+    DisclosureFile,
+)
+
+__all__ = [
+    "AccessRecord",
+    "ApiToken",
+    "Disclosure",
+    "DisclosureEvent",
+    "DisclosureFile",
+    "ServiceWindow",
+    "SubCenter",
+    "Town",
+    "User",
+    "VerificationCode",
+    "Village",
+]

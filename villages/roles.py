@@ -27,6 +27,8 @@ _CATALOG_VIEW = [
     "villages.view_village",
     "villages.view_subcenter",
     "villages.view_servicewindow",
+    "services.view_countydepartment",
+    "services.view_delegatedpower",
 ]
 
 # Officials maintain the catalog and the village directory in the admin.
@@ -42,6 +44,8 @@ _OFFICIAL_EDIT = [
         ("villages", "servicewindow"),
         ("villages", "town"),
         ("services", "searchsynonym"),
+        ("services", "countydepartment"),
+        ("services", "delegatedpower"),
     ]
     for verb in ("add", "change")
 ] + [
@@ -80,6 +84,11 @@ _SUPERVISION = [
     "services.add_calendarday",
     "services.change_calendarday",
     "services.delete_calendarday",
+    # village affairs in public: read in the admin; every change goes through the
+    # workbench's actions (services.actions.disclosures)
+    "villages.view_disclosure",
+    "villages.view_disclosurefile",
+    "villages.view_disclosureevent",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -1,1 +1,2 @@
-from . import catalog, fieldwork, questions, requests  # noqa: F401  (registers the model admins)
+# registers the model admins
+from . import catalog, delegation, fieldwork, questions, requests  # noqa: F401

@@ -3,6 +3,7 @@
 from ..choices import HandlingMode, Level, Status
 from .calendar import CalendarDay, CalendarYear
 from .catalog import Body, CatalogVersion, Category, Material, ServiceItem
+from .delegation import CountyDepartment, DelegatedPower
 from .fieldwork import AgencyTrip, HomeVisit, TripCheck
 from .notifications import Notification
 from .questions import Question, QuestionEvent, QuestionPublication
@@ -29,8 +30,10 @@ __all__ = [
     "CatalogVersion",
     "Category",
     "Channel",
+    "CountyDepartment",
     "DailyFigures",
     "DailyItemCounts",
+    "DelegatedPower",
     "Delivery",
     "DueState",
     "EventKind",

@@ -31,6 +31,7 @@ from ..models import (
     Attachment,
     Body,
     Category,
+    DelegatedPower,
     HandlingMode,
     HomeVisit,
     Material,
@@ -153,8 +154,8 @@ class ServiceGuide:
 def service_guide_get(*, code: str) -> ServiceGuide | None:
     """The guide of the published item with this code, or None.
 
-    Four queries whatever the item (the item with its category and body, its
-    materials, the town, the villages with their sub-centers), so picking a village
+    Five queries whatever the item (the item with its category and body, its
+    materials, its delegated powers with their departments, the town, the villages with their sub-centers), so picking a village
     costs nothing more: it is one of the villages loaded here.
     """
     # the published questions on the item ("相关问答 (N)") in the item's own query
@@ -168,6 +169,12 @@ def service_guide_get(*, code: str) -> ServiceGuide | None:
     item = (
         service_item_guide(code=code)
         .annotate(public_question_count=Coalesce(Subquery(public_questions), 0))
+        .prefetch_related(
+            Prefetch(
+                "delegated_powers",
+                queryset=DelegatedPower.objects.select_related("department"),
+            )
+        )
         .first()
     )
     if item is None:

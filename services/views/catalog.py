@@ -13,7 +13,7 @@ from villages.actions import access_record
 from villages.models import AccessRecord, Village
 from villages.selectors import town_get
 
-from .. import access, selectors
+from .. import access, selectors, town_facts
 from .. import guide as guide_rules
 from ..access import applicant_proof_from_session, can_view_request
 from ..caching import catalog_cached, catalog_page
@@ -35,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "services/home.html",
         {
             "town": SimpleLazyObject(town_get),
+            "facts": town_facts,
             "figures": SimpleLazyObject(selectors.catalog_figures),
             "categories": SimpleLazyObject(selectors.categories_with_items),
             "modes": HandlingMode,

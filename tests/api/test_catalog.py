@@ -348,10 +348,11 @@ def test_the_guide_takes_a_fixed_number_of_queries_then_one(
     Material.objects.filter(item__code=CODE).delete()  # none here, eight there
     for code in (CODE, LOW_INCOME):
         fragments_forget()
-        with django_assert_num_queries(6):  # version, names, the guide's four
+        # version, names, the guide's five (with the county's delegated powers)
+        with django_assert_num_queries(7):
             client.get(f"{SERVICES}{code}/")
     fragments_forget()
-    with django_assert_num_queries(7):  # and the village codes
+    with django_assert_num_queries(8):  # and the village codes
         client.get(f"{SERVICES}{LOW_INCOME}/", {"village": HUAGANG})
     with django_assert_num_queries(1):  # cached: the catalog version alone
         assert client.get(f"{SERVICES}{LOW_INCOME}/", {"village": HUAGANG}).json()

@@ -213,8 +213,9 @@ def test_the_guide_page_issues_the_same_few_queries_whatever_is_shown(client):
                 assert client.get(guide_url(code), params).status_code in (200, 400)
             assert len(again) == 1, again.captured_queries  # the catalog version
     # the catalog version, the item names, the village codes; then the guide: the
-    # item, its materials, the town, the villages
-    assert set(counts.values()) == {7}, counts
+    # item, its materials, its delegated powers (with their departments), the town,
+    # the villages
+    assert set(counts.values()) == {8}, counts
 
 
 # --- never stale ----------------------------------------------------------------------
