@@ -31,6 +31,7 @@ FIGURES = (
     "on-time-by-body",
     "satisfaction",
     "follow-ups",
+    "by-grid",
     "overdue",
 )
 

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 
 from huagang.dataload import DataFileError, LoadReport
 from services.loading import load_catalog, load_synonyms
-from villages.loading import load_villages
+from villages.loading import load_grids, load_villages
 
 
 class Command(BaseCommand):
     help = (
-        "Load the town, villages, bodies, service catalog and search synonyms from "
+        "Load the town, villages, grids, bodies, service catalog and search synonyms from "
         "the data files."
     )
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 load_villages(data_dir=data_dir, report=report)
+                load_grids(data_dir=data_dir, report=report)
                 load_catalog(data_dir=data_dir, report=report)
                 load_synonyms(data_dir=data_dir, report=report)
         except DataFileError as exc:
