@@ -10,7 +10,11 @@ The kinds of user (the columns):
   the rows are about) and of village B (粉坊村);
 - ``town_x`` / ``town_y``: town-center clerks of body X (the body of every item of
   village A's cases) and of body Y (the body of village B's cases);
-- ``official``.
+- ``official``;
+- ``grid_a``: the grid worker (网格员) of the grid of village A that every one of
+  village A's cases was entered for: they see them, may add a note, and take no
+  status step; they enter only as 网格员代办 for their grid (the window entry below
+  is refused), and see no dashboard.
 
 The house rule, which the table spells out row by row: staff who may not see the
 object get 404 (never a 403 that tells it exists); staff who see it but may not take
@@ -49,7 +53,8 @@ ANON, RESIDENT = "anon", "resident"
 CLERK_A, CLERK_B = "clerk_a", "clerk_b"
 TOWN_X, TOWN_Y = "town_x", "town_y"
 OFFICIAL = "official"
-ROLES = (ANON, RESIDENT, CLERK_A, CLERK_B, TOWN_X, TOWN_Y, OFFICIAL)
+GRID_A = "grid_a"
+ROLES = (ANON, RESIDENT, CLERK_A, CLERK_B, TOWN_X, TOWN_Y, OFFICIAL, GRID_A)
 
 LOGIN = "sign-in"  # 302 to /account/sign-in/?next=<the address asked for>
 OK, MOVED, BAD, DENIED, NOT_FOUND, NOT_ALLOWED, CONFLICT = (
@@ -75,9 +80,10 @@ def expect(**cells: int | str) -> dict[str, int | str]:
 
 
 # Shorthands for the common shapes of a row (each still lists every staff role).
-def everyone(status: int) -> dict[str, int | str]:
-    """Every staff member alike (a list scoped to what each may see, a 405)."""
-    return expect(**dict.fromkeys(ROLES[2:], status))
+def everyone(status: int, **unlike: int) -> dict[str, int | str]:
+    """Every staff member alike (a list scoped to what each may see, a 405), but
+    those named in `unlike`."""
+    return expect(**{**dict.fromkeys(ROLES[2:], status), **unlike})
 
 
 @dataclass(frozen=True)
@@ -126,70 +132,71 @@ ROWS: list[Row] = [
         everyone(MOVED), data=lambda w: {"q": w.a_new.tracking_number}, writes=False,
         notes="to the case if visible, else back to the queue with the search"),
     Row("case page", GET, "/staff/cases/<n>/", _u("staff:case", _number("a_new")),
-        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK)),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK)),
     Row("reveal (GET)", GET, "/staff/cases/<n>/reveal/",
         _u("staff:reveal", _number("a_new")), everyone(NOT_ALLOWED)),
     Row("reveal the ID number", POST, "/staff/cases/<n>/reveal/",
         _u("staff:reveal", _number("a_new")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=MOVED),
         data=lambda w: {"what": "id"}, notes="recorded (AccessRecord)"),
     Row("note (GET)", GET, "/staff/cases/<n>/note/",
         _u("staff:note", _number("a_new")), everyone(NOT_ALLOWED)),
     Row("note", POST, "/staff/cases/<n>/note/", _u("staff:note", _number("a_new")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=MOVED),
         data=_version("note", "a_new", **{"note-note": "内部备注"})),
     Row("step (GET)", GET, "/staff/cases/<n>/<step>/",
         _u("staff:step", _number("a_new"), lambda w: "accept"), everyone(NOT_ALLOWED)),
     Row("step: no such step", POST, "/staff/cases/<n>/<step>/",
         _u("staff:step", _number("a_new"), lambda w: "fly"),
         expect(clerk_a=NOT_FOUND, clerk_b=NOT_FOUND, town_x=NOT_FOUND,
-               town_y=NOT_FOUND, official=NOT_FOUND),
+               town_y=NOT_FOUND, official=NOT_FOUND, grid_a=NOT_FOUND),
         data=_version("fly", "a_new")),
     Row("step: accept (submitted)", POST, "/staff/cases/<n>/accept/",
         _u("staff:step", _number("a_new"), lambda w: "accept"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=_version("accept", "a_new")),
     Row("step: accept an accepted case", POST, "/staff/cases/<n>/accept/",
         _u("staff:step", _number("a_accepted"), lambda w: "accept"),
         expect(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=CONFLICT,
-               town_y=NOT_FOUND, official=CONFLICT),
+               town_y=NOT_FOUND, official=CONFLICT, grid_a=CONFLICT),
         data=_version("accept", "a_accepted"), notes="impossible in its status"),
     Row("step: reject", POST, "/staff/cases/<n>/reject/",
         _u("staff:step", _number("a_new"), lambda w: "reject"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=_version("reject", "a_new", **{"reject-reason": "不符合条件",
                                              "reject-confirm": "on"})),
     Row("step: withdraw", POST, "/staff/cases/<n>/withdraw/",
         _u("staff:step", _number("a_new"), lambda w: "withdraw"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=_version("withdraw", "a_new", **{"withdraw-reason": "本人撤回",
                                                "withdraw-confirm": "on"})),
     Row("step: supplement", POST, "/staff/cases/<n>/supplement/",
         _u("staff:step", _number("a_accepted"), lambda w: "supplement"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=_version("supplement", "a_accepted", **{"supplement-note": "缺户口簿"})),
     Row("step: resume (awaiting supplement)", POST, "/staff/cases/<n>/resume/",
         _u("staff:step", _number("a_supplement"), lambda w: "resume"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=_version("resume", "a_supplement")),
     Row("step: complete (back at the village)", POST, "/staff/cases/<n>/complete/",
         _u("staff:step", _number("a_returned"), lambda w: "complete"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=_version("complete", "a_returned", **{"complete-result": "已发放",
                                                     "complete-delivered_how":
                                                         "in_person"})),
     Row("step: complete (instant)", POST, "/staff/cases/<n>/complete/",
         _u("staff:step", _number("a_instant"), lambda w: "complete"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=_version("complete", "a_instant", **{"complete-result": "当场办结"}),
         notes="a town window may do 即时即办 cases"),
     # --- entry (services/views/staff/entry.py) ----------------------------------------
@@ -198,30 +205,42 @@ ROWS: list[Row] = [
         _u("staff:entry_item", lambda w: w.item_agency.code), everyone(OK)),
     Row("entry: enter for village A", POST, "/staff/new/<code>/",
         _u("staff:entry_item", lambda w: w.item_agency.code),
-        expect(clerk_a=MOVED, clerk_b=BAD, town_x=MOVED, town_y=MOVED, official=MOVED),
+        expect(clerk_a=MOVED, clerk_b=BAD, town_x=MOVED, town_y=MOVED, official=MOVED,
+               grid_a=BAD),
         data=lambda w: w.entry_data(), notes="B: village A is not a choice; a town "
-        "window enters for any village"),
+        "window enters for any village; a grid worker only as 网格员代办 for their grid"),
+    Row("entry: a grid worker enters for their grid", POST, "/staff/new/<code>/",
+        _u("staff:entry_item", lambda w: w.item_agency.code),
+        expect(clerk_a=BAD, clerk_b=BAD, town_x=BAD, town_y=BAD, official=BAD,
+               grid_a=MOVED),
+        data=lambda w: w.entry_data(channel="grid", grid=w.grid_a.pk),
+        notes="网格员代办: only a grid worker, only for their grid"),
     Row("entry: receipt", GET, "/staff/cases/<n>/receipt/",
         _u("staff:receipt", _number("a_new")),
-        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK)),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK)),
     # --- trips and the town (services/views/staff/trips.py) ---------------------------
     Row("trips: index", GET, "/staff/trips/", _u("staff:trips"),
-        expect(clerk_a=OK, clerk_b=OK, town_x=MOVED, town_y=MOVED, official=OK),
+        expect(clerk_a=OK, clerk_b=OK, town_x=MOVED, town_y=MOVED, official=OK,
+               grid_a=OK),
         notes="a clerk's own village; town staff → arrivals; an official chooses"),
     Row("trips: index of village A", GET, "/staff/trips/?village=<A>",
         lambda w: _u("staff:trips")(w) + f"?village={w.village_a.pk}",
-        expect(clerk_a=OK, clerk_b=OK, town_x=MOVED, town_y=MOVED, official=OK),
+        expect(clerk_a=OK, clerk_b=OK, town_x=MOVED, town_y=MOVED, official=OK,
+               grid_a=OK),
         notes="B still sees its own village"),
     Row("trips: arrivals", GET, "/staff/trips/arrivals/", _u("staff:trip_arrivals"),
-        expect(clerk_a=DENIED, clerk_b=DENIED, town_x=OK, town_y=OK, official=OK)),
+        expect(clerk_a=DENIED, clerk_b=DENIED, town_x=OK, town_y=OK, official=OK,
+               grid_a=DENIED)),
     Row("trip: detail", GET, "/staff/trips/<id>/", _u("staff:trip", _pk("trip_at_town")),
-        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK)),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK)),
     Row("trip: add (GET)", GET, "/staff/trips/<id>/add/",
         _u("staff:trip_add", _pk("trip_next")), everyone(NOT_ALLOWED)),
     Row("trip: add a case", POST, "/staff/trips/<id>/add/",
         _u("staff:trip_add", _pk("trip_next")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"cases": [w.a_accepted.pk]}),
     Row("trips: add to the next trip (GET)", GET, "/staff/trips/next/add/",
         _u("staff:trip_add_next"), everyone(NOT_ALLOWED)),
@@ -229,7 +248,7 @@ ROWS: list[Row] = [
         "/staff/trips/next/add/?village=<A>",
         lambda w: _u("staff:trip_add_next")(w) + f"?village={w.village_a.pk}",
         expect(clerk_a=MOVED, clerk_b=BAD, town_x=DENIED, town_y=DENIED,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"cases": [w.a_accepted.pk]},
         notes="the trip is created here if the index only showed its date; B adds "
         "to its own village's trip, where A's case is not a choice"),
@@ -238,43 +257,45 @@ ROWS: list[Row] = [
     Row("trip: remove a case", POST, "/staff/trips/<id>/remove/",
         _u("staff:trip_remove", _pk("trip_next")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"case": w.a_on_trip.pk}),
     Row("trip: remove a case after the hand-over", POST, "/staff/trips/<id>/remove/",
         _u("staff:trip_remove", _pk("trip_at_town")),
         expect(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=CONFLICT),
+               official=CONFLICT, grid_a=DENIED),
         data=lambda w: {"case": w.a_at_town.pk}, notes="its cases stay on it"),
     Row("trip: hand over (GET)", GET, "/staff/trips/<id>/hand-over/",
         _u("staff:trip_hand_over", _pk("trip_next")), everyone(NOT_ALLOWED)),
     Row("trip: hand over", POST, "/staff/trips/<id>/hand-over/",
         _u("staff:trip_hand_over", _pk("trip_next")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"documents": 2}),
     Row("trip: printed list", GET, "/staff/trips/<id>/list/",
         _u("staff:trip_list", _pk("trip_at_town")),
-        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK)),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK)),
     Row("trip: printed return list", GET, "/staff/trips/<id>/return-list/",
         _u("staff:trip_return_list", _pk("trip_returned")),
-        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK)),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK)),
     Row("trip: send back (form)", GET, "/staff/trips/<id>/return/",
         _u("staff:trip_send_back", _pk("trip_at_town")),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-               official=OK)),
+               official=OK, grid_a=DENIED)),
     Row("trip: send back", POST, "/staff/trips/<id>/return/",
         _u("staff:trip_send_back", _pk("trip_at_town")),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"cases": [w.a_at_town.pk], "documents": 1}),
     Row("trip: check out (page)", GET, "/staff/trips/<id>/check/out/",
         _u("staff:trip_check", _pk("trip_at_town"), lambda w: "out"),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-               official=OK)),
+               official=OK, grid_a=DENIED)),
     Row("trip: check out a number", POST, "/staff/trips/<id>/check/out/",
         _u("staff:trip_check", _pk("trip_at_town"), lambda w: "out"),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"number": w.a_at_town.tracking_number}),
     Row("trip: finish check out (GET)", GET, "/staff/trips/<id>/check/out/finish/",
         _u("staff:trip_check_finish", _pk("trip_at_town"), lambda w: "out"),
@@ -282,39 +303,40 @@ ROWS: list[Row] = [
     Row("trip: finish check out", POST, "/staff/trips/<id>/check/out/finish/",
         _u("staff:trip_check_finish", _pk("trip_at_town"), lambda w: "out"),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {}),
     Row("trip: check back (page)", GET, "/staff/trips/<id>/check/back/",
         _u("staff:trip_check", _pk("trip_returned"), lambda w: "back"),
         expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=OK)),
+               official=OK, grid_a=DENIED)),
     Row("trip: check back a number", POST, "/staff/trips/<id>/check/back/",
         _u("staff:trip_check", _pk("trip_returned"), lambda w: "back"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"number": w.a_returned.tracking_number}),
     Row("trip: finish check back", POST, "/staff/trips/<id>/check/back/finish/",
         _u("staff:trip_check_finish", _pk("trip_returned"), lambda w: "back"),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {}),
     Row("trip: check, no such leg", GET, "/staff/trips/<id>/check/<leg>/",
         _u("staff:trip_check", _pk("trip_at_town"), lambda w: "sideways"),
         everyone(NOT_FOUND)),
     Row("town: cases", GET, "/staff/town/", _u("staff:town"),
-        expect(clerk_a=DENIED, clerk_b=DENIED, town_x=OK, town_y=OK, official=OK)),
+        expect(clerk_a=DENIED, clerk_b=DENIED, town_x=OK, town_y=OK, official=OK,
+               grid_a=DENIED)),
     Row("town: decide (form)", GET, "/staff/town/cases/<n>/decide/",
         _u("staff:town_decide", _number("a_at_town")),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-               official=OK)),
+               official=OK, grid_a=DENIED)),
     Row("town: decide a case not at the town", GET, "/staff/town/cases/<n>/decide/",
         _u("staff:town_decide", _number("a_accepted")),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=CONFLICT, town_y=NOT_FOUND,
-               official=CONFLICT)),
+               official=CONFLICT, grid_a=DENIED)),
     Row("town: decide", POST, "/staff/town/cases/<n>/decide/",
         _u("staff:town_decide", _number("a_at_town")),
         expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"result": "准予办理"}),
     # --- home visits (services/views/staff/visits.py) ---------------------------------
     Row("visits: the day", GET, "/staff/visits/", _u("staff:visits"), everyone(OK)),
@@ -322,48 +344,56 @@ ROWS: list[Row] = [
         everyone(OK)),
     Row("visit: book (form)", GET, "/staff/visits/book/<id>/",
         _u("staff:visit_book", _pk("a_home")),
-        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK)),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK)),
     Row("visit: book", POST, "/staff/visits/book/<id>/",
         _u("staff:visit_book", _pk("a_home")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"day": "2026-03-10", "starts": "14:00", "ends": "16:00",
                         "other_time": "on",  # the resident said mornings
                         "staff": w.users[CLERK_A].pk, "reason": "age"}),
     Row("visit: outcome (form)", GET, "/staff/visits/<id>/",
         _u("staff:visit", _pk("a_visit")),
-        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK)),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK)),
     Row("visit: record the outcome", POST, "/staff/visits/<id>/",
         _u("staff:visit", _pk("a_visit")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=DENIED),
         data=lambda w: {"outcome": "done", "note": "已上门办好"}),
     # --- 差评 follow-ups (services/views/staff/follow_ups.py) ------------------------
     Row("follow-ups", GET, "/staff/follow-ups/", _u("staff:follow_ups"), everyone(OK)),
     Row("follow-up (page)", GET, "/staff/follow-ups/<id>/",
         _u("staff:follow_up", _pk("a_follow_up")),
         expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
-               official=OK),
+               official=OK, grid_a=NOT_FOUND),
         notes="handled by who serves the village"),
     Row("follow-up: next stage", POST, "/staff/follow-ups/<id>/",
         _u("staff:follow_up", _pk("a_follow_up")),
         expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
-               official=MOVED),
+               official=MOVED, grid_a=NOT_FOUND),
         data=lambda w: {"stage": "open", "text": "已核实"}),
     # --- the dashboard (services/views/dashboard.py) ----------------------------------
-    Row("dashboard", GET, "/dashboard/", _u("dashboard:index"), everyone(OK)),
+    Row("dashboard", GET, "/dashboard/", _u("dashboard:index"),
+        everyone(OK, grid_a=DENIED), notes="a grid worker's figures are the officials'"),
     # Each figure's download is scoped like the page: clerk B's overdue list holds
     # none of village A's numbers (the body is searched like any page's).
     Row("dashboard: overdue list (CSV)", GET, "/dashboard/export/overdue.csv",
-        _u("dashboard:export", lambda w: "overdue", lambda w: "csv"), everyone(OK)),
+        _u("dashboard:export", lambda w: "overdue", lambda w: "csv"),
+        everyone(OK, grid_a=DENIED)),
     Row("dashboard: by village (CSV)", GET, "/dashboard/export/by-village.csv",
         _u("dashboard:export", lambda w: "by-village", lambda w: "csv"),
-        everyone(OK)),
+        everyone(OK, grid_a=DENIED)),
     Row("dashboard: by body (.xlsx)", GET, "/dashboard/export/by-body.xlsx",
-        _u("dashboard:export", lambda w: "by-body", lambda w: "xlsx"), everyone(OK)),
+        _u("dashboard:export", lambda w: "by-body", lambda w: "xlsx"),
+        everyone(OK, grid_a=DENIED)),
+    Row("dashboard: by grid (CSV)", GET, "/dashboard/export/by-grid.csv",
+        _u("dashboard:export", lambda w: "by-grid", lambda w: "csv"),
+        everyone(OK, grid_a=DENIED)),
     Row("dashboard: unknown figure", GET, "/dashboard/export/nothing.csv",
         _u("dashboard:export", lambda w: "nothing", lambda w: "csv"),
-        everyone(NOT_FOUND)),
+        everyone(NOT_FOUND, grid_a=DENIED)),
 ]
 # fmt: on
 
@@ -541,6 +571,14 @@ def _build() -> SimpleNamespace:
     w.a_instant.refresh_from_db()
 
     from services.models import ServiceRequest
+    from villages.models import Grid
+
+    grid_worker = UserFactory(role=Role.GRID_WORKER)
+    grid_a = Grid.objects.create(
+        village=village_a, number=99, name="矩阵网格", worker=grid_worker
+    )
+    ServiceRequest.objects.filter(village=village_a).update(grid=grid_a)
+    w.grid_a = grid_a
 
     numbers = {
         village: list(
@@ -559,6 +597,7 @@ def _build() -> SimpleNamespace:
         TOWN_X: town_x,
         TOWN_Y: town_y,
         OFFICIAL: official,
+        GRID_A: grid_worker,
     }
     a_data = _markers(A_PERSON, numbers[village_a])
     b_data = _markers(B_PERSON, numbers[village_b])
@@ -572,9 +611,10 @@ def _build() -> SimpleNamespace:
         TOWN_X: b_data,
         TOWN_Y: a_data,
         OFFICIAL: set(),
+        GRID_A: b_data,
     }
 
-    def entry_data() -> dict:
+    def entry_data(**changes: object) -> dict:
         return {
             "form_key": str(uuid.uuid4()),
             "privacy_notice": NOTICE_VERSION,
@@ -587,6 +627,7 @@ def _build() -> SimpleNamespace:
             "mode": "agency",
             "description": "窗口录入",
             "consent": "on",
+            **changes,
         }
 
     w.entry_data = entry_data
@@ -722,7 +763,8 @@ checks it (that test also checks this file is in sync; regenerate it with
 
 Columns: not signed in; a resident; the village clerk of village A (whose case, trip,
 visit or follow-up the row is about) and of village B; a town-center clerk of body X
-(the body of the case's item) and of body Y; an official. `sign-in` is a 302 to
+(the body of the case's item) and of body Y; an official; the grid worker (网格员) of
+the grid of village A that village A's cases were entered for. `sign-in` is a 302 to
 `/account/sign-in/?next=…`; 302 otherwise is the step done (or, for a GET, the page
 the user is sent to); 405 is a GET of an address that takes only POST. Staff who may
 not see the object get 404, never a 403 that tells it exists; staff who see it but
