@@ -225,6 +225,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def masked_phone(self) -> str:
         return mask_mobile(self.phone)
 
+    @property
+    def is_grid_worker(self) -> bool:
+        """A grid worker (网格员): the workbench, not the admin (the header's link)."""
+        return self.role == Role.GRID_WORKER
+
     def get_full_name(self) -> str:
         return self.name
 
