@@ -21,7 +21,13 @@ from huagang.privacy import NOTICE_VERSION
 from villages.models import Grid, User, Village
 from villages.validators import is_weekday_list, normalize_id_number, normalize_mobile
 
-from ..access import is_staff_member, may_enter_request, roles_towards
+from ..access import (
+    is_grid_worker,
+    is_staff_member,
+    may_enter_for_grid,
+    may_enter_request,
+    roles_towards,
+)
 from ..models import (
     Channel,
     EventKind,
@@ -195,6 +201,12 @@ def service_request_submit(
         existing = _submitted_before(submission_key, account or entered_by)
         if existing is not None:
             return existing
+    if is_grid_worker(entered_by) and not may_enter_for_grid(entered_by, grid):
+        # a grid worker enters through the workbench's entry, for one of their
+        # grids; not, say, with an API key and no grid (they could not see it)
+        raise InvalidInput(
+            {"grid": [_("You can enter requests only for the grids you serve.")]}
+        )
     checked = _check(
         item=item,
         village=village,

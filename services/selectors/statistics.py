@@ -587,7 +587,7 @@ class Dashboard:
 def dashboard_get(
     *, user: User, period: Period, today: dt.date, calendar: WorkCalendar
 ) -> Dashboard:
-    """Every figure of the dashboard but the overdue list: ten queries."""
+    """Every figure of the dashboard but the overdue list: nine queries."""
     names = Names.load(user)
     until = figures_built_until()
     by_village, by_body, unknown = completion(
