@@ -83,8 +83,8 @@ class ServiceRequest(models.Model):
         help_text=_("The sub-center where the request is handled."),
     )
     # The grid (网格) of the household, when its grid worker entered the request
-    # (services.actions.entry): the grid worker then follows it. Others leave it
-    # empty; an official may set it in the admin.
+    # (services.actions.entry): the grid worker then follows it. Other entries and
+    # online applications have none (an address does not say the grid reliably).
     grid = models.ForeignKey(
         "villages.Grid",
         on_delete=models.SET_NULL,

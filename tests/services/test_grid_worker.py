@@ -216,6 +216,8 @@ def test_a_grid_worker_sees_their_grids_requests_and_no_other(
         assert page.status_code == 404
     page = client.get(reverse("staff:case", args=[cases["a1"].tracking_number]))
     assert page.status_code == 200
+    text = page.content.decode()
+    assert "网格员代办" in text and cases["a1"].grid.name in text
     # a note, but no step: the village clerk accepts
     assert access.next_steps(grid_worker, cases["a1"]) == []
     step = client.post(

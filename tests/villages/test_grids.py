@@ -230,3 +230,14 @@ def test_an_official_edits_grids_groups_and_liaisons_in_the_admin(official_clien
     # the group's grid: this village's grids only
     other = Grid.objects.get(village__code=FENFANG, number=1)
     assert f'<option value="{other.pk}"' not in text
+
+
+def test_the_demo_grid_worker_serves_the_first_grid_of_huagang(village):
+    from django.core.management import call_command as run
+
+    run("create_demo_accounts", stdout=StringIO())
+    grid = Grid.objects.get(village=village, number=1)
+    assert grid.worker.phone == "13800000005"
+    assert grid.worker.role == Role.GRID_WORKER and not grid.worker.is_staff
+    run("create_demo_accounts", stdout=StringIO())  # again: nothing changes
+    assert Grid.objects.filter(worker__isnull=False).count() == 1
