@@ -190,7 +190,7 @@ def test_the_village_page_shows_grids_groups_households_and_the_officials(client
     for group in grid.village_groups.all():
         assert f"{group.name}（{group.households}）" in text
     total = sum(g.households for g in VillageGroup.objects.filter(grid=grid))
-    assert f'<td class="num">{total}</td>' in text
+    assert f'<dd class="households">{total}</dd>' in text
     assert "全镇共有村民组 964 个" in text
 
 
