@@ -6,6 +6,8 @@ as a queryset filter, and a test checks the two agree for every kind of user):
 - *serves the village*: an official, or the village clerk of that village;
 - *serves the body*: an official, or a town-center clerk of the body that handles the
   request's item;
+- *serves the grid*: the grid worker (网格员) of the grid (网格) a request was entered
+  for (``ServiceRequest.grid``); a grid worker takes no status step (``workflow``);
 - *is the applicant*: the signed-in account that submitted it or whose verified mobile
   number is the applicant's (a request a clerk entered for it), or whoever holds an
   ``ApplicantProof`` for it (made only by ``applicant_proof_by_lookup``: the tracking
@@ -26,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from huagang.exceptions import Conflict, InvalidTransition, NotPermitted
 from villages.choices import STAFF_ROLES, Role
-from villages.models import User, Village
+from villages.models import Grid, User, Village
 from villages.models_affairs import Disclosure, DisclosureStatus
 from villages.validators import ascii_digits, nfkc
 
@@ -77,7 +79,26 @@ def body_ids_of(user: User) -> frozenset[int]:
     return cached
 
 
-# --- the three predicates, each as an object test and as a filter -----------------------
+def grid_ids_of(user: User) -> frozenset[int]:
+    """The grids a grid worker serves (cached on the user: one query)."""
+    cached = getattr(user, "_grid_ids", None)
+    if cached is None:
+        cached = frozenset(user.grids.values_list("pk", flat=True))
+        user._grid_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_grid_worker(user: User | None) -> bool:
+    return has_role(user, Role.GRID_WORKER)
+
+
+def is_office_staff(user: User | None) -> bool:
+    """Clerks and officials: the workbench beyond a grid worker's own cases and
+    entries (residents' questions, village affairs, statistics)."""
+    return is_staff_member(user) and not is_grid_worker(user)
+
+
+# --- the predicates, each as an object test and as a filter ---------------------------
 
 
 def serves_village(user: User | None, village_id: int | None) -> bool:
@@ -156,6 +177,12 @@ RULES: tuple[_Rule, ...] = (
         frozenset({Role.TOWN_CLERK}),
         lambda user, request: request.item.body_id in body_ids_of(user),
         lambda user: Q(item__body_id__in=body_ids_of(user)),
+    ),
+    _Rule(
+        Role.GRID_WORKER,
+        frozenset({Role.GRID_WORKER}),
+        lambda user, request: request.grid_id in grid_ids_of(user),
+        lambda user: Q(grid_id__in=sorted(grid_ids_of(user))),
     ),
     _Rule(
         Role.OFFICIAL,
@@ -317,7 +344,7 @@ def service_requests_scope(
 
 def in_queue(user: User | None, service_request: ServiceRequest) -> bool:
     """Whether an open request is on `user`'s workbench queue: a village clerk's are
-    their village's; a town-center clerk's, those of the bodies they serve that are at
+    their village's; a grid worker's, their grids'; a town-center clerk's, those of the bodies they serve that are at
     the town (已转递) or handled on the spot (即时即办, which a town window may do);
     an official's, all. (``queue_q`` is the same as a filter.)"""
     if service_request.status not in workflow.OPEN:
@@ -326,6 +353,8 @@ def in_queue(user: User | None, service_request: ServiceRequest) -> bool:
         return True
     if has_role(user, Role.VILLAGE_CLERK):
         return service_request.village_id == user.village_id  # type: ignore[union-attr]
+    if is_grid_worker(user):
+        return service_request.grid_id in grid_ids_of(user)  # type: ignore[arg-type]
     if has_role(user, Role.TOWN_CLERK):
         return service_request.item.body_id in body_ids_of(user) and (  # type: ignore[arg-type]
             service_request.status == Status.SENT_TO_TOWN
@@ -341,6 +370,8 @@ def queue_q(user: User | None) -> Q:
         return open_
     if has_role(user, Role.VILLAGE_CLERK):
         return open_ & Q(village_id=user.village_id)  # type: ignore[union-attr]
+    if is_grid_worker(user):
+        return open_ & Q(grid_id__in=sorted(grid_ids_of(user)))  # type: ignore[arg-type]
     if has_role(user, Role.TOWN_CLERK):
         return (
             open_
@@ -517,9 +548,12 @@ def could_ever(user: User | None, work: workflow.Step | workflow.Activity) -> bo
 
 def may_enter_request(user: User | None, village: Village | None) -> bool:
     """Staff enter requests for residents: at a town window for any village, a village
-    clerk only for the village they serve."""
+    clerk only for the village they serve, a grid worker for the villages of their
+    grids (and then for one of those grids: ``may_enter_for_grid``)."""
     if has_role(user, Role.TOWN_CLERK, Role.OFFICIAL):
         return True
+    if village is not None and is_grid_worker(user):
+        return grids_for_entry(user).filter(village_id=village.pk).exists()
     return village is not None and serves_village(user, village.pk)
 
 
@@ -529,7 +563,25 @@ def villages_for_entry(user: User | None) -> QuerySet[Village]:
         return Village.objects.all()
     if has_role(user, Role.VILLAGE_CLERK):
         return Village.objects.filter(pk=user.village_id)  # type: ignore[union-attr]
+    if is_grid_worker(user):
+        return Village.objects.filter(grids__worker=user).distinct()
     return Village.objects.none()
+
+
+def grids_for_entry(user: User | None) -> QuerySet[Grid]:
+    """The grids for whose households `user` enters requests: a grid worker's own
+    (their requests carry the grid); nobody else records one on entry."""
+    if is_grid_worker(user):
+        return Grid.objects.filter(worker=user)
+    return Grid.objects.none()
+
+
+def may_enter_for_grid(user: User | None, grid: Grid | None) -> bool:
+    """A grid worker enters every request for one of their grids; other staff for
+    none (``grids_for_entry`` as a test)."""
+    if is_grid_worker(user):
+        return grid is not None and grid.worker_id == user.pk  # type: ignore[union-attr]
+    return grid is None
 
 
 def may_see_receipt(user: User | None, service_request: ServiceRequest) -> bool:
@@ -794,7 +846,9 @@ def follow_ups_scope(*, user: User | None) -> QuerySet[FollowUp]:
 
 
 def may_see_statistics(user: User | None) -> bool:
-    return is_staff_member(user)
+    """Staff, except grid workers (their grid's requests are their list; the grid's
+    figures are the officials' ``requests_by_grid``)."""
+    return is_office_staff(user)
 
 
 def statistics_limits(

@@ -23,11 +23,14 @@ from .models import (
     Disclosure,
     DisclosureEvent,
     DisclosureFile,
+    Grid,
     ServiceWindow,
     SubCenter,
     Town,
     User,
     Village,
+    VillageGroup,
+    VillageLiaison,
 )
 from .validators import mask_mobile
 
@@ -80,13 +83,49 @@ class SubCenterInline(admin.StackedInline):
     extra = 0
 
 
+class VillageLiaisonInline(admin.TabularInline):
+    """分片包联: the town officials assigned to the village."""
+
+    model = VillageLiaison
+    fields = ["account", "name", "title", "note", "is_demo"]
+    extra = 0
+
+
+class GridInline(admin.TabularInline):
+    model = Grid
+    fields = ["number", "name", "worker", "worker_name", "worker_phone", "is_demo"]
+    extra = 0
+
+
+class VillageGroupInline(admin.TabularInline):
+    """The village groups, each assigned to one of this village's grids."""
+
+    model = VillageGroup
+    fields = ["order", "name", "households", "grid", "is_demo"]
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._village = obj  # a fresh inline per request (get_inline_instances)
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "grid":
+            village = getattr(self, "_village", None)
+            kwargs["queryset"] = (
+                Grid.objects.filter(village=village if village is not None else None)
+                .select_related("village")
+                .order_by("number")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Village)
 class VillageAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "committee_name", "group_count", "order"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "committee_name"]
     ordering = ["order", "code"]
-    inlines = [SubCenterInline]
+    inlines = [SubCenterInline, VillageLiaisonInline, GridInline, VillageGroupInline]
 
 
 @admin.register(SubCenter)

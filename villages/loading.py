@@ -18,7 +18,15 @@ from huagang.dataload import (
     upsert,
 )
 
-from .models import ServiceWindow, SubCenter, Town, Village
+from .models import (
+    Grid,
+    ServiceWindow,
+    SubCenter,
+    Town,
+    Village,
+    VillageGroup,
+    VillageLiaison,
+)
 from .validators import is_weekday_list
 
 FILE = "villages.yaml"
@@ -121,3 +129,80 @@ def _load_sub_center(
         center.windows.set([windows[code] for code in wanted])
         if not _changed:
             mark_updated(SubCenter, report)
+
+
+GRIDS_FILE = "grids.yaml"
+
+
+def load_grids(*, data_dir: Path, report: LoadReport) -> None:
+    """Load ``grids.yaml``: per village its 分片包联 officials and its grids with the
+    village groups each covers. Upserts by (village, number / name); never deletes,
+    never touches the accounts linked in the admin (``Grid.worker``,
+    ``VillageLiaison.official``). A missing file loads nothing."""
+    if not (data_dir / GRIDS_FILE).exists():
+        return
+    document = read_yaml(data_dir / GRIDS_FILE)
+    if not isinstance(document, dict):
+        raise DataFileError(GRIDS_FILE, _("expected a mapping with villages"))
+    villages = {v.code: v for v in Village.objects.all()}
+    for rec in Record.each(GRIDS_FILE, document.get("villages"), key="village"):
+        code = rec.text("village", max_length=12)
+        village = villages.get(code)
+        if village is None:
+            raise rec.error("village", _("no village with this code"))
+        for liaison in rec.records("liaisons", required=False):
+            _load_liaison(liaison, village, report)
+        seen_groups: set[str] = set()
+        numbers: set[int] = set()
+        for grid_rec in rec.records("grids"):
+            number = grid_rec.integer("number", minimum=1, maximum=1000)
+            if number in numbers:
+                raise grid_rec.error("number", _("duplicate value"))
+            numbers.add(number)
+            _load_grid(grid_rec, village, number, seen_groups, report)
+
+
+def _load_liaison(rec: Record, village: Village, report: LoadReport) -> None:
+    upsert(
+        VillageLiaison,
+        {"village": village, "name": rec.text("name", max_length=50)},
+        {
+            "title": rec.text("title", required=False, max_length=50),
+            "note": rec.text("note", required=False, max_length=200),
+            "is_demo": rec.boolean("demo"),
+        },
+        report,
+    )
+
+
+def _load_grid(
+    rec: Record, village: Village, number: int, seen: set[str], report: LoadReport
+) -> None:
+    demo = rec.boolean("demo")
+    grid, _changed = upsert(
+        Grid,
+        {"village": village, "number": number},
+        {
+            "name": rec.text("name", max_length=50),
+            "worker_name": rec.text("worker_name", required=False, max_length=50),
+            "worker_phone": rec.text("worker_phone", required=False, max_length=20),
+            "is_demo": demo,
+        },
+        report,
+    )
+    for order, group in enumerate(rec.records("groups"), start=1):
+        name = group.text("name", max_length=30)
+        if name in seen:
+            raise group.error("name", _("duplicate value"))
+        seen.add(name)
+        upsert(
+            VillageGroup,
+            {"village": village, "name": name},
+            {
+                "households": group.integer("households", maximum=100_000),
+                "order": order,
+                "grid": grid,
+                "is_demo": demo,
+            },
+            report,
+        )

@@ -10,6 +10,7 @@ from django.contrib.auth.models import (
     BaseUserManager,
     PermissionsMixin,
 )
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -230,10 +231,198 @@ class User(AbstractBaseUser, PermissionsMixin):
     def masked_phone(self) -> str:
         return mask_mobile(self.phone)
 
+    @property
+    def is_grid_worker(self) -> bool:
+        """A grid worker (网格员): the workbench, not the admin (the header's link)."""
+        return self.role == Role.GRID_WORKER
+
     def get_full_name(self) -> str:
         return self.name
 
     def get_short_name(self) -> str:
+        return self.name
+
+
+class Grid(models.Model):
+    """A grid (网格) of a village: a few village groups (村民组) and their households,
+    served by a grid worker (网格员) who knows them by name (以户为单位).
+
+    The worker is an account with the grid-worker role (``worker``), who then sees
+    the grid's requests on the workbench; until one is linked, ``worker_name`` and
+    ``worker_phone`` say who it is (demo values in ``data/grids.yaml``).
+    """
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.CASCADE,
+        related_name="grids",
+        verbose_name=_("village"),
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("The grid's number within its village (1, 2, …).")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    worker = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="grids",
+        limit_choices_to={"role": Role.GRID_WORKER},
+        verbose_name=_("grid worker's account"),
+        help_text=_(
+            "An account with the grid-worker role: it sees this grid's requests."
+        ),
+    )
+    worker_name = models.CharField(_("grid worker"), max_length=50, blank=True)
+    worker_phone = models.CharField(_("grid worker's phone"), max_length=20, blank=True)
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=True,
+        help_text=_("Names, groups and households are demo values until confirmed."),
+    )
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["village__order", "village__code", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "number"], name="grid_number_unique_in_village"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="grid_number_from_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.worker is not None and self.worker.role != Role.GRID_WORKER:
+            raise ValidationError(
+                {
+                    "worker": _(
+                        "Only an account with the grid-worker role serves a grid."
+                    )
+                }
+            )
+
+    @property
+    def worker_label(self) -> str:
+        """Who serves the grid, as a page names them: the account's name, else the
+        recorded name (no query if ``worker`` was selected with the grid)."""
+        if self.worker is not None:
+            return self.worker.name or self.worker.masked_phone
+        return self.worker_name
+
+    @property
+    def worker_masked_phone(self) -> str:
+        phone = self.worker.phone if self.worker is not None else self.worker_phone
+        digits = phone.replace("-", "")
+        if digits.isdigit() and len(digits) == 11 and digits.startswith("1"):
+            return mask_mobile(digits)
+        return phone
+
+
+class VillageGroup(models.Model):
+    """A village group (村民组) with its households; the town has 964 of them."""
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.CASCADE,
+        related_name="village_groups",
+        verbose_name=_("village"),
+    )
+    name = models.CharField(_("name"), max_length=30)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    households = models.PositiveIntegerField(_("households"))
+    grid = models.ForeignKey(
+        Grid,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="village_groups",
+        verbose_name=_("grid"),
+        help_text=_("The grid of the same village that covers this group."),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=True)
+
+    class Meta:
+        verbose_name = _("village group")
+        verbose_name_plural = _("village groups")
+        ordering = ["village__order", "village__code", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"], name="village_group_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.grid_id is not None
+            and self.village_id is not None
+            and self.grid.village_id != self.village_id
+        ):
+            raise ValidationError(
+                {"grid": _("A group belongs to a grid of its own village.")}
+            )
+
+
+class VillageLiaison(models.Model):
+    """A town official assigned to a village (分片包联): the account when linked, else
+    the recorded name (demo values in ``data/grids.yaml``)."""
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.CASCADE,
+        related_name="liaisons",
+        verbose_name=_("village"),
+    )
+    account = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="liaison_villages",
+        limit_choices_to={"role": Role.OFFICIAL},
+        verbose_name=_("official's account"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=True)
+
+    class Meta:
+        verbose_name = _("town official assigned (分片包联)")
+        verbose_name_plural = _("town officials assigned (分片包联)")
+        ordering = ["village__order", "village__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"], name="liaison_name_unique_in_village"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.account is not None and self.account.role != Role.OFFICIAL:
+            raise ValidationError(
+                {"account": _("Only an official is assigned to a village.")}
+            )
+
+    @property
+    def display_name(self) -> str:
+        """The official's name: the account's when linked, else the recorded one."""
+        if self.account is not None and self.account.name:
+            return self.account.name
         return self.name
 
 

@@ -9,13 +9,14 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import STAFF_ROLES, Role
+from .choices import ADMIN_ROLES, Role
 
 ROLE_GROUPS: dict[Role, str] = {
     Role.RESIDENT: "residents",
     Role.VILLAGE_CLERK: "village clerks",
     Role.TOWN_CLERK: "town-center clerks",
     Role.OFFICIAL: "officials",
+    Role.GRID_WORKER: "grid workers",
 }
 
 _CATALOG_VIEW = [
@@ -29,6 +30,9 @@ _CATALOG_VIEW = [
     "villages.view_servicewindow",
     "services.view_countydepartment",
     "services.view_delegatedpower",
+    "villages.view_grid",
+    "villages.view_villagegroup",
+    "villages.view_villageliaison",
 ]
 
 # Officials maintain the catalog and the village directory in the admin.
@@ -43,6 +47,9 @@ _OFFICIAL_EDIT = [
         ("villages", "subcenter"),
         ("villages", "servicewindow"),
         ("villages", "town"),
+        ("villages", "grid"),
+        ("villages", "villagegroup"),
+        ("villages", "villageliaison"),
         ("services", "searchsynonym"),
         ("services", "countydepartment"),
         ("services", "delegatedpower"),
@@ -96,15 +103,23 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.VILLAGE_CLERK: _CATALOG_VIEW + _CASEWORK,
     Role.TOWN_CLERK: _CATALOG_VIEW + _CASEWORK,
     Role.OFFICIAL: _CATALOG_VIEW + _OFFICIAL_EDIT + _CASEWORK + _SUPERVISION,
+    # A grid worker enters requests for the households of their grid and reads them
+    # on the workbench (which requests: services.access); no admin, so no more.
+    Role.GRID_WORKER: [
+        *_CATALOG_VIEW,
+        "services.view_servicerequest",
+        "services.add_servicerequest",
+    ],
 }
 
-ROLE_IS_STAFF = {role: role in STAFF_ROLES for role in Role}
+ROLE_IS_STAFF = {role: role in ADMIN_ROLES for role in Role}
 
 GROUP_LABELS = {
     "residents": _("residents"),
     "village clerks": _("village clerks"),
     "town-center clerks": _("town-center clerks"),
     "officials": _("officials"),
+    "grid workers": _("grid workers"),
 }
 
 
@@ -123,7 +138,7 @@ def _permissions(names: list[str]) -> list[Permission]:
 
 
 def ensure_role_groups() -> dict[str, Group]:
-    """Create or refresh the four role groups with exactly their permissions."""
+    """Create or refresh the role groups with exactly their permissions."""
     groups = {}
     for role, group_name in ROLE_GROUPS.items():
         group, _created = Group.objects.get_or_create(name=group_name)

@@ -18,10 +18,16 @@ from django.utils.translation import gettext as _
 from huagang.crypto import lookup_hash
 from huagang.exceptions import Conflict, InvalidInput, NotPermitted
 from huagang.privacy import NOTICE_VERSION
-from villages.models import User, Village
+from villages.models import Grid, User, Village
 from villages.validators import is_weekday_list, normalize_id_number, normalize_mobile
 
-from ..access import is_staff_member, may_enter_request, roles_towards
+from ..access import (
+    is_grid_worker,
+    is_staff_member,
+    may_enter_for_grid,
+    may_enter_request,
+    roles_towards,
+)
 from ..models import (
     Channel,
     EventKind,
@@ -168,6 +174,7 @@ def service_request_submit(
     visit_weekdays: list[int] | None = None,
     visit_time: str = "",
     as_online: bool = False,
+    grid: Grid | None = None,
 ) -> ServiceRequest:
     """Create a request in 待受理 with its first event, and notify the applicant.
 
@@ -188,11 +195,18 @@ def service_request_submit(
     decides the race); by someone else, it is a Conflict. The same person's identical
     request entered in the last ``REPEAT_MINUTES`` minutes and not yet worked on is
     returned too (the same form sent again with a new key, after the back button).
+    `grid` is recorded as given (``actions.entry`` checks a grid worker's).
     """
     if submission_key is not None:
         existing = _submitted_before(submission_key, account or entered_by)
         if existing is not None:
             return existing
+    if is_grid_worker(entered_by) and not may_enter_for_grid(entered_by, grid):
+        # a grid worker enters through the workbench's entry, for one of their
+        # grids; not, say, with an API key and no grid (they could not see it)
+        raise InvalidInput(
+            {"grid": [_("You can enter requests only for the grids you serve.")]}
+        )
     checked = _check(
         item=item,
         village=village,
@@ -242,6 +256,7 @@ def service_request_submit(
             description=description.strip(),
             account=account,
             entered_by=entered_by,
+            grid=grid,
             **applicant,
             **checked.visit,
             **consent,

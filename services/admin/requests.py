@@ -153,6 +153,7 @@ class ServiceRequestAdmin(
         "tracking_number",
         "item",
         "village",
+        "grid",
         "mode",
         "channel",
         "status",

@@ -16,7 +16,7 @@ from villages.models import User
 
 from .. import access
 from ..actions import service_request_enter, service_request_enter_problems
-from ..actions.entry import ENTRY_CHANNELS
+from ..actions.entry import ENTRY_CHANNELS, entry_channels
 from ..actions.submission import id_number_required
 from ..models import (
     Channel,
@@ -101,6 +101,15 @@ class StaffEntryForm(forms.Form):
                 "You can enter requests only for the village you serve."
             ),
             "required": _("Choose the village or community."),
+        },
+    )
+    grid = forms.ModelChoiceField(
+        label=_("Grid (网格)"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose the grid of the household"),
+        error_messages={
+            "invalid_choice": _("You can enter requests only for the grids you serve.")
         },
     )
     applicant_address = forms.CharField(
@@ -210,12 +219,14 @@ class StaffEntryForm(forms.Form):
         village = self.fields["village"]
         village.queryset = villages
         self.own_village = None
-        if not access.serves_town(user):
+        several = access.is_grid_worker(user) and villages.count() > 1
+        if not access.serves_town(user) and not several:
             # A village clerk enters for their own village only: preset, not a
             # choice (a post naming another is refused like any unknown choice).
             self.own_village = villages.first()
             village.initial = getattr(self.own_village, "code", None)
             village.widget = forms.HiddenInput()
+        self._grid_and_channel(user)
         self.fields["mode"].choices = [(m.value, m.label) for m in item.modes]
         if len(item.modes) == 1:
             self.fields["mode"].initial = item.modes[0].value
@@ -237,6 +248,26 @@ class StaffEntryForm(forms.Form):
                 required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": ENTRY_FILES}),
             )
+
+    def _grid_and_channel(self, user: User) -> None:
+        """A grid worker enters for one of their grids (preset when they serve one),
+        always as 网格员代办; other staff choose a window or the phone, and no grid."""
+        channels = entry_channels(user)
+        channel = self.fields["channel"]
+        channel.choices = [(c.value, c.label) for c in channels]
+        grids = access.grids_for_entry(user).select_related("village")
+        if len(channels) == 1:
+            channel.initial = channels[0].value
+            channel.widget = forms.HiddenInput()
+        if not access.is_grid_worker(user):
+            del self.fields["grid"]
+            return
+        grid = self.fields["grid"]
+        grid.queryset = grids
+        grid.label_from_instance = str  # 村名 + 网格名
+        served = list(grids)
+        if len(served) == 1:
+            grid.initial = served[0].pk
 
     @staticmethod
     def material_field(material: Material) -> str:
@@ -272,6 +303,7 @@ class StaffEntryForm(forms.Form):
             ),
             "done_on_the_spot": self.done,
             "result": data.get("result", ""),
+            **({"grid": data.get("grid")} if "grid" in self.fields else {}),
         }
 
     def clean(self) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("by phone")
     CLERK = "clerk", _("entered by a clerk for the resident")
     API = "api", _("through another system (API)")
+    GRID = "grid", _("by the grid worker for the household")  # 网格员代办
 
 
 class VisitTime(models.TextChoices):
@@ -80,6 +81,17 @@ class ServiceRequest(models.Model):
         related_name="service_requests",
         verbose_name=_("village"),
         help_text=_("The sub-center where the request is handled."),
+    )
+    # The grid (网格) of the household, when its grid worker entered the request
+    # (services.actions.entry): the grid worker then follows it. Other entries and
+    # online applications have none (an address does not say the grid reliably).
+    grid = models.ForeignKey(
+        "villages.Grid",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+        verbose_name=_("grid"),
     )
     mode = models.CharField(
         _("handling mode"), max_length=10, choices=HandlingMode.choices

@@ -176,7 +176,12 @@ def service_request_for_staff(
         access.service_requests_scope(user=user)
         .filter(tracking_number=tracking_number)
         .select_related(
-            "item__body", "item__category", "village", "assigned_to", "entered_by"
+            "item__body",
+            "item__category",
+            "village",
+            "grid",
+            "assigned_to",
+            "entered_by",
         )
         .prefetch_related(
             Prefetch("item__materials", queryset=Material.objects.order_by("order")),

@@ -50,6 +50,7 @@ from ..statistics import (
 from ..working_days import MAX_SPAN_DAYS, UnknownCalendarYear, WorkCalendar
 from ..working_days_sql import exceptions, workday_number, workday_number_py
 from . import service_requests_with_due_flag
+from .grids import requests_by_grid
 
 TOP_ITEMS = 20
 
@@ -632,12 +633,13 @@ class Dashboard:
     satisfaction: Figure
     follow_ups: Figure
     questions: Figure
+    by_grid: Figure
 
 
 def dashboard_get(
     *, user: User, period: Period, today: dt.date, calendar: WorkCalendar
 ) -> Dashboard:
-    """Every figure of the dashboard but the overdue list: eight queries."""
+    """Every figure of the dashboard but the overdue list: ten queries."""
     names = Names.load(user)
     until = figures_built_until()
     by_village, by_body, unknown = completion(
@@ -655,6 +657,7 @@ def dashboard_get(
         questions=questions_answered(
             user=user, period=period, names=names, today=today
         ),
+        by_grid=requests_by_grid(user=user, period=period, today=today),
     )
 
 
@@ -692,6 +695,8 @@ def figure_get(
         return questions_answered(
             user=user, period=period, names=Names.load(user), today=today
         )
+    if key == "by-grid":
+        return requests_by_grid(user=user, period=period, today=today)
     if key == "overdue":
         cases = overdue_cases(user=user, today=today, calendar=calendar)
         return overdue_figure(

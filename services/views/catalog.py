@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from huagang import elder_mode
 from villages.actions import access_record
 from villages.models import AccessRecord, Village
-from villages.selectors import town_get
+from villages.selectors import town_get, village_grids_get
 
 from .. import access, selectors, town_facts
 from .. import guide as guide_rules
@@ -162,15 +162,14 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     items = selectors.service_items_for_village(village=village)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "villages/detail.html",
-        {
-            "village": village,
-            "page": page,
-            "trip_days": guide_rules.village_trip_days(village),
-        },
-    )
+    context = {
+        "village": village,
+        "page": page,
+        "trip_days": guide_rules.village_trip_days(village),
+        "grids": village_grids_get(village=village),
+        "town": town_get(),
+    }
+    return render(request, "villages/detail.html", context)
 
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:

@@ -32,6 +32,7 @@ FIGURES = (
     "satisfaction",
     "follow-ups",
     "questions",
+    "by-grid",
     "overdue",
 )
 

@@ -15,6 +15,9 @@ every one of them, of both villages, so sees them: a staff step is a 403 for the
 and withdrawing or rating their own request works, as on 我的办件); and ``api_key``,
 another system calling with a key made for clerk A's account, which acts as clerk A
 (every cell the same, but for a new request: the key enters it for the applicant).
+The workbench's ``grid_a`` column is here too: the grid worker of the grid every one
+of village A's cases is in sees them and adds notes, takes no step, handles no
+follow-up and sees no statistics.
 
 The request rows (``views/requests.py``) have the workbench's expectations where the
 workbench has the action (the case page: its applicant and who serves it see a
@@ -59,6 +62,7 @@ from tests.test_permission_matrix import (
     CLERK_A,
     CLERK_B,
     FENFANG,
+    GRID_A,
     HUAGANG,
     OFFICIAL,
     RESIDENT,
@@ -73,8 +77,19 @@ from tests.test_permission_matrix import (
 )
 
 STRANGER, API_KEY = "stranger", "api_key"
-ROLES = (ANON, RESIDENT, STRANGER, CLERK_A, CLERK_B, TOWN_X, TOWN_Y, OFFICIAL, API_KEY)
-STAFF = (CLERK_A, CLERK_B, TOWN_X, TOWN_Y, OFFICIAL)
+ROLES = (
+    ANON,
+    RESIDENT,
+    STRANGER,
+    CLERK_A,
+    CLERK_B,
+    TOWN_X,
+    TOWN_Y,
+    OFFICIAL,
+    API_KEY,
+    GRID_A,
+)
+STAFF = (CLERK_A, CLERK_B, TOWN_X, TOWN_Y, OFFICIAL, GRID_A)
 
 OK, CREATED, BAD, UNAUTHORIZED, DENIED, NOT_FOUND, NOT_ALLOWED, CONFLICT = (
     200,
@@ -112,9 +127,15 @@ def staff_only(**cells: int) -> dict[str, int]:
     return on_request(**{RESIDENT: DENIED, STRANGER: DENIED, **cells})
 
 
-def everyone(status: int, *, residents: int = DENIED) -> dict[str, int]:
+def everyone(status: int, *, residents: int = DENIED, **unlike: int) -> dict[str, int]:
+    """Every member of staff alike, but those named in `unlike`."""
     return on_request(
-        **{RESIDENT: residents, STRANGER: residents, **dict.fromkeys(STAFF, status)}
+        **{
+            RESIDENT: residents,
+            STRANGER: residents,
+            **dict.fromkeys(STAFF, status),
+            **unlike,
+        }
     )
 
 
@@ -267,6 +288,7 @@ SEES_VILLAGES = {
     TOWN_Y: "B",
     OFFICIAL: "AB",
     API_KEY: "A",
+    GRID_A: "A",  # every one of village A's cases is in their grid
 }
 
 
@@ -291,7 +313,7 @@ def _overdue(w: SimpleNamespace, role: str, body: dict) -> None:
 
 
 def _internal_note(w: SimpleNamespace, role: str, body: dict) -> None:
-    staff = role in (CLERK_A, TOWN_X, OFFICIAL, API_KEY)
+    staff = role in (CLERK_A, TOWN_X, OFFICIAL, API_KEY, GRID_A)
     assert (NOTE in json.dumps(body, ensure_ascii=False)) == staff, role
 
 
@@ -322,55 +344,59 @@ ROWS: list[Row] = [
         on_request(resident=NOT_FOUND, **dict.fromkeys(STAFF, NOT_FOUND)),
         data=lambda w: {}),
     Row("accept (submitted)", POST, "requests/<n>/accept/", _request("a_new", "accept"),
-        a_case(), data=_version("a_new")),
+        a_case(grid_a=DENIED), data=_version("a_new")),
     Row("accept an accepted case", POST, "requests/<n>/accept/",
         _request("a_accepted", "accept"),
-        a_case(resident=CONFLICT, clerk_a=CONFLICT, town_x=CONFLICT, official=CONFLICT),
+        a_case(resident=CONFLICT, clerk_a=CONFLICT, town_x=CONFLICT, official=CONFLICT,
+        grid_a=CONFLICT),
         data=_version("a_accepted"),
         notes="impossible in its status, whoever asks (the applicant too)"),
     Row("accept with a stale version", POST, "requests/<n>/accept/",
         _request("a_new", "accept"),
         a_case(resident=CONFLICT, clerk_a=CONFLICT, town_x=CONFLICT,
-               official=CONFLICT),
+               official=CONFLICT, grid_a=CONFLICT),
         data=lambda w: {"version": w.a_new.version + 1},
         notes="409 conflict for whoever sees it: their view of it is out of date"),
-    Row("reject", POST, "requests/<n>/reject/", _request("a_new", "reject"), a_case(),
+    Row("reject", POST, "requests/<n>/reject/", _request("a_new", "reject"),
+        a_case(grid_a=DENIED),
         data=_version("a_new", reason="不符合条件")),
     Row("withdraw", POST, "requests/<n>/withdraw/", _request("a_new", "withdraw"),
-        a_case(resident=OK), data=_version("a_new", reason="本人撤回"),
+        a_case(resident=OK, grid_a=DENIED), data=_version("a_new", reason="本人撤回"),
         notes="the applicant withdraws their own request (as on 我的办件)"),
     Row("supplement-request", POST, "requests/<n>/supplement-request/",
-        _request("a_accepted", "supplement-request"), a_case(),
+        _request("a_accepted", "supplement-request"), a_case(grid_a=DENIED),
         data=_version("a_accepted", note="缺户口簿")),
     Row("resume (awaiting supplement)", POST, "requests/<n>/resume/",
-        _request("a_supplement", "resume"), a_case(), data=_version("a_supplement")),
+        _request("a_supplement", "resume"), a_case(grid_a=DENIED),
+        data=_version("a_supplement")),
     Row("complete (back at the village)", POST, "requests/<n>/complete/",
-        _request("a_returned", "complete"), a_case(),
+        _request("a_returned", "complete"), a_case(grid_a=DENIED),
         data=_version("a_returned", result="已发放", delivered_how="in_person")),
     Row("complete (instant)", POST, "requests/<n>/complete/",
-        _request("a_instant", "complete"), a_case(town_x=OK),
+        _request("a_instant", "complete"), a_case(town_x=OK, grid_a=DENIED),
         data=_version("a_instant", result="当场办结"),
         notes="a town window may do 即时即办 cases"),
     Row("notes", POST, "requests/<n>/notes/", _request("a_new", "notes"),
-        a_case(clerk_a=CREATED, town_x=CREATED, official=CREATED),
+        a_case(clerk_a=CREATED, town_x=CREATED, official=CREATED, grid_a=CREATED),
         data=_version("a_new", note="内部备注"), success=CREATED),
     Row("decide", POST, "requests/<n>/decide/", _request("a_at_town", "decide"),
-        a_case(clerk_a=DENIED, town_x=OK),
+        a_case(clerk_a=DENIED, town_x=OK, grid_a=DENIED),
         data=_version("a_at_town", result="准予办理")),
     Row("decide a case not at the town", POST, "requests/<n>/decide/",
         _request("a_accepted", "decide"),
-        a_case(clerk_a=DENIED, town_x=CONFLICT, official=CONFLICT),
+        a_case(clerk_a=DENIED, town_x=CONFLICT, official=CONFLICT, grid_a=DENIED),
         data=_version("a_accepted", result="准予办理")),
     Row("put-on-trip (the village's next)", POST, "requests/<n>/put-on-trip/",
-        _request("a_accepted", "put-on-trip"), a_case(), data=_version("a_accepted"),
+        _request("a_accepted", "put-on-trip"), a_case(grid_a=DENIED),
+        data=_version("a_accepted"),
         notes="the case is in the address: B gets 404 (the workbench: 400, not a "
         "choice on B's trip)"),
     Row("visits: book", POST, "requests/<n>/visits/", _request("a_home", "visits"),
-        a_case(clerk_a=CREATED, official=CREATED), data=_visit_booking,
+        a_case(clerk_a=CREATED, official=CREATED, grid_a=DENIED), data=_visit_booking,
         success=CREATED),
     Row("visits: book while one is planned", POST, "requests/<n>/visits/",
         lambda w: f"{API}requests/{w.a_visit.request.tracking_number}/visits/",
-        a_case(clerk_a=CONFLICT, official=CONFLICT),
+        a_case(clerk_a=CONFLICT, official=CONFLICT, grid_a=DENIED),
         data=lambda w: {**_visit_booking(w), "version": w.a_visit.request.version},
         success=CREATED, notes="record the planned one's outcome first"),
     # --- trips (services/api/views/fieldwork.py) ----------------------------------------
@@ -378,84 +404,87 @@ ROWS: list[Row] = [
         notes="scoped: each sees the trips of their village or carrying their cases"),
     Row("trip: detail", GET, "trips/<id>/", _trip("trip_at_town"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-                   official=OK)),
+                   official=OK, grid_a=OK)),
     Row("trip: add a case", POST, "trips/<id>/cases/", _trip("trip_next", "cases/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK),
+                   official=OK, grid_a=DENIED),
         data=lambda w: {"cases": [w.a_accepted.tracking_number]}),
     Row("trip: remove a case", DELETE, "trips/<id>/cases/<n>/",
         lambda w: _trip("trip_next", f"cases/{w.a_on_trip.tracking_number}/")(w),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK)),
+                   official=OK, grid_a=DENIED)),
     Row("trip: remove a case after the hand-over", DELETE, "trips/<id>/cases/<n>/",
         lambda w: _trip("trip_at_town", f"cases/{w.a_at_town.tracking_number}/")(w),
         staff_only(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=DENIED,
-                   town_y=NOT_FOUND, official=CONFLICT), notes="its cases stay on it"),
+                   town_y=NOT_FOUND, official=CONFLICT, grid_a=DENIED),
+        notes="its cases stay on it"),
     Row("trip: hand over (GET)", GET, "trips/<id>/hand-over/",
         _trip("trip_next", "hand-over/"), everyone(NOT_ALLOWED)),
     Row("trip: hand over", POST, "trips/<id>/hand-over/",
         _trip("trip_next", "hand-over/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK), data=lambda w: {"documents": 2}),
+                   official=OK, grid_a=DENIED), data=lambda w: {"documents": 2}),
     Row("trip: send back", POST, "trips/<id>/return/", _trip("trip_at_town", "return/"),
         staff_only(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-                   official=OK),
+                   official=OK, grid_a=DENIED),
         data=lambda w: {"cases": [w.a_at_town.tracking_number], "documents": 1}),
     Row("trip: check out a number", POST, "trips/<id>/check-in/",
         _trip("trip_at_town", "check-in/"),
         staff_only(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-                   official=OK),
+                   official=OK, grid_a=DENIED),
         data=lambda w: {"leg": "out", "number": w.a_at_town.tracking_number}),
     Row("trip: finish check out", POST, "trips/<id>/check-in/finish/",
         _trip("trip_at_town", "check-in/finish/"),
         staff_only(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-                   official=OK), data=lambda w: {"leg": "out"}),
+                   official=OK, grid_a=DENIED), data=lambda w: {"leg": "out"}),
     Row("trip: check back a number", POST, "trips/<id>/check-in/",
         _trip("trip_returned", "check-in/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK),
+                   official=OK, grid_a=DENIED),
         data=lambda w: {"leg": "back", "number": w.a_returned.tracking_number}),
     Row("trip: finish check back", POST, "trips/<id>/check-in/finish/",
         _trip("trip_returned", "check-in/finish/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK), data=lambda w: {"leg": "back"}),
+                   official=OK, grid_a=DENIED), data=lambda w: {"leg": "back"}),
     Row("trip: check back before the return", POST, "trips/<id>/check-in/",
         _trip("trip_at_town", "check-in/"),
         staff_only(clerk_a=CONFLICT, clerk_b=NOT_FOUND, town_x=CONFLICT,
-                   town_y=NOT_FOUND, official=CONFLICT),
+                   town_y=NOT_FOUND, official=CONFLICT, grid_a=CONFLICT),
         data=lambda w: {"leg": "back", "number": w.a_at_town.tracking_number},
         notes="impossible in the trip's state"),
     Row("trip: check in, no such leg", POST, "trips/<id>/check-in/",
         _trip("trip_at_town", "check-in/"),
         staff_only(clerk_a=BAD, clerk_b=NOT_FOUND, town_x=BAD, town_y=NOT_FOUND,
-                   official=BAD),
+                   official=BAD, grid_a=BAD),
         data=lambda w: {"leg": "sideways", "number": w.a_at_town.tracking_number},
         notes="the leg is in the body: 400 (the workbench: 404, in the address)"),
     # --- home visits -------------------------------------------------------------------
     Row("visits", GET, "visits/", lambda w: f"{API}visits/", everyone(OK)),
     Row("visit: detail", GET, "visits/<id>/", _visit("a_visit"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND,
-                   official=OK)),
+                   official=OK, grid_a=OK)),
     Row("visit: done", POST, "visits/<id>/done/", _visit("a_visit", "done/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK), data=lambda w: {"note": "已上门办好"}),
+                   official=OK, grid_a=DENIED), data=lambda w: {"note": "已上门办好"}),
     Row("visit: nobody at home", POST, "visits/<id>/absent/",
         _visit("a_visit", "absent/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK), data=lambda w: {}),
+                   official=OK, grid_a=DENIED), data=lambda w: {}),
     Row("visit: not possible", POST, "visits/<id>/impossible/",
         _visit("a_visit", "impossible/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
-                   official=OK), data=lambda w: {"note": "道路不通"}),
+                   official=OK, grid_a=DENIED), data=lambda w: {"note": "道路不通"}),
     # --- 差评 follow-ups -------------------------------------------------------------
     Row("follow-ups", GET, "follow-ups/", lambda w: f"{API}follow-ups/", everyone(OK)),
     Row("follow-up", GET, "follow-ups/<id>/", _follow_up("a_follow_up"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
-                   official=OK), notes="handled by who serves the village"),
+                   official=OK, grid_a=NOT_FOUND),
+        notes="handled by who serves the village"),
     Row("follow-up: next stage", POST, "follow-ups/<id>/advance/",
         _follow_up("a_follow_up", "advance/"),
         staff_only(clerk_a=OK, clerk_b=NOT_FOUND, town_x=NOT_FOUND, town_y=NOT_FOUND,
-                   official=OK), data=lambda w: {"stage": "open", "text": "已核实"}),
+                   official=OK, grid_a=NOT_FOUND),
+        data=lambda w: {"stage": "open", "text": "已核实"}),
     # --- requests: the list, one request, the applicant's own (views/requests.py) -------
     Row("requests", GET, "requests/", lambda w: f"{API}requests/?page_size=100",
         everyone(OK, residents=OK), sees={RESIDENT: LIST}, check=_lists("AB"),
@@ -465,32 +494,34 @@ ROWS: list[Row] = [
         lambda w: f"{API}requests/?page_size=100&village={FENFANG}",
         everyone(OK, residents=OK), sees={RESIDENT: LIST}, check=_lists("B"),
         notes="a filter narrows the scope, never widens it: A's staff get none"),
-    Row("request", GET, "requests/<n>/", _request("a_new"), sees_a_case(),
+    Row("request", GET, "requests/<n>/", _request("a_new"), sees_a_case(grid_a=OK),
         sees={RESIDENT: ACCOUNT}, notes="the case page's; the applicant's own"),
     Row("request: no such request", GET, "requests/<n>/",
         lambda w: f"{API}requests/HG000000000000/",
         on_request(resident=NOT_FOUND, **dict.fromkeys(STAFF, NOT_FOUND))),
     Row("timeline", GET, "requests/<n>/timeline/", _request("a_new", "timeline"),
-        sees_a_case(), sees={RESIDENT: ACCOUNT}, check=_internal_note,
+        sees_a_case(grid_a=OK), sees={RESIDENT: ACCOUNT}, check=_internal_note,
         notes="the internal note only to staff who see the case (town X too, as on "
         "the case page); the applicant the public events"),
     Row("rating (GET)", GET, "requests/<n>/rating/", _request("a_rated", "rating"),
-        sees_a_case(), sees={RESIDENT: ACCOUNT}, check=_rating_words,
+        sees_a_case(grid_a=OK), sees={RESIDENT: ACCOUNT}, check=_rating_words,
         notes="the resident's words (comment) only to the applicant and to who "
         "handles its 差评 follow-up (the workbench's follow-up page: town X 404); "
         "level and follow-up to all who see the case (on its timeline)"),
     Row("rate", POST, "requests/<n>/rating/", _request("a_done", "rating"),
-        sees_a_case(resident=CREATED, clerk_a=DENIED, town_x=DENIED, official=DENIED),
+        sees_a_case(resident=CREATED, clerk_a=DENIED, town_x=DENIED, official=DENIED,
+        grid_a=DENIED),
         data=lambda w: {"level": 4, "comment": "很快"}, success=CREATED,
         sees={RESIDENT: ACCOUNT}, notes="only the applicant rates (我的办件)"),
     Row("rate a rated request", POST, "requests/<n>/rating/",
         _request("a_rated", "rating"),
-        sees_a_case(resident=CONFLICT, clerk_a=DENIED, town_x=DENIED, official=DENIED),
+        sees_a_case(resident=CONFLICT, clerk_a=DENIED, town_x=DENIED, official=DENIED,
+        grid_a=DENIED),
         data=lambda w: {"level": 5}, success=CREATED, notes="once"),
     Row("materials (a supplement asked)", POST, "requests/<n>/materials/",
         _request("a_supplement", "materials"),
         sees_a_case(resident=CREATED, clerk_a=CREATED, town_x=CREATED,
-                    official=CREATED),
+                    official=CREATED, grid_a=CREATED),
         data=lambda w: {"other": pdf_upload("补正材料.pdf")}, format="multipart",
         success=CREATED, sees={RESIDENT: ACCOUNT},
         notes="the applicant, as on 我的办件; staff who see the case may add a "
@@ -498,7 +529,7 @@ ROWS: list[Row] = [
     Row("materials (none asked)", POST, "requests/<n>/materials/",
         _request("a_new", "materials"),
         sees_a_case(resident=CONFLICT, clerk_a=CONFLICT, town_x=CONFLICT,
-                    official=CONFLICT),
+                    official=CONFLICT, grid_a=CONFLICT),
         data=lambda w: {"other": pdf_upload("补正材料.pdf")}, format="multipart",
         success=CREATED),
     Row("lookup", POST, "requests/lookup/", lambda w: f"{API}requests/lookup/",
@@ -521,7 +552,7 @@ ROWS: list[Row] = [
     Row("rate, proved in the session", POST, "requests/<n>/rating/",
         _request("a_done", "rating"),
         {**public(CREATED), CLERK_A: DENIED, TOWN_X: DENIED, OFFICIAL: DENIED,
-         API_KEY: DENIED},
+         API_KEY: DENIED, GRID_A: DENIED},
         proved="a_done", data=lambda w: {"level": 4}, success=CREATED,
         sees={**PROVED, RESIDENT: ACCOUNT},
         notes="whoever proved the digits and does not otherwise see the request "
@@ -540,15 +571,16 @@ ROWS: list[Row] = [
     Row("apply without consent", POST, "requests/", lambda w: f"{API}requests/",
         public(BAD), data=_application(HUAGANG, consent=False), success=CREATED),
     # --- statistics (views/statistics.py) -----------------------------------------------
-    Row("statistics", GET, "statistics/", lambda w: f"{API}statistics/", everyone(OK),
+    Row("statistics", GET, "statistics/", lambda w: f"{API}statistics/",
+        everyone(OK, grid_a=DENIED),
         check=_statistics_scope,
         notes="the dashboard's: over the caller's village or bodies, all for the "
         "official"),
     Row("statistics: a bad period", GET, "statistics/?from=2026-13-01",
-        lambda w: f"{API}statistics/?from=2026-13-01", everyone(BAD)),
+        lambda w: f"{API}statistics/?from=2026-13-01", everyone(BAD, grid_a=DENIED)),
     Row("statistics: overdue", GET, "statistics/overdue/",
-        lambda w: f"{API}statistics/overdue/?page_size=100", everyone(OK),
-        check=_overdue, notes="exactly the overdue cases each may see"),
+        lambda w: f"{API}statistics/overdue/?page_size=100",
+        everyone(OK, grid_a=DENIED), check=_overdue, notes="exactly the overdue cases each may see"),
     # --- the catalog (views/catalog.py): public -------------------------------------
     Row("services", GET, "services/", lambda w: f"{API}services/", public(OK)),
     Row("service", GET, "services/<code>/",
@@ -577,6 +609,7 @@ def _for_the_api(w: SimpleNamespace) -> None:
     import time_machine
 
     from services import actions
+    from services.models import ServiceRequest
     from villages.models import Village
 
     x, y, _body_y = _items()
@@ -601,6 +634,8 @@ def _for_the_api(w: SimpleNamespace) -> None:
         )
         actions.service_request_add_note(service_request=w.a_new, by=clerk_a, note=NOTE)
     w.overdue = {"A": {w.a_overdue.tracking_number}, "B": {w.b_overdue.tracking_number}}
+    # the grid worker's grid holds village A's new cases too, as all the others
+    ServiceRequest.objects.filter(village=w.village_a).update(grid=w.grid_a)
     _search_for_more(w)
 
 
@@ -665,6 +700,8 @@ def _search_for_more(w: SimpleNamespace) -> None:
     w.views = _views(marks["A"], marks["B"])
     # Town X sees A's cases, but not the resident's words (their follow-up's page).
     w.forbidden[TOWN_X] = w.forbidden[TOWN_X] | {WORDS}
+    # … nor does the grid worker, who handles no follow-up.
+    w.forbidden[GRID_A] = w.forbidden[GRID_A] | {WORDS}
 
 
 def _marks(person: SimpleNamespace, numbers: set[str]) -> SimpleNamespace:
@@ -877,7 +914,8 @@ Columns: not signed in; the resident who applied for every request of the table
 (of both villages); a resident who applied for none of them (stranger); the village
 clerk of village A (whose case, trip, visit or follow-up the row is about) and of
 village B; a town-center clerk of body X (the body of the case's item) and of body
-Y; an official; another system calling with an API key made for clerk A's account.
+Y; an official; another system calling with an API key made for clerk A's account;
+the grid worker (网格员) of the grid every one of village A's requests is in.
 
 401 is `not_authenticated`; 200 or 201 is the step done; 405 a method the address
 does not take. Staff who may not see the object get 404, never a 403 that tells it

@@ -23,9 +23,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(village, other_village):
-    """Two villages × two bodies × three kinds of applicant, and one user of every kind
-    (with the roles each should hold towards a request, written out by hand)."""
+    """Two villages × two bodies × three kinds of applicant, each request in a grid of
+    its village or in none, and one user of every kind (with the roles each should
+    hold towards a request, written out by hand)."""
+    from villages.models import Grid
+
     bodies = [BodyFactory(), BodyFactory()]
+    grids = {
+        "g1": Grid.objects.create(village=village, number=91, name="测试一网格"),
+        "g2": Grid.objects.create(village=village, number=92, name="测试二网格"),
+        "g3": Grid.objects.create(village=other_village, number=93, name="测试三网格"),
+    }
     items = [ServiceItemFactory(body=body, allows_instant=True) for body in bodies]
     people = {
         "resident": UserFactory(role=Role.RESIDENT),
@@ -44,7 +52,17 @@ def world(village, other_village):
         "unverified holder of the number": UserFactory(
             role=Role.RESIDENT, phone=PHONES[1]
         ),
+        "grid worker of g1": UserFactory(role=Role.GRID_WORKER),
+        "grid worker of g2+g3": UserFactory(role=Role.GRID_WORKER),
+        "grid worker of no grid": UserFactory(role=Role.GRID_WORKER),
     }
+    # a grid has one worker; one grid worker may serve grids of two villages
+    grids["g1"].worker = people["grid worker of g1"]
+    grids["g1"].save()
+    grids["g3"].worker = people["grid worker of g2+g3"]
+    grids["g3"].save()
+    grids["g2"].worker = people["grid worker of g2+g3"]
+    grids["g2"].save()
     bodies[0].clerks.add(people["clerk of b1"], people["clerk of b1+b2"])
     bodies[1].clerks.add(people["clerk of b1+b2"])
     applicants = [people["resident"], people["clerk of v2"], None]
@@ -58,6 +76,11 @@ def world(village, other_village):
             applicant_name="张三",
             applicant_phone=phone,
             account=account,
+            grid=(
+                [None, grids["g1"], grids["g2"]][n % 3]
+                if place == village
+                else [None, grids["g3"]][n % 2]
+            ),
         )
         for n, (place, item, account, phone) in enumerate(
             itertools.product([village, other_village], items, applicants, PHONES)
@@ -71,8 +94,8 @@ PHONES = ["13711110000", "13711110001"]
 
 def expected_roles(name: str, request, people, bodies, village) -> set[Role]:
     """The rule in words: applicant by account or by verified number; village clerk of
-    the request's village; town clerk of the item's body; an official always; inactive
-    people nothing."""
+    the request's village; town clerk of the item's body; grid worker of the request's
+    grid; an official always; inactive people nothing."""
     user = people[name]
     roles = set()
     if request.account_id == user.pk and user.is_active:
@@ -87,6 +110,13 @@ def expected_roles(name: str, request, people, bodies, village) -> set[Role]:
         roles.add(Role.TOWN_CLERK)
     if name == "official":
         roles.add(Role.OFFICIAL)
+    grid = request.grid.name if request.grid else None
+    served = {
+        "grid worker of g1": {"测试一网格"},
+        "grid worker of g2+g3": {"测试二网格", "测试三网格"},
+    }
+    if grid in served.get(name, set()):
+        roles.add(Role.GRID_WORKER)
     return roles
 
 
@@ -107,7 +137,7 @@ def test_object_and_queryset_answers_agree_for_every_user_and_request(world, vil
             else:
                 assert roles == frozenset()
             pairs += 1
-    assert pairs == 13 * 24
+    assert pairs == 16 * 24
     mine = set(
         access.requests_as_applicant(user=people["verified holder of the number"])
     )
@@ -139,6 +169,56 @@ def test_the_entry_form_offers_the_villages_the_clerk_may_enter_for(
             candidate == village
         )
         assert access.may_enter_request(town_clerk, candidate)
+
+
+def test_a_grid_workers_queue_entry_and_statistics_follow_their_grids(
+    world, village, other_village
+):
+    """The grid worker's scope in every form the access module gives it: the queue
+    (object and filter agree), the villages and grids they enter for, and no
+    dashboard (their grids' figures are the officials')."""
+    from villages.models import Grid
+
+    people, requests, _bodies = world
+    worker = people["grid worker of g2+g3"]
+    queued = set(ServiceRequest.objects.filter(access.queue_q(worker)))
+    for request in requests:
+        assert access.in_queue(worker, request) is (request in queued)
+        assert (request in queued) is (
+            request.grid is not None and request.grid.worker_id == worker.pk
+        )
+    assert queued  # not vacuous
+    assert set(access.villages_for_entry(worker)) == {village, other_village}
+    assert set(access.grids_for_entry(worker)) == set(
+        Grid.objects.filter(worker=worker)
+    )
+    nobody = people["grid worker of no grid"]
+    assert not access.villages_for_entry(nobody).exists()
+    assert not access.may_enter_request(nobody, village)
+    assert not ServiceRequest.objects.filter(access.queue_q(nobody)).exists()
+    for grid in Grid.objects.all():
+        assert access.may_enter_for_grid(worker, grid) is (grid.worker_id == worker.pk)
+        assert not access.may_enter_for_grid(people["clerk of v1"], grid)
+    assert access.may_enter_for_grid(people["clerk of v1"], None)
+    assert not access.may_enter_for_grid(worker, None)
+    assert not access.may_see_statistics(worker)
+    assert access.statistics_limits(worker) == (frozenset(), frozenset())
+    assert not access.serves_village(worker, village.pk)
+    assert not access.serves_town(worker)
+
+
+def test_a_grid_worker_takes_no_status_step_but_may_add_a_note(world):
+    """A grid worker follows their grid's requests: no step of the workflow (those
+    are the clerks'), a note and a material yes."""
+    people, requests, _bodies = world
+    worker = people["grid worker of g2+g3"]
+    mine = [r for r in requests if Role.GRID_WORKER in access.roles_towards(worker, r)]
+    assert mine
+    for request in mine:
+        assert access.next_steps(worker, request) == []
+        assert access.may(worker, request, workflow.Activity.NOTE)
+        assert access.may(worker, request, workflow.Activity.ATTACH)
+        assert not access.may(worker, request, workflow.Activity.DECIDE)
 
 
 def test_visits_and_trips_are_scoped_by_the_same_rule(full_case, village_clerk):
@@ -326,7 +406,7 @@ APP_DIRS = ["services", "villages", "huagang"]
 # A role compared or assigned as a string; not a translated label (``_("system")``,
 # the API key's verbose name).
 ROLE_LITERAL = re.compile(
-    r"""(?<!_\()(["'])(resident|village_clerk|town_clerk|official|system)\1"""
+    r"""(?<!_\()(["'])(resident|village_clerk|town_clerk|official|grid_worker|system)\1"""
 )
 ALLOWED = {Path("villages/choices.py"), Path("services/access.py")}
 

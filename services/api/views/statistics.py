@@ -72,7 +72,8 @@ class Dashboard(APIView):
         summary="The dashboard's figures for a period",
         description="Requests received by village, body, item and mode; 定时代办 "
         "month by month against a year before; completions on time and working days "
-        "by village and body; satisfaction; open poor-rating follow-ups. Counted "
+        "by village and body; satisfaction; open poor-rating follow-ups; requests, "
+        "overdue cases and satisfaction per grid (网格). Counted "
         "over the requests the caller's role covers (`scope`).",
         parameters=PERIOD_PARAMETERS,
         responses={200: DashboardSerializer, **errors(400, 403)},
@@ -90,6 +91,7 @@ class Dashboard(APIView):
             *found.on_time,
             found.satisfaction,
             found.follow_ups,
+            found.by_grid,
         ]
         data = {
             "period": {"first": found.period.first, "last": found.period.last},

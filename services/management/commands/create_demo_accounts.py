@@ -1,4 +1,4 @@
-"""Create the four demo accounts documented in README.md (safe to run again)."""
+"""Create the demo accounts documented in README.md (safe to run again)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -6,7 +6,7 @@ from django.db import transaction
 from services.models import Body
 from villages.actions import user_create
 from villages.choices import Role
-from villages.models import User, Village
+from villages.models import Grid, User, Village
 from villages.verification import user_mark_phone_verified
 
 DEMO_PASSWORD = "huagang-demo-2026"
@@ -23,12 +23,16 @@ DEMO_ACCOUNTS = [
     ),
     ("13800000003", "演示村级办事员", Role.VILLAGE_CLERK, "340123106001", []),
     ("13800000004", "演示居民", Role.RESIDENT, None, []),
+    ("13800000005", "演示网格员", Role.GRID_WORKER, None, []),
 ]
+# The demo grid worker serves this grid (data/grids.yaml): 花岗社区's first grid.
+DEMO_GRID = ("340123106001", 1)
 
 
 class Command(BaseCommand):
     help = (
-        "Create demo accounts (an official, two clerks, a resident) for a first look."
+        "Create demo accounts (an official, two clerks, a resident, a grid worker) "
+        "for a first look."
     )
 
     @transaction.atomic
@@ -51,6 +55,11 @@ class Command(BaseCommand):
             )
             for body in Body.objects.filter(code__in=body_codes):
                 body.clerks.add(user)
+            if role == Role.GRID_WORKER:
+                village_code, number = DEMO_GRID
+                Grid.objects.filter(
+                    village__code=village_code, number=number, worker__isnull=True
+                ).update(worker=user)
             if role == Role.RESIDENT:
                 # as if registered with a code: requests entered for the number are theirs
                 user_mark_phone_verified(user=user)

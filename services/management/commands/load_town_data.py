@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from huagang.dataload import DataFileError, LoadReport
 from services.loading import load_catalog, load_synonyms
 from services.loading_delegation import load_delegated_powers
-from villages.loading import load_villages
+from villages.loading import load_grids, load_villages
 
 
 class Command(BaseCommand):
     help = (
-        "Load the town, villages, bodies, service catalog, search synonyms and the "
-        "delegated powers from the data files."
+        "Load the town, villages, grids, bodies, service catalog, search synonyms and "
+        "the delegated powers from the data files."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 load_villages(data_dir=data_dir, report=report)
+                load_grids(data_dir=data_dir, report=report)
                 load_catalog(data_dir=data_dir, report=report)
                 load_synonyms(data_dir=data_dir, report=report)
                 load_delegated_powers(data_dir=data_dir, report=report)

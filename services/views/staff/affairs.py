@@ -31,12 +31,12 @@ from ...forms.disclosures import (
 )
 from ...selectors import disclosures as selectors
 from ...selectors.paging import countless_page
-from ._common import staff_required
+from ._common import office_staff_required
 
 PER_PAGE = 50
 
 
-@staff_required
+@office_staff_required
 def disclosure_list(request: HttpRequest) -> HttpResponse:
     found = selectors.disclosures_for_staff(user=request.user)
     page = countless_page(found, request.GET.get("page"), PER_PAGE)
@@ -45,7 +45,7 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/affairs_list.html", context)
 
 
-@staff_required
+@office_staff_required
 def disclosure_new(request: HttpRequest) -> HttpResponse:
     if not access.may_draft_disclosure(request.user, request.user.village_id):
         raise PermissionDenied
@@ -101,12 +101,12 @@ def _page(request: HttpRequest, disclosure: Disclosure, status: int = 200, **for
     return render(request, "staff/affairs_detail.html", context, status=status)
 
 
-@staff_required
+@office_staff_required
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, _get(request, pk))
 
 
-@staff_required
+@office_staff_required
 def disclosure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _get(request, pk)
     if not access.may_draft_disclosure(request.user, disclosure.village_id):
@@ -148,7 +148,7 @@ def _step(
     return redirect("staff:disclosure", disclosure.pk)
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def disclosure_attach(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _get(request, pk)
@@ -170,7 +170,7 @@ def disclosure_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff:disclosure", disclosure.pk)
 
 
-@staff_required
+@office_staff_required
 def disclosure_file_delete(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     """GET asks to confirm; POST removes the PDF from the draft."""
     disclosure = _get(request, pk)
@@ -190,7 +190,7 @@ def disclosure_file_delete(request: HttpRequest, pk: int, file_pk: int) -> HttpR
     )
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def disclosure_submit(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _get(request, pk)
@@ -198,7 +198,7 @@ def disclosure_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, disclosure, act, _("Submitted for approval."))
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Publishing cannot be undone: the official ticks a confirmation first."""
@@ -212,7 +212,7 @@ def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, disclosure, act, _("Approved: it is now public."))
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def disclosure_return(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _get(request, pk)

@@ -32,12 +32,12 @@ from ...models import Question
 from ...selectors import questions as selectors
 from ...selectors.paging import countless_page
 from ...working_days import WorkCalendar
-from ._common import staff_required
+from ._common import office_staff_required
 
 PER_PAGE = 50
 
 
-@staff_required
+@office_staff_required
 def question_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     answered = request.GET.get("answered") == "1"
@@ -74,7 +74,7 @@ def _page(
     return render(request, "staff/question_detail.html", context, status=status)
 
 
-@staff_required
+@office_staff_required
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, _question(request, pk))
 
@@ -105,7 +105,7 @@ def _post(
     return _page(request, question, status, **{form_name: form})
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def question_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _post(
@@ -120,7 +120,7 @@ def question_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def question_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _post(
@@ -139,7 +139,7 @@ def question_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def question_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(request, pk)
@@ -152,7 +152,7 @@ def question_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("staff:question", args=[question.pk]))
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def question_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     def make(question: Question, data: dict):
