@@ -262,3 +262,9 @@ def test_an_old_request_for_a_retired_item_is_still_shown(
     assert page.status_code == 200
     assert "农村低保初审及转报" in page.content.decode()
     assert "农村低保初审及转报" in client.get("/my/requests/").content.decode()
+
+
+def test_the_police_station_is_named_without_the_town_s_name(client):
+    html = guide(client, "HG-HJ-007")
+    assert "花岗派出所受理，肥西县公安局户政部门审批。" in html
+    assert "花岗镇花岗派出所" not in html
