@@ -268,3 +268,13 @@ def test_the_police_station_is_named_without_the_town_s_name(client):
     html = guide(client, "HG-HJ-007")
     assert "花岗派出所受理，肥西县公安局户政部门审批。" in html
     assert "花岗镇花岗派出所" not in html
+
+
+def test_the_api_guide_carries_the_corrections_and_the_in_person_way(client):
+    body = client.get("/api/v1/services/HG-HJ-007/").json()
+    assert body["modes"] == [] and body["in_person"] is True
+    assert body["in_person_sentence"].startswith("当面办理：请本人到")
+    assert body["contact_is_demo"] is True
+    assert body["corrections"][0]["what"].startswith("取消村(社区)“定时代办”")
+    assert set(body["corrections"][0]) == {"what", "basis", "source"}
+    assert client.get("/api/v1/services/HG-SB-001/").json()["in_person_sentence"] == ""
