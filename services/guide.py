@@ -130,7 +130,10 @@ def trip_days_text(weekdays: Iterable[int]) -> str:
 def who_handles(item: ServiceItem, town: Town | None) -> str:
     """The implementing body with the town's name and, where another level decides,
     that level: "花岗镇社会管理局受理，肥西县民政局审批"."""
-    body = f"{town.name if town else ''}{item.body.name}"
+    # A county agency stationed in the town (花岗派出所) is named as it is; the town's
+    # own bodies with the town's name (花岗镇社会管理局).
+    stationed = item.body.kind == item.body.Kind.STATIONED
+    body = f"{'' if stationed or not town else town.name}{item.body.name}"
     decider = item.decided_by or (
         _("the competent department of %(county)s") % {"county": town.county}
         if town

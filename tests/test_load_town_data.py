@@ -458,3 +458,240 @@ def test_a_file_synonym_that_is_an_admin_wording_is_reported(data_dir):
     SearchSynonym.objects.create(word="长者", term="高龄")  # 高龄 is a word in the file
     with pytest.raises(CommandError, match=r"synonyms\.yaml.*“words”.*高龄"):
         load(data_dir)
+
+
+# --- the catalog checks (issue 11): the loader refuses, naming the item ---------------
+
+
+def _item_index(doc: list, code: str) -> int:
+    return next(i for i, item in enumerate(doc) if item["code"] == code)
+
+
+def _change_item(code: str, **values):
+    def change(doc):
+        doc[_item_index(doc, code)].update(values)
+
+    return change
+
+
+def _refused(data_dir: Path, change, field: str, code: str, message: str) -> None:
+    edit(data_dir, "services.yaml", change)
+    before = snapshot()
+    with pytest.raises(CommandError) as excinfo:
+        load(data_dir)
+    error = str(excinfo.value)
+    assert f"({code})" in error and f"“{field}”" in error, error
+    assert message in error, error
+    assert snapshot() == before
+
+
+def test_two_items_alike_but_for_brackets_and_sharing_a_mode_are_refused(data_dir):
+    # HG-YL-004 老年优待证换发 takes HG-YL-003's name with other brackets; both are
+    # instant.
+    _refused(
+        data_dir,
+        _change_item("HG-YL-004", name="老年人优待证 “核发”"),
+        "name",
+        "HG-YL-004",
+        "the same item as HG-YL-003, with the same mode",
+    )
+
+
+def test_the_same_name_with_other_modes_is_refused_as_a_duplicate_name(data_dir):
+    _refused(
+        data_dir,
+        _change_item("HG-YL-004", name="老年人优待证核发", modes=["agency"]),
+        "name",
+        "HG-YL-004",
+        "duplicate value",
+    )
+
+
+def test_a_county_production_time_cannot_be_instant(data_dir):
+    # 申请领取居民身份证: produced by the county police in 20 working days.
+    _refused(
+        data_dir,
+        _change_item("HG-HJ-005", modes=["instant", "home"]),
+        "modes",
+        "HG-HJ-005",
+        "decided at the county in 20 working days, so it cannot be instant",
+    )
+
+
+def test_an_instant_item_decided_at_the_county_the_same_day_is_accepted(data_dir):
+    # 异地就医备案: decided by the county's system on the spot (promised 0 days).
+    edit(data_dir, "services.yaml", _change_item("HG-YB-003", modes=["instant"]))
+    assert "service items: 0 created, 1 updated" in load(data_dir)
+
+
+def test_an_unknown_body_is_refused_with_the_bodies_on_offer(data_dir):
+    _refused(
+        data_dir,
+        _change_item("HG-HJ-001", body="county-police"),
+        "body",
+        "HG-HJ-001",
+        "no body “county-police” in bodies.yaml (one of: service-center,",
+    )
+
+
+@pytest.mark.parametrize(
+    "basis, message",
+    [
+        ("有关法律法规", "“有关法律法规” names no document in 《》"),
+        (
+            "《中华人民共和国居民身份证法》；社会保障卡发行管理的有关规定",
+            "“社会保障卡发行管理的有关规定” names no document in 《》",
+        ),
+        ("《社会救助暂行办法》第二章", "“《社会救助暂行办法》第二章” does not say who"),
+        ("《中华人民共和国户口登记条例》", "does not say who issued it"),
+    ],
+    ids=["no title", "a vague clause", "no issuer", "a national regulation"],
+)
+def test_a_legal_basis_without_a_title_or_an_issuer_is_refused(
+    data_dir, basis, message
+):
+    _refused(
+        data_dir,
+        _change_item("HG-HJ-001", legal_basis=basis),
+        "legal_basis",
+        "HG-HJ-001",
+        message,
+    )
+
+
+@pytest.mark.parametrize(
+    "basis",
+    [
+        "《中华人民共和国社会保险法》",  # a national law
+        "《中华人民共和国民法典》第二十七条",
+        "《社会救助暂行办法》（国务院令第649号）第二章",  # a decree number
+        "《最低生活保障审核确认办法》（民发〔2021〕57号）",  # a document number
+        "《安徽省人口与计划生育条例》（安徽省人大常委会）",  # the issuer
+        "民政部《特困人员认定办法》",
+        "《国务院关于全面建立临时救助制度的通知》",  # the title names its issuer
+        "《农村土地经营权流转管理办法》（农业农村部令2021年第1号）；"
+        "《中华人民共和国农村土地承包法》",
+    ],
+)
+def test_a_legal_basis_with_titles_and_issuers_is_accepted(basis):
+    from services.loading import legal_basis_problem
+
+    assert legal_basis_problem(basis) == ""
+
+
+def test_every_legal_basis_of_the_catalog_passes_the_check():
+    from services.loading import legal_basis_problem
+
+    problems = {
+        item.code: legal_basis_problem(item.legal_basis)
+        for item in ServiceItem.objects.filter(is_active=True)
+    }
+    assert {code: p for code, p in problems.items() if p} == {}
+
+
+# --- retired (merged) items --------------------------------------------------------
+
+
+def _retire(data_dir: Path, code: str, into: str) -> None:
+    edit(data_dir, "services.yaml", lambda doc: doc.pop(_item_index(doc, code)))
+    edit(
+        data_dir,
+        "retired_services.yaml",
+        lambda doc: doc.append({"code": code, "retired_into": into, "note": "测试"}),
+    )
+
+
+def test_a_retired_item_keeps_its_row_and_its_requests(data_dir, submit, items):
+    item = items["agency"]
+    request = submit("agency")
+    _retire(data_dir, item.code, "HG-JZ-001")
+    output = load(data_dir)
+    assert "service items: 0 created, 1 updated, 122 unchanged" in output
+    item.refresh_from_db()
+    assert not item.is_active and item.retired_into.code == "HG-JZ-001"
+    assert item.is_retired
+    request.refresh_from_db()
+    assert request.item == item  # the request still names the item it was made for
+    assert ServiceItem.objects.filter(is_active=True).count() == 122
+    assert "Already up to date: 0 changes." in load(data_dir)  # idempotent
+
+
+def test_listing_a_retired_item_again_brings_it_back(data_dir, items):
+    item = items["agency"]
+    ServiceItem.objects.filter(pk=item.pk).update(
+        is_active=False,
+        retired_into=ServiceItem.objects.get(code="HG-JZ-001"),
+    )
+    assert "service items: 0 created, 1 updated, 122 unchanged" in load(data_dir)
+    item.refresh_from_db()
+    assert item.is_active and item.retired_into is None
+
+
+def test_a_retired_code_never_loaded_is_not_created():
+    assert not ServiceItem.objects.filter(
+        code__in=["HG-JZ-002", "HG-JZ-003", "HG-JZ-009", "HG-YL-002", "HG-SB-006"]
+    ).exists()
+
+
+def test_the_merged_items_of_an_older_catalog_are_retired_into_their_successors():
+    from tests.factories import ServiceItemFactory
+
+    old = {
+        "HG-JZ-002": ("农村低保初审及转报", "HG-JZ-001"),
+        "HG-JZ-003": ("城镇低保初审及转报", "HG-JZ-001"),
+        "HG-JZ-009": ("孤儿、事实无人抚养儿童认定（跨省通办）", "HG-JZ-007"),
+        "HG-YL-002": ("老年人福利补贴（高龄津贴、基本养老服务补贴）", "HG-YL-001"),
+        "HG-SB-006": ("城乡居民养老保险参保登记（困难群体参保登记）", "HG-SB-005"),
+    }
+    for code, (name, _into) in old.items():
+        ServiceItemFactory(code=code, name=name)
+    load()
+    retired = {
+        item.code: item.retired_into.code
+        for item in ServiceItem.objects.filter(code__in=old).select_related(
+            "retired_into"
+        )
+    }
+    assert retired == {code: into for code, (_name, into) in old.items()}
+    assert not ServiceItem.objects.filter(code__in=old, is_active=True).exists()
+    assert ServiceItem.objects.filter(is_active=True).count() == 123
+    assert "Already up to date: 0 changes." in load()
+
+
+@pytest.mark.parametrize(
+    "entry, field, message",
+    [
+        (
+            {"code": "HG-JZ-001", "retired_into": "HG-JZ-004", "note": "x"},
+            "code",
+            "still listed in services.yaml",
+        ),
+        (
+            {"code": "HG-JZ-099", "retired_into": "HG-JZ-098", "note": "x"},
+            "retired_into",
+            "“HG-JZ-098” is not an item of services.yaml",
+        ),
+    ],
+)
+def test_a_bad_retired_record_is_refused(data_dir, entry, field, message):
+    edit(data_dir, "retired_services.yaml", lambda doc: doc.append(entry))
+    before = snapshot()
+    with pytest.raises(CommandError, match=rf"retired_services\.yaml.*“{field}”"):
+        load(data_dir)
+    with pytest.raises(CommandError, match=message):
+        load(data_dir)
+    assert snapshot() == before
+
+
+def test_an_item_may_not_take_the_name_a_retired_item_keeps(data_dir):
+    from tests.factories import ServiceItemFactory
+
+    ServiceItemFactory(code="HG-JZ-002", name="农村低保初审及转报")
+    load()
+    _refused(
+        data_dir,
+        _change_item("HG-JZ-010", name="农村低保初审及转报"),
+        "name",
+        "HG-JZ-010",
+        "the retired item HG-JZ-002 keeps this name",
+    )

@@ -16,7 +16,8 @@ from django.db import connection
 from villages.choices import Role
 from villages.models import User, Village
 
-from ..models import ServiceItem, ServiceRequest
+from ..models import ServiceRequest
+from ..selectors import service_items_requestable
 from ..working_days import WorkCalendar
 from . import load
 from .days import DayTable
@@ -47,7 +48,9 @@ def generate(
     report, started = Report(), time.perf_counter()
     load.check_columns()
     villages = list(Village.objects.select_related("sub_center").order_by("pk"))
-    items = list(ServiceItem.objects.filter(is_active=True).order_by("pk"))
+    # The items a request can be made for (an item handled only in person at the
+    # police station or a school has no mode of the town's).
+    items = list(service_items_requestable().order_by("pk"))
     if not villages or not items:
         raise RuntimeError("Load the town data first (manage.py load_town_data).")
     first = end - dt.timedelta(days=round(365.25 * years) - 1)

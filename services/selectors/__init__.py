@@ -59,6 +59,15 @@ def service_items_published() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.filter(is_active=True).select_related("category", "body")
 
 
+def service_items_requestable() -> QuerySet[ServiceItem]:
+    """The published items a request can be made for on the portal or by another
+    system: those with a handling mode of the town's. An item handled only in person
+    at another body's window (the police station, a school) has none."""
+    return service_items_published().filter(
+        Q(allows_instant=True) | Q(allows_agency=True) | Q(allows_home=True)
+    )
+
+
 def service_items_search(
     *,
     q: str = "",

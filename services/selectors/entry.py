@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from ..caching import catalog_cached
 from ..models import HandlingMode, SearchSynonym, ServiceItem
-from . import service_items_published, service_items_search
+from . import service_items_requestable, service_items_search
 
 RESULTS_SHOWN = 12
 
@@ -69,11 +69,9 @@ def pickable_items_compute() -> list[PickableItem]:
     """Every published item the town can take in, with its pinyin (one query; about
     100 ms of pypinyin). An item handled only in person at another body's window (the
     police station, a school) has no mode the town's workbench could record."""
-    items = service_items_published().order_by("code")
+    items = service_items_requestable().order_by("code")
     found = []
     for item in items:
-        if not item.modes:
-            continue
         syllables = _syllables_of(item.name)
         found.append(
             PickableItem(
@@ -198,10 +196,10 @@ def _codes_of_synonyms_spelled(letters: str, request: HttpRequest | None) -> lis
 
 
 def service_item_for_entry(*, code: str) -> ServiceItem | None:
-    """The published item with this code, with what the entry form shows (its body,
-    its materials), or None."""
+    """The requestable item with this code (published, with a handling mode of the
+    town's), with what the entry form shows (its body, its materials), or None."""
     return (
-        service_items_published()
+        service_items_requestable()
         .filter(code=code)
         .prefetch_related("materials")
         .first()

@@ -19,7 +19,7 @@ from villages.models import Village
 from .. import time_limits, workflow
 from ..models import ServiceItem, ServiceRequest, Status
 from ..working_days import WorkCalendar
-from . import service_items_published
+from . import service_items_requestable
 
 # The columns an Open311 request is made of; nothing else is selected.
 REQUEST_COLUMNS = (
@@ -43,16 +43,16 @@ WINDOW = dt.timedelta(days=90)
 
 
 def open311_services() -> QuerySet[ServiceItem]:
-    """The published items in catalog order, with their category and body (one
-    query)."""
-    return service_items_published().order_by("category__order", "code")
+    """The items a request can be made for (published, with a handling mode), in
+    catalog order, with their category and body (one query)."""
+    return service_items_requestable().order_by("category__order", "code")
 
 
 def open311_service(*, code: str) -> ServiceItem | None:
-    """The published item with this code, its materials prefetched (whether it asks
+    """The requestable item with this code, its materials prefetched (whether it asks
     for the ID number depends on them): two queries."""
     return (
-        service_items_published()
+        service_items_requestable()
         .filter(code=code)
         .prefetch_related("materials")
         .first()
@@ -60,11 +60,9 @@ def open311_service(*, code: str) -> ServiceItem | None:
 
 
 def open311_service_ids(*, codes: list[str]) -> dict[str, int]:
-    """The ids of the published items among `codes`, by code (one query)."""
+    """The ids of the requestable items among `codes`, by code (one query)."""
     return dict(
-        ServiceItem.objects.filter(is_active=True, code__in=codes).values_list(
-            "code", "pk"
-        )
+        service_items_requestable().filter(code__in=codes).values_list("code", "pk")
     )
 
 

@@ -69,7 +69,7 @@ def test_an_item_in_the_list(client):
     assert rows == [
         {
             "code": LOW_INCOME,
-            "name": "最低生活保障申请",
+            "name": "最低生活保障申请、审核及转报",
             "category": {"code": "social-assistance", "name": "社会救助"},
             "body": {
                 "code": "social-management",
@@ -131,7 +131,6 @@ def test_a_search_that_finds_nothing_is_an_empty_page(client):
         ({"mode": "home"}, {"allows_home": True}),
         ({"level": "village"}, {"accept_level": "village"}),
         ({"level": "town"}, {"accept_level": "town"}),
-        ({"level": "county"}, {"accept_level": "county"}),
         ({"online": "true"}, {"online": True}),
         ({"online": "false"}, {"online": False}),
         ({"online": "1"}, {"online": True}),
@@ -155,6 +154,13 @@ def test_each_filter_keeps_exactly_the_matching_items(client, params, matches):
     assert rows and sorted(_codes(rows)) == sorted(
         expected.values_list("code", flat=True)
     )
+
+
+def test_the_county_level_keeps_the_items_accepted_at_the_county(client):
+    # None is since 第二代残疾人证申请转报 was corrected to be taken in by the town.
+    assert _all_pages(client, SERVICES, level="county") == []
+    ServiceItem.objects.filter(code="HG-CJ-001").update(accept_level="county")
+    assert _codes(_all_pages(client, SERVICES, level="county")) == ["HG-CJ-001"]
 
 
 def test_filters_that_match_nothing_give_an_empty_list(client):
@@ -417,7 +423,10 @@ def test_an_unpublished_item_is_not_counted(client):
 
 def test_bodies_with_their_kind_and_demo_flag(client):
     rows = client.get("/api/v1/bodies/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
-    assert len(rows) == 10
+    # The town's ten bodies, then the police station that implements the household
+    # items (a county agency stationed in the town).
+    assert len(rows) == 11
+    assert rows[-1]["code"] == "police-station" and rows[-1]["kind"] == "stationed"
     assert {row["code"]: row["is_demo"] for row in rows} == dict(
         Body.objects.values_list("code", "is_demo")
     )

@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _guide(visitor: Person) -> str:
-    return ServiceItem.objects.get(name="农村低保初审及转报").get_absolute_url()
+    return ServiceItem.objects.get(code="HG-JZ-001").get_absolute_url()
 
 
 def _village(visitor: Person) -> str:
@@ -106,7 +106,7 @@ def _tracked_request_awaiting_supplement(visitor: Person) -> str:
     village = Village.objects.get(name="花岗社区")
     clerk = UserFactory(role=Role.VILLAGE_CLERK, village=village)
     request = actions.service_request_submit(
-        item=ServiceItem.objects.get(name="农村低保初审及转报"),
+        item=ServiceItem.objects.get(code="HG-JZ-001"),
         village=village,
         mode="agency",
         channel="online",

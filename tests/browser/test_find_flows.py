@@ -24,7 +24,7 @@ def test_a_resident_finds_dibao_and_reads_their_village_s_trip_days(person):
         page.get_by_role("button", name="搜索").click()
     resident.shot("search-results")
     first = page.locator(".item-list .item-name").first
-    expect(first).to_have_text("最低生活保障申请")
+    expect(first).to_have_text("最低生活保障申请、审核及转报")
 
     resident.follow(first)
     how = page.locator("section.how")

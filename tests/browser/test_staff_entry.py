@@ -24,7 +24,7 @@ expect = pytest.importorskip(
 ).expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ITEM = "最低生活保障申请"  # HG-JZ-001: 定时代办 or 上门特办
+ITEM = "最低生活保障申请、审核及转报"  # HG-JZ-001: 定时代办 or 上门特办
 
 
 def checked(page, step: str) -> list[str]:

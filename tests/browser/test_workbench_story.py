@@ -50,7 +50,7 @@ expect = pytest.importorskip(
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-ITEM = "最低生活保障申请"  # HG-JZ-001: 定时代办 or 上门特办
+ITEM = "最低生活保障申请、审核及转报"  # HG-JZ-001: 定时代办 or 上门特办
 ID_NUMBER = "11010519491231002X"
 
 

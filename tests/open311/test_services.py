@@ -38,7 +38,11 @@ def test_discovery_dates_its_changeset_by_the_catalogs_last_change(client):
 
 def test_every_service_says_who_handles_it_how_and_how_long(client):
     services = {s["service_code"]: s for s in get(client, "services.json", "services")}
-    items = ServiceItem.objects.filter(is_active=True).select_related("body")
+    items = (
+        ServiceItem.objects.filter(is_active=True)
+        .exclude(allows_instant=False, allows_agency=False, allows_home=False)
+        .select_related("body")
+    )
     assert services.keys() == {item.code for item in items}
     for item in items:
         shown = services[item.code]
@@ -57,8 +61,19 @@ def test_an_unpublished_item_is_not_a_service(client, items):
     get(client, f"services/{hidden.code}.json", "service_definition", expect=404)
 
 
+def test_an_item_handled_in_person_elsewhere_is_not_a_service(client):
+    # 大中专院校毕业在就创业地落户: in person at the police station, no mode of the
+    # town's, so no request can be made for it.
+    codes = [s["service_code"] for s in get(client, "services.xml", "services")]
+    assert "HG-HJ-007" not in codes and "HG-HJ-001" in codes
+    get(client, "services/HG-HJ-007.json", "service_definition", expect=404)
+
+
 def test_the_id_number_is_required_where_the_item_asks_for_the_id_card(client):
-    for item in ServiceItem.objects.prefetch_related("materials"):
+    requestable = ServiceItem.objects.exclude(
+        allows_instant=False, allows_agency=False, allows_home=False
+    )
+    for item in requestable.prefetch_related("materials"):
         cache.clear()  # 123 definitions are more than an anonymous minute's allowance
         definition = get(client, f"services/{item.code}.json", "service_definition")
         attributes = {a["code"]: a for a in definition["attributes"]}

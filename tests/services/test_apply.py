@@ -20,9 +20,7 @@ from tests.factories import UserFactory
 from tests.files import image_bytes, pdf_bytes
 from villages.choices import Role
 
-ELDER_CARD = (
-    "老年优待证换发"  # HG-YL-004: 即时即办 or 定时代办, 0 days, ID card + photo
-)
+ELDER_CARD = "老年优待证换发"  # HG-YL-004: 即时即办, 定时代办 or 上门特办, 0 days, ID card + photo
 VALID_ID = "11010519491231002X"  # GB 11643's own example
 HUAGANG = "340123106001"
 
@@ -80,7 +78,8 @@ def apply_page(client):
             "applicant_id_number": VALID_ID,
             "village": HUAGANG,
             "applicant_address": "花岗社区三组",
-            "mode": item.modes[-1].value,
+            # 定时代办 (a home visit asks for the days that suit, tested elsewhere).
+            "mode": "agency" if item.allows_agency else item.modes[-1].value,
             "description": "优待证损坏，申请换发",
             "consent": "on",
         }
@@ -118,7 +117,8 @@ def test_the_form_offers_the_items_modes_the_30_villages_and_a_file_per_material
     response = client.get(reverse("services:apply", kwargs={"code": elder_card.code}))
     assert response.status_code == 200
     form = read_form(response)
-    assert [f["value"] for f in form.fields["mode"]] == ["instant", "agency"]
+    # 上门特办 added for elderly residents (issue 11).
+    assert [f["value"] for f in form.fields["mode"]] == ["instant", "agency", "home"]
     villages = [code for code in form.options["village"] if code]
     assert len(villages) == 30 and HUAGANG in villages
     files = sorted(n for n, f in form.fields.items() if f[0].get("type") == "file")
@@ -217,7 +217,6 @@ BAD_INPUT = {
         "applicant_id_number",
         "身份证号码",
     ),
-    "a mode the item does not allow": ({"mode": "home"}, "mode", "不能以所选方式办理"),
     "missing consent": ({"consent": None}, "consent", "同意"),
     "a village outside the town": (
         {"village": "110105001000"},
@@ -244,6 +243,19 @@ def test_bad_input_is_shown_at_its_field_and_creates_nothing(
         rf'class="errorlist"[^>]*>\s*<li>[^<]*{re.escape(message)}',
         response.content.decode(),
     )
+    assert not ServiceRequest.objects.exists()
+
+
+def test_a_mode_the_item_does_not_allow_is_shown_at_its_field(apply_page, db):
+    # 城乡居民基本养老保险参保信息维护: 定时代办 only. (老年优待证换发, the item
+    # above, allows every mode since 上门特办 was added for elderly residents.)
+    item = ServiceItem.objects.get(code="HG-SB-007")
+    assert item.modes == ["agency"]
+    response, _form = apply_page(item, mode="home")
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["mode"], errors
+    assert "不能以所选方式办理" in " ".join(errors["mode"])
     assert not ServiceRequest.objects.exists()
 
 

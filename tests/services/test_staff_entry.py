@@ -30,10 +30,8 @@ from tests.services.test_apply import read_form
 
 pytestmark = pytest.mark.django_db
 
-ELDER_CARD = (
-    "老年优待证换发"  # HG-YL-004: 即时即办 or 定时代办, 0 days, ID card + photo
-)
-DIBAO = "最低生活保障申请"  # HG-JZ-001: 定时代办 or 上门特办, 15 days
+ELDER_CARD = "老年优待证换发"  # HG-YL-004: 即时即办, 定时代办 or 上门特办, 0 days, ID card + photo
+DIBAO = "最低生活保障申请、审核及转报"  # HG-JZ-001: 定时代办 or 上门特办, 15 days
 VALID_ID = "11010519491231002X"  # GB 11643's own example
 HUAGANG = "340123106001"
 FENFANG = "340123106202"
@@ -237,9 +235,25 @@ def test_only_the_items_modes_and_window_or_phone_are_offered(
     )
     page = client.get(reverse("staff:entry_item", kwargs={"code": elder_card.code}))
     elder = read_form(page)
-    assert [f["value"] for f in elder.fields["mode"]] == ["instant", "agency"]
-    assert "visit_weekdays" not in elder.fields and "result" in elder.fields
+    # 上门特办 was added for elderly residents (issue 11).
+    assert [f["value"] for f in elder.fields["mode"]] == ["instant", "agency", "home"]
+    assert "visit_weekdays" in elder.fields and "result" in elder.fields
     assert "保存并办结" in page.content.decode()
+
+
+def test_an_item_handled_in_person_elsewhere_cannot_be_entered(client, village_clerk):
+    # 大中专院校毕业在就创业地落户: in person at the police station only.
+    assert not service_items_for_picker(q="HG-HJ-007")[0]
+    assert service_items_for_picker(q="HG-HJ-001")[0]  # 出生登记 is entered
+    client.force_login(village_clerk)
+    assert (
+        client.get(
+            reverse("staff:entry_item", kwargs={"code": "HG-HJ-001"})
+        ).status_code
+        == 200
+    )
+    page = client.get(reverse("staff:entry_item", kwargs={"code": "HG-HJ-007"}))
+    assert page.status_code == 404
 
 
 def test_the_channels_are_named_as_everywhere_else(client, enter, village_clerk, dibao):

@@ -177,6 +177,15 @@ class FaqSerializer(serializers.Serializer):
     a = serializers.CharField(help_text="The answer.")
 
 
+class CorrectionSerializer(serializers.Serializer):
+    what = serializers.CharField(help_text="What was corrected in the guide.")
+    basis = serializers.CharField(help_text="The law, regulation or rule relied on.")
+    source = serializers.CharField(
+        allow_blank=True,
+        help_text="Where it was checked; empty when no published text was found.",
+    )
+
+
 class ModeSentenceSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=HandlingMode.choices)
     text = serializers.CharField()
@@ -208,6 +217,13 @@ class ServiceDetailSerializer(ServiceItemSerializer):
     village_matters = serializers.SerializerMethodField(
         help_text="Whether the sentences change with the resident's village."
     )
+    in_person_sentence = serializers.SerializerMethodField(
+        help_text="For an item handled only in person at a window (the police "
+        "station, a school): where to go; empty for the others."
+    )
+    corrections = CorrectionSerializer(
+        many=True, help_text="What was corrected in this guide, on what basis."
+    )
     page_url = serializers.CharField(source="get_absolute_url")
 
     class Meta(ServiceItemSerializer.Meta):
@@ -222,6 +238,8 @@ class ServiceDetailSerializer(ServiceItemSerializer):
             "mode_sentences",
             "village",
             "village_matters",
+            "in_person",
+            "in_person_sentence",
             "for_persons",
             "for_organizations",
             "conditions",
@@ -238,11 +256,13 @@ class ServiceDetailSerializer(ServiceItemSerializer):
             "hours",
             "inquiry_phone",
             "complaint_phone",
+            "contact_is_demo",
             "faq",
             "source",
             "source_title",
             "source_url",
             "source_note",
+            "corrections",
             "updated_at",
             "page_url",
         ]
@@ -256,6 +276,9 @@ class ServiceDetailSerializer(ServiceItemSerializer):
             {"mode": s.mode.value, "text": s.text, "is_demo": s.demo}
             for s in guide_rules.mode_sentences(item, village=self.context["village"])
         ]
+
+    def get_in_person_sentence(self, item: ServiceItem) -> str:
+        return guide_rules.in_person_sentence(item)
 
     def get_village(self, item: ServiceItem) -> str | None:
         village = self.context["village"]
