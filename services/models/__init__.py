@@ -3,6 +3,14 @@
 from ..choices import HandlingMode, Level, Status
 from .calendar import CalendarDay, CalendarYear
 from .catalog import Body, CatalogVersion, Category, Material, ServiceItem
+from .events import (
+    LifeEvent,
+    LifeEventApplication,
+    LifeEventItem,
+    LifeEventLink,
+    LifeEventQuestion,
+    MaterialKind,
+)
 from .fieldwork import AgencyTrip, HomeVisit, TripCheck
 from .notifications import Notification
 from .ratings import FollowUp, Rating
@@ -38,7 +46,13 @@ __all__ = [
     "HandlingMode",
     "HomeVisit",
     "Level",
+    "LifeEvent",
+    "LifeEventApplication",
+    "LifeEventItem",
+    "LifeEventLink",
+    "LifeEventQuestion",
     "Material",
+    "MaterialKind",
     "Notification",
     "Rating",
     "RequestEvent",

@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 
 from huagang.dataload import DataFileError, LoadReport
 from services.loading import load_catalog, load_synonyms
+from services.loading_events import load_life_events, load_material_kinds
 from villages.loading import load_villages
 
 
 class Command(BaseCommand):
     help = (
-        "Load the town, villages, bodies, service catalog and search synonyms from "
-        "the data files."
+        "Load the town, villages, bodies, service catalog, search synonyms, material "
+        "kinds and life events from the data files."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
                 load_villages(data_dir=data_dir, report=report)
                 load_catalog(data_dir=data_dir, report=report)
                 load_synonyms(data_dir=data_dir, report=report)
+                load_material_kinds(data_dir=data_dir, report=report)
+                load_life_events(data_dir=data_dir, report=report)
         except DataFileError as exc:
             raise CommandError(
                 _("Nothing was loaded. %(error)s") % {"error": exc}
