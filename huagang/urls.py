@@ -48,6 +48,7 @@ my_patterns = (
 urlpatterns = [
     path("", service_views.home, name="home"),
     path("services/", include("services.urls")),
+    path("events/", include("services.urls_events")),
     path("villages/", include(village_patterns)),
     path("track/", track_views.track, name="track"),
     path("track/leave/", track_views.track_leave, name="track_leave"),
