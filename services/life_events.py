@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 YES, NO = "yes", "no"
 YES_NO = (YES, NO)
@@ -72,6 +73,15 @@ def event_problems(
         if not any(applies(when, answers) for answers in everything)
     ]
     return problems
+
+
+# What each problem code of ``event_problems`` means, in words.
+PROBLEMS = {
+    "unknown-question": gettext_lazy("its condition names an unknown question"),
+    "unknown-answer": gettext_lazy("its condition names an answer not offered"),
+    "unused-question": gettext_lazy("no item's condition uses this question"),
+    "unreachable": gettext_lazy("no combination of answers selects this item"),
+}
 
 
 @dataclass

@@ -110,15 +110,9 @@ def _check(
         [(q["key"], [o["value"] for o in q["options"]]) for q in questions],
         [(entry["label"], entry["when"]) for entry in covered],
     )
-    messages = {
-        "unknown-question": _("%(x)s: its condition names an unknown question"),
-        "unknown-answer": _("%(x)s: its condition names an answer not offered"),
-        "unused-question": _("%(x)s: no item's condition uses this question"),
-        "unreachable": _("%(x)s: no combination of answers selects this item"),
-    }
     if problems:
         where, code = problems[0]
-        raise rec.error("items", messages[code] % {"x": where})
+        raise rec.error("items", f"{where}: {life_events.PROBLEMS[code]}")
     codes = [entry["label"] for entry in covered]
     if len(set(codes)) != len(codes):
         raise rec.error("items", _("duplicate value"))

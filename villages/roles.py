@@ -42,9 +42,16 @@ _OFFICIAL_EDIT = [
         ("villages", "servicewindow"),
         ("villages", "town"),
         ("services", "searchsynonym"),
+        ("services", "lifeevent"),
+        ("services", "lifeeventquestion"),
+        ("services", "lifeeventitem"),
+        ("services", "materialkind"),
     ]
     for verb in ("add", "change")
 ] + [
+    # an event's questions and items are edited as its inline rows
+    "services.delete_lifeeventquestion",
+    "services.delete_lifeeventitem",
     "services.delete_searchsynonym",  # a wrong synonym misleads every search
     "villages.view_user",
     "villages.change_user",

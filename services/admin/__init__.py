@@ -1,1 +1,1 @@
-from . import catalog, fieldwork, requests  # noqa: F401  (registers the model admins)
+from . import catalog, events, fieldwork, requests  # noqa: F401  (registers the model admins)

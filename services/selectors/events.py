@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from villages.models import User
 
 from .. import life_events, time_limits, workflow
-from ..access import applicant_q, service_requests_scope
+from ..access import applicant_q, service_requests_scope, statistics_q
 from ..models import (
     LifeEvent,
     LifeEventApplication,
@@ -104,7 +104,7 @@ def life_event_plan(
 # --- applications ----------------------------------------------------------------------
 
 
-def _with_links(rows: QuerySet[LifeEventApplication]) -> QuerySet[LifeEventApplication]:
+def with_links(rows: QuerySet[LifeEventApplication]) -> QuerySet[LifeEventApplication]:
     linked = LifeEventLink.objects.select_related(
         "service_request__item", "service_request__village"
     ).order_by("order")
@@ -116,13 +116,13 @@ def _with_links(rows: QuerySet[LifeEventApplication]) -> QuerySet[LifeEventAppli
 def life_event_application_get(*, number: str) -> LifeEventApplication | None:
     """The application with its event and linked requests (two queries). Who may see
     it is for ``access`` to say."""
-    return _with_links(LifeEventApplication.objects.filter(number=number)).first()
+    return with_links(LifeEventApplication.objects.filter(number=number)).first()
 
 
 def life_event_applications_of(*, user: User) -> QuerySet[LifeEventApplication]:
     """The applications whose linked requests are `user`'s as applicant (我的办件)."""
     mine = ServiceRequest.objects.filter(applicant_q(user)).values("pk")
-    return _with_links(
+    return with_links(
         LifeEventApplication.objects.filter(
             Q(account=user) | Q(links__service_request__in=mine)
         ).distinct()
@@ -198,3 +198,54 @@ def life_event_siblings(
         .order_by("life_event_link__order")
     )
     return link.application, list(siblings)
+
+
+@dataclass
+class EventFigures:
+    """One event's applications in a period: how many, how many finished (every
+    linked request closed) and their average time to finish, in days."""
+
+    name: str
+    applications: int = 0
+    finished: int = 0
+    days: list[float] = field(default_factory=list)
+
+    @property
+    def average_days(self) -> float | None:
+        return round(sum(self.days) / len(self.days), 1) if self.days else None
+
+
+def life_event_figures(*, user: User | None, period: Any) -> list[EventFigures]:
+    """Per event, the applications submitted in `period` (``statistics.Period``) of
+    which the user's statistics cover a linked request (``access.statistics_q``).
+    One query."""
+    covered = ServiceRequest.objects.filter(
+        statistics_q(user), life_event_link__application=OuterRef("pk")
+    )
+    rows = (
+        LifeEventApplication.objects.filter(
+            Exists(covered),
+            submitted_at__gte=period.start,
+            submitted_at__lt=period.end,
+        )
+        .annotate(
+            open=Count(
+                "links",
+                filter=Q(links__service_request__status__in=list(workflow.OPEN)),
+            ),
+            last=Max("links__service_request__completed_at"),
+        )
+        .values("event__name", "event__order", "open", "last", "submitted_at")
+        .order_by("event__order", "event__name")
+    )
+    figures: dict[str, EventFigures] = {}
+    for row in rows:
+        entry = figures.setdefault(row["event__name"], EventFigures(row["event__name"]))
+        entry.applications += 1
+        if row["open"] == 0:
+            entry.finished += 1
+            if row["last"] is not None:
+                entry.days.append(
+                    (row["last"] - row["submitted_at"]).total_seconds() / 86400
+                )
+    return list(figures.values())

@@ -183,3 +183,20 @@ def test_the_application_form_posts_one_file_per_kind(client, village):
     receipt = client.get(f"/events/applications/{application.number}/receipt/")
     assert "<svg" in receipt.content.decode()
     assert application.links.count() == 3
+
+
+def test_the_dashboard_counts_events_and_their_time_to_finish(
+    client, village, official, village_clerk
+):
+    application = _apply(
+        village,
+        answers={**DEATH, "pension": "no", "disability-card": "no", "cremated": "no"},
+    )
+    only = application.links.get().service_request
+    assert only.item.code == "HG-HJ-002"
+    service_request_complete(service_request=only, by=village_clerk, result="已注销")
+    _apply(village, phone="13800001111")
+    client.force_login(official)
+    body = client.get("/dashboard/").content.decode()
+    row = re.search(r"<th scope=\"row\">身后一件事</th>(.*?)</tr>", body).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row)[:2] == ["2", "1"]
