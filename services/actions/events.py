@@ -139,10 +139,17 @@ def life_event_submit(
         )
     except _KeyTaken:
         return _submitted_before(submission_key, account)  # type: ignore[arg-type,return-value]
+    except _SentBefore as sent:
+        return LifeEventApplication.objects.get(pk=sent.application_id)
 
 
 class _KeyTaken(Exception):
     pass
+
+
+class _SentBefore(Exception):
+    def __init__(self, application_id: int):
+        self.application_id = application_id
 
 
 @transaction.atomic
@@ -178,12 +185,13 @@ def _create(
 
 
 def _link(application: LifeEventApplication, created: ServiceRequest, order: int):
-    """Link `created`; one the same person just made for another application (the
-    same form sent again with a new key) is a conflict, rolling everything back."""
-    if LifeEventLink.objects.filter(service_request=created).exists():
-        raise Conflict(
-            _("You have just applied for this; see 我的办件 or your receipt.")
-        )
+    """Link `created`. One already linked is the same person's identical request of
+    a few minutes ago (``service_request_submit`` returned it: the same form sent
+    again with a new key, after the back button): _SentBefore rolls this
+    application back, and the earlier one is the answer."""
+    earlier = LifeEventLink.objects.filter(service_request=created).first()
+    if earlier is not None:
+        raise _SentBefore(earlier.application_id)
     LifeEventLink.objects.create(
         application=application, service_request=created, order=order
     )

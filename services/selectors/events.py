@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from villages.models import User
 
-from .. import life_events, time_limits, workflow
+from .. import life_events, progress, time_limits, workflow
 from ..access import applicant_q, service_requests_scope, statistics_q
 from ..models import (
     LifeEvent,
@@ -19,6 +19,7 @@ from ..models import (
     LifeEventItem,
     LifeEventLink,
     MaterialKind,
+    RequestEvent,
     ServiceItem,
     ServiceRequest,
     Status,
@@ -249,3 +250,16 @@ def life_event_figures(*, user: User | None, period: Any) -> list[EventFigures]:
                     (row["last"] - row["submitted_at"]).total_seconds() / 86400
                 )
     return list(figures.values())
+
+
+def supplement_words(requests: list[ServiceRequest]) -> dict[int, str]:
+    """What the staff last asked for, per request awaiting a supplement (one query,
+    none when there is no such request)."""
+    if not requests:
+        return {}
+    timelines: dict[int, list[RequestEvent]] = {r.pk: [] for r in requests}
+    for event in RequestEvent.objects.filter(
+        request__in=requests, is_public=True
+    ).order_by("created_at", "pk"):
+        timelines[event.request_id].append(event)
+    return {pk: progress.supplement_asked(found) for pk, found in timelines.items()}

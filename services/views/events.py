@@ -7,6 +7,7 @@ Who may see an application is ``access.may_see_life_event``; each linked request
 still one request, with its own workflow, on the clerks' pages.
 """
 
+import copy
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -174,6 +175,8 @@ def event_track_result(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("events:track_result", number=number)
         if form is not None:
             forms.append((service_request, form))
+    words = selectors.supplement_words(progress.supplement_asked)
+    forms = [(r, form, words.get(r.pk, "")) for r, form in forms]
     context = {"application": application, "progress": progress, "forms": forms}
     return render(request, "services/events/track_result.html", context, status=status)
 
@@ -198,8 +201,6 @@ def _supplement(request, application, service_request):
 
 def _as_get(request: HttpRequest) -> HttpRequest:
     """The same request read as a GET (a post meant for a sibling's form)."""
-    import copy
-
     shown = copy.copy(request)
     shown.method = "GET"
     return shown

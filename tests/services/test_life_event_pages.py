@@ -200,3 +200,35 @@ def test_the_dashboard_counts_events_and_their_time_to_finish(
     body = client.get("/dashboard/").content.decode()
     row = re.search(r"<th scope=\"row\">身后一件事</th>(.*?)</tr>", body).group(1)
     assert re.findall(r"<td>([^<]*)</td>", row)[:2] == ["2", "1"]
+
+
+def test_a_supplement_any_item_asks_for_is_uploaded_on_the_event_page(
+    client, village, village_clerk
+):
+    from services.actions import service_request_accept, service_request_ask_supplement
+    from services.models import Status
+
+    application = _apply(village)
+    _tracked(client, application)
+    before = _count(client, f"/events/track/{application.number}/")
+    case = ServiceRequest.objects.get(
+        life_event_link__application=application, item__code="HG-QT-001"
+    )
+    service_request_accept(service_request=case, by=village_clerk)
+    case.refresh_from_db()
+    service_request_ask_supplement(
+        service_request=case, by=village_clerk, what="请补交火化证的清晰照片"
+    )
+    page = client.get(f"/events/track/{application.number}/").content.decode()
+    assert "请补交火化证的清晰照片" in page
+    assert f"?request={case.tracking_number}" in page
+    response = client.post(
+        f"/events/track/{application.number}/?request={case.tracking_number}",
+        {"other": pdf_upload("火化证.pdf")},
+    )
+    assert response.status_code == 302
+    assert case.attachments.filter(original_name="火化证.pdf").exists()
+    case.refresh_from_db()
+    assert case.status == Status.SUPPLEMENT  # the clerk resumes
+    # A page with a supplement asked costs a query more (the words), not one per item.
+    assert _count(client, f"/events/track/{application.number}/") <= before + 4

@@ -279,3 +279,12 @@ def test_reloading_the_events_changes_nothing(settings):
     output = _load(Path(settings.TOWN_DATA_DIR))
     assert "life events: 0 created, 0 updated, 4 unchanged" in output
     assert "material kinds: 0 created, 0 updated, 12 unchanged" in output
+
+
+def test_the_same_form_sent_again_with_a_new_key_finds_the_first(village, resident):
+    plan = _death_plan()
+    first = _apply(plan, village, resident)
+    again = _apply(plan, village, resident)  # a new key: the back button, then send
+    assert again == first
+    assert LifeEventApplication.objects.count() == 1
+    assert ServiceRequest.objects.filter(life_event_link__isnull=False).count() == 4
