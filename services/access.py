@@ -35,6 +35,7 @@ from .models import (
     FollowUp,
     HandlingMode,
     HomeVisit,
+    LifeEventApplication,
     ServiceRequest,
     Status,
     TripCheck,
@@ -840,11 +841,9 @@ EVENT_PROOF_SESSION_KEY = "huagang_life_event_proof"
 
 
 def life_event_applications_scope(
-    *, user: User | None, queryset: QuerySet | None = None
-) -> QuerySet:
+    *, user: User | None, queryset: QuerySet[LifeEventApplication] | None = None
+) -> QuerySet[LifeEventApplication]:
     """The applications of which `user` may see at least one linked request."""
-    from .models import LifeEventApplication
-
     rows = LifeEventApplication.objects.all() if queryset is None else queryset
     visible = service_requests_scope(user=user).filter(
         life_event_link__application=OuterRef("pk")
@@ -852,11 +851,11 @@ def life_event_applications_scope(
     return rows.filter(Exists(visible))
 
 
-def life_event_proof_by_lookup(*, number: str, phone_last4: str):
+def life_event_proof_by_lookup(
+    *, number: str, phone_last4: str
+) -> LifeEventApplication | None:
     """The application whose number and applicant's phone (last four digits) both
     match; None otherwise."""
-    from .models import LifeEventApplication
-
     number = tracking_number_normalize(number)
     digits = ascii_digits(phone_last4)
     if digits is None or len(digits) != 4 or not number:
@@ -866,7 +865,9 @@ def life_event_proof_by_lookup(*, number: str, phone_last4: str):
     ).first()
 
 
-def life_event_proof_remember(session: SessionBase, application) -> None:
+def life_event_proof_remember(
+    session: SessionBase, application: LifeEventApplication
+) -> None:
     """Keep the lookup of `application` in `session` (a new session key), for
     ``PROOF_SECONDS``; it replaces a request's proof, as a new lookup does."""
     session.cycle_key()
@@ -877,7 +878,7 @@ def life_event_proof_remember(session: SessionBase, application) -> None:
     }
 
 
-def life_event_proven(session: SessionBase, application) -> bool:
+def life_event_proven(session: SessionBase, application: LifeEventApplication) -> bool:
     kept = session.get(EVENT_PROOF_SESSION_KEY)
     if not isinstance(kept, dict) or kept.get("application") != application.pk:
         return False
@@ -886,7 +887,9 @@ def life_event_proven(session: SessionBase, application) -> bool:
 
 
 def life_event_request_proof(
-    session: SessionBase, application, service_request: ServiceRequest
+    session: SessionBase,
+    application: LifeEventApplication,
+    service_request: ServiceRequest,
 ) -> ApplicantProof | None:
     """A proof for one linked request of an application this session proved."""
     linked = getattr(service_request, "life_event_link", None)
@@ -897,7 +900,9 @@ def life_event_request_proof(
     return ApplicantProof(service_request.pk, _SEAL)
 
 
-def may_see_life_event(user: User | None, session: SessionBase, application) -> bool:
+def may_see_life_event(
+    user: User | None, session: SessionBase, application: LifeEventApplication
+) -> bool:
     """The applicant: signed in (``is_applicant`` of a linked request), or this
     session's lookup or submission of the application."""
     if life_event_proven(session, application) or application.pk in session.get(
@@ -913,7 +918,9 @@ def may_see_life_event(user: User | None, session: SessionBase, application) -> 
 EVENT_SUBMITTED_IN_SESSION = "huagang.submitted_life_events"
 
 
-def life_event_submission_remember(session: SessionBase, application) -> None:
+def life_event_submission_remember(
+    session: SessionBase, application: LifeEventApplication
+) -> None:
     kept = [
         pk for pk in session.get(EVENT_SUBMITTED_IN_SESSION, []) if pk != application.pk
     ]

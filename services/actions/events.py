@@ -184,7 +184,9 @@ def _create(
     return application
 
 
-def _link(application: LifeEventApplication, created: ServiceRequest, order: int):
+def _link(
+    application: LifeEventApplication, created: ServiceRequest, order: int
+) -> None:
     """Link `created`. One already linked is the same person's identical request of
     a few minutes ago (``service_request_submit`` returned it: the same form sent
     again with a new key, after the back button): _SentBefore rolls this

@@ -145,6 +145,10 @@ class EventProgress:
     def finished(self) -> bool:
         return self.done == self.total
 
+    @property
+    def modes(self) -> set[str]:
+        return {r.mode for r in self.requests}
+
 
 def _expected(request: ServiceRequest, calendar: WorkCalendar) -> dt.date | None:
     """Its due date, or before acceptance the date the receipt promised."""

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods
 from huagang.qr import qr_svg
 
 from .. import access
-from ..forms import TrackLookupForm
+from ..forms import SupplementUploadForm, TrackLookupForm
 from ..forms.events import LifeEventApplyForm, LifeEventQuestionsForm
-from ..models import LifeEvent, LifeEventApplication
+from ..models import LifeEvent, LifeEventApplication, ServiceRequest
 from ..selectors import events as selectors
 from .supplement import supplement_upload
 from .track import _limited, lookup_minutes_to_wait, lookup_usages
@@ -181,7 +181,11 @@ def event_track_result(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "services/events/track_result.html", context, status=status)
 
 
-def _supplement(request, application, service_request):
+def _supplement(
+    request: HttpRequest,
+    application: LifeEventApplication,
+    service_request: ServiceRequest,
+) -> tuple[SupplementUploadForm | None, int]:
     """The supplement form of one linked request; a post goes to the request it
     names (``?request=<tracking number>``), the others are only shown."""
     proof = access.life_event_request_proof(

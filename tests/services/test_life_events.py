@@ -288,3 +288,14 @@ def test_the_same_form_sent_again_with_a_new_key_finds_the_first(village, reside
     assert again == first
     assert LifeEventApplication.objects.count() == 1
     assert ServiceRequest.objects.filter(life_event_link__isnull=False).count() == 4
+
+
+def test_every_material_named_by_a_kind_is_in_the_catalog():
+    """A kind names materials as the catalog spells them: a renamed material shows
+    here, not as an upload silently asked twice."""
+    from services.models import Material, MaterialKind
+
+    names = set(Material.objects.values_list("name", flat=True))
+    names |= set(Material.objects.values_list("key", flat=True))
+    for kind in MaterialKind.objects.all():
+        assert set(kind.materials) <= names, (kind.code, set(kind.materials) - names)
