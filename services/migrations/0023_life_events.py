@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('when', models.JSONField(blank=True, default=dict, verbose_name='applies when')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='services.lifeevent', verbose_name='life event')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='life_event_items', to='services.serviceitem', verbose_name='service item')),
+                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='life_event_items', to='services.serviceitem', verbose_name='service item')),
             ],
             options={
                 'verbose_name': 'item of a life event',

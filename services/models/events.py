@@ -122,9 +122,11 @@ class LifeEventItem(models.Model):
         related_name="items",
         verbose_name=_("life event"),
     )
+    # An item deleted from the catalog leaves the event (whose questions the admin then
+    # checks again); it does not block the catalog's own changes.
     item = models.ForeignKey(
         ServiceItem,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="life_event_items",
         verbose_name=_("service item"),
     )
