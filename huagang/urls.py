@@ -63,6 +63,7 @@ my_patterns = (
 urlpatterns = [
     path("", service_views.home, name="home"),
     path("services/", include("services.urls")),
+    path("events/", include("services.urls_events")),
     path("villages/", include(village_patterns)),
     path("questions/", include((question_views.urlpatterns, "questions"))),
     path("track/", track_views.track, name="track"),

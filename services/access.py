@@ -38,6 +38,7 @@ from .models import (
     FollowUp,
     HandlingMode,
     HomeVisit,
+    LifeEventApplication,
     Question,
     ServiceRequest,
     Status,
@@ -1021,3 +1022,99 @@ def staff_disclosures_q(user: User | None) -> Q:
     if has_role(user, Role.VILLAGE_CLERK):
         return Q(village_id=user.village_id)  # type: ignore[union-attr]
     return Q(pk__in=[])
+
+
+# --- life events (一件事一次办) -----------------------------------------------------------
+# An application for a life event is seen through its linked requests: whoever may see
+# one of them sees the application, and of its requests only those they may see. A
+# resident without an account proves the whole application at once by its number and
+# the last four digits of the applicant's phone; the proof covers its linked requests.
+
+EVENT_PROOF_SESSION_KEY = "huagang_life_event_proof"
+
+
+def life_event_applications_scope(
+    *, user: User | None, queryset: QuerySet[LifeEventApplication] | None = None
+) -> QuerySet[LifeEventApplication]:
+    """The applications of which `user` may see at least one linked request."""
+    rows = LifeEventApplication.objects.all() if queryset is None else queryset
+    visible = service_requests_scope(user=user).filter(
+        life_event_link__application=OuterRef("pk")
+    )
+    return rows.filter(Exists(visible))
+
+
+def life_event_proof_by_lookup(
+    *, number: str, phone_last4: str
+) -> LifeEventApplication | None:
+    """The application whose number and applicant's phone (last four digits) both
+    match; None otherwise."""
+    number = tracking_number_normalize(number)
+    digits = ascii_digits(phone_last4)
+    if digits is None or len(digits) != 4 or not number:
+        return None
+    return LifeEventApplication.objects.filter(
+        number=number, applicant_phone__endswith=digits
+    ).first()
+
+
+def life_event_proof_remember(
+    session: SessionBase, application: LifeEventApplication
+) -> None:
+    """Keep the lookup of `application` in `session` (a new session key), for
+    ``PROOF_SECONDS``; it replaces a request's proof, as a new lookup does."""
+    session.cycle_key()
+    session.pop(PROOF_SESSION_KEY, None)
+    session[EVENT_PROOF_SESSION_KEY] = {
+        "application": application.pk,
+        "until": int(time.time()) + PROOF_SECONDS,
+    }
+
+
+def life_event_proven(session: SessionBase, application: LifeEventApplication) -> bool:
+    kept = session.get(EVENT_PROOF_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("application") != application.pk:
+        return False
+    until = kept.get("until")
+    return isinstance(until, int) and until >= time.time()
+
+
+def life_event_request_proof(
+    session: SessionBase,
+    application: LifeEventApplication,
+    service_request: ServiceRequest,
+) -> ApplicantProof | None:
+    """A proof for one linked request of an application this session proved."""
+    linked = getattr(service_request, "life_event_link", None)
+    if linked is None or linked.application_id != application.pk:
+        return None
+    if not life_event_proven(session, application):
+        return None
+    return ApplicantProof(service_request.pk, _SEAL)
+
+
+def may_see_life_event(
+    user: User | None, session: SessionBase, application: LifeEventApplication
+) -> bool:
+    """The applicant: signed in (``is_applicant`` of a linked request), or this
+    session's lookup or submission of the application."""
+    if life_event_proven(session, application) or application.pk in session.get(
+        EVENT_SUBMITTED_IN_SESSION, []
+    ):
+        return True
+    return _active(user) and any(
+        is_applicant(user, link.service_request)  # type: ignore[arg-type]
+        for link in application.links.all()
+    )
+
+
+EVENT_SUBMITTED_IN_SESSION = "huagang.submitted_life_events"
+
+
+def life_event_submission_remember(
+    session: SessionBase, application: LifeEventApplication
+) -> None:
+    kept = [
+        pk for pk in session.get(EVENT_SUBMITTED_IN_SESSION, []) if pk != application.pk
+    ]
+    session[EVENT_SUBMITTED_IN_SESSION] = [*kept, application.pk][-SUBMITTED_KEPT:]

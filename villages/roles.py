@@ -53,9 +53,16 @@ _OFFICIAL_EDIT = [
         ("services", "searchsynonym"),
         ("services", "countydepartment"),
         ("services", "delegatedpower"),
+        ("services", "lifeevent"),
+        ("services", "lifeeventquestion"),
+        ("services", "lifeeventitem"),
+        ("services", "materialkind"),
     ]
     for verb in ("add", "change")
 ] + [
+    # an event's questions and items are edited as its inline rows
+    "services.delete_lifeeventquestion",
+    "services.delete_lifeeventitem",
     "services.delete_searchsynonym",  # a wrong synonym misleads every search
     "villages.view_user",
     "villages.change_user",

@@ -1,2 +1,2 @@
 # registers the model admins
-from . import catalog, delegation, fieldwork, questions, requests  # noqa: F401
+from . import catalog, delegation, events, fieldwork, questions, requests  # noqa: F401

@@ -12,7 +12,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from .views import catalog, docs, fieldwork, requests, statistics, steps
+from .views import catalog, docs, events, fieldwork, requests, statistics, steps
 
 app_name = "api"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     *steps.urlpatterns,
     *fieldwork.urlpatterns,
     *statistics.urlpatterns,
+    *events.urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

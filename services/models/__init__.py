@@ -4,6 +4,14 @@ from ..choices import HandlingMode, Level, Status
 from .calendar import CalendarDay, CalendarYear
 from .catalog import Body, CatalogVersion, Category, Material, ServiceItem
 from .delegation import CountyDepartment, DelegatedPower
+from .events import (
+    LifeEvent,
+    LifeEventApplication,
+    LifeEventItem,
+    LifeEventLink,
+    LifeEventQuestion,
+    MaterialKind,
+)
 from .fieldwork import AgencyTrip, HomeVisit, TripCheck
 from .notifications import Notification
 from .questions import Question, QuestionEvent, QuestionPublication
@@ -42,7 +50,13 @@ __all__ = [
     "HandlingMode",
     "HomeVisit",
     "Level",
+    "LifeEvent",
+    "LifeEventApplication",
+    "LifeEventItem",
+    "LifeEventLink",
+    "LifeEventQuestion",
     "Material",
+    "MaterialKind",
     "Notification",
     "Question",
     "QuestionEvent",

@@ -16,6 +16,7 @@ from villages.models import Village
 from .. import access, dashboard_files
 from ..forms.dashboard import PeriodForm
 from ..models import Body
+from ..selectors import events as event_selectors
 from ..selectors import statistics as selectors
 from ..statistics import columns_chart
 from ..working_days import WorkCalendar
@@ -67,6 +68,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "overdue_rows": _overdue_rows(overdue, today=today, calendar=calendar),
         "query": _query(form),
         "scope_label": _scope_label(request.user),
+        "life_events": event_selectors.life_event_figures(
+            user=request.user, period=form.period
+        ),
     }
     return render(request, "dashboard/index.html", context)
 

@@ -20,6 +20,8 @@ from huagang.forms import add_input_errors
 from .. import access, actions, selectors, workflow
 from ..forms import RatingForm, SupplementUploadForm, WithdrawForm
 from ..models import ServiceRequest
+from ..selectors import events as event_selectors
+from ..working_days import WorkCalendar
 from .supplement import supplement_upload
 
 PAGE_SIZE = 20
@@ -47,7 +49,23 @@ def _detail_url(service_request: ServiceRequest) -> str:
 def my_requests(request: HttpRequest) -> HttpResponse:
     found = selectors.service_requests_of_applicant(user=request.user)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "services/mine/list.html", {"page": page})
+    context = {"page": page, "life_events": _life_events(request)}
+    return render(request, "services/mine/list.html", context)
+
+
+def _life_events(request: HttpRequest) -> list:
+    """The resident's life events, each with its progress (on the first page)."""
+    if request.GET.get("page") not in (None, "", "1"):
+        return []
+    applications = list(event_selectors.life_event_applications_of(user=request.user))
+    calendar = WorkCalendar.load() if applications else None
+    return [
+        (
+            application,
+            event_selectors.life_event_progress(application, calendar=calendar),
+        )
+        for application in applications
+    ]
 
 
 def _render_detail(

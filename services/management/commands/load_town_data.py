@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from huagang.dataload import DataFileError, LoadReport
 from services.loading import load_catalog, load_synonyms
 from services.loading_delegation import load_delegated_powers
+from services.loading_events import load_life_events, load_material_kinds
 from villages.loading import load_grids, load_villages
 
 
 class Command(BaseCommand):
     help = (
-        "Load the town, villages, grids, bodies, service catalog, search synonyms and "
-        "the delegated powers from the data files."
+        "Load the town, villages, grids, bodies, service catalog, search synonyms, the "
+        "delegated powers, material kinds and life events from the data files."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                 load_catalog(data_dir=data_dir, report=report)
                 load_synonyms(data_dir=data_dir, report=report)
                 load_delegated_powers(data_dir=data_dir, report=report)
+                load_material_kinds(data_dir=data_dir, report=report)
+                load_life_events(data_dir=data_dir, report=report)
         except DataFileError as exc:
             raise CommandError(
                 _("Nothing was loaded. %(error)s") % {"error": exc}

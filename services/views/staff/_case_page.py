@@ -1,5 +1,6 @@
 """What the case page shows, from a case loaded by
-``selectors.staff.service_request_for_staff`` (no further queries)."""
+``selectors.staff.service_request_for_staff`` (no further queries but the life
+event's two: the application it is linked under and the siblings the user may see)."""
 
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from ... import access, workflow
 from ...forms.staff_cases import NoteForm, VersionForm, step_form
 from ...forms.staff_cases import note_form as new_note_form
 from ...models import Attachment, DueState, Material, ServiceRequest
+from ...selectors.events import life_event_siblings
 
 # The order and look of the step buttons: the steps that cannot be undone last.
 STEP_ORDER = [
@@ -71,7 +73,10 @@ def case_context(
     error: str = "",
 ) -> dict:
     may_note = access.may(user, case, workflow.Activity.NOTE)
+    life_event, siblings = life_event_siblings(service_request=case, user=user)
     return {
+        "life_event": life_event,
+        "siblings": siblings,
         "case": case,
         "due_label": DueState(case.due_flag).label if case.due_flag else "",
         "materials": _files_by_material(case),

@@ -1,0 +1,134 @@
+"""一件事一次办 in Chromium, as a new resident and a village clerk would do it.
+
+The resident opens 身后一件事 from the home page, answers the questions (a plain GET
+form), sees only the services that apply, uploads each merged material once, sends
+one application and gets one event number. The village clerk finds the linked cases
+in the queue and completes one; the resident, tracking the event by its number and
+phone digits, sees the progress change.
+"""
+
+import re
+
+import pytest
+
+from services.models import Attachment, LifeEventApplication, ServiceRequest, Status
+from tests.files import pdf_bytes
+
+from .test_staff_cases import sign_in_at_the_portal
+
+expect = pytest.importorskip(
+    "playwright.sync_api",
+    reason="browser tests need the playwright package (pip install -e '.[test]')",
+).expect
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = "13955550123"
+
+
+def answer_the_questions(resident) -> None:
+    page = resident.page
+    page.goto(resident.base_url + "/")
+    resident.follow(page.get_by_role("link", name="一件事一次办", exact=True))
+    resident.shot("events")
+    resident.follow(page.get_by_role("link", name="身后一件事"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("身后一件事")
+    for question, answer in (
+        ("养老保险", "是"),
+        ("残疾人证", "否"),
+        ("火化", "是"),
+        ("低保", "否"),
+    ):
+        group = page.get_by_role("group", name=re.compile(question))
+        group.get_by_label(answer, exact=True).check()
+    resident.shot("answered")
+    resident.follow(page.get_by_role("button", name="查看适用的事项"))
+    resident.shot("plan")
+
+
+def apply_once(resident) -> None:
+    page = resident.page
+    page.get_by_label("姓名").fill("王桂兰")
+    page.get_by_label("手机号码").fill(PHONE)
+    page.get_by_label("身份证号码").fill("11010519491231002X")
+    page.get_by_label("村(社区)").select_option(label="花岗社区")
+    pickers = page.locator("input[type=file]")
+    for index in range(pickers.count()):
+        pickers.nth(index).set_input_files(
+            files=[
+                {
+                    "name": f"材料{index}.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": pdf_bytes(unique=True),
+                }
+            ]
+        )
+    page.get_by_role("checkbox", name=re.compile("我同意")).check()
+    resident.shot("form-filled")
+    resident.follow(page.get_by_role("button", name="提交申请"))
+
+
+def test_a_resident_applies_for_a_death_once_and_follows_it(person, village_clerk):
+    resident = person()
+    page = resident.page
+    answer_the_questions(resident)
+    plan = page.locator(".event-items")
+    expect(plan.locator("li")).to_have_count(3)
+    expect(plan).to_contain_text("死亡注销")
+    expect(plan).to_contain_text("城乡居民养老保险注销登记（参保人死亡）")
+    expect(plan).to_contain_text("惠民殡葬补贴")
+    expect(plan).not_to_contain_text("残疾人证注销")
+    death_certificate = page.locator(".event-materials li", has_text="死亡证明")
+    expect(death_certificate).to_have_count(1)
+    expect(death_certificate).to_contain_text("死亡注销")
+    expect(death_certificate).to_contain_text("惠民殡葬补贴")
+
+    resident.follow(page.get_by_role("link", name="一次申请全部事项"))
+    expect(page.get_by_label(re.compile("^死亡证明"))).to_have_count(1)
+    apply_once(resident)
+    resident.shot("done")
+    number = page.locator("#event-number").inner_text()
+    application = LifeEventApplication.objects.get()
+    assert number == application.number
+    linked = ServiceRequest.objects.filter(life_event_link__application=application)
+    assert linked.count() == 3
+    death_files = Attachment.objects.filter(
+        request__in=linked, material__name__in=["死亡医学证明或火化证明", "死亡证明"]
+    )
+    assert len({a.sha256 for a in death_files}) == 1
+    assert death_files.count() == 2  # one upload, on 死亡注销 and on 惠民殡葬补贴
+    expect(page.locator(".event-progress h2")).to_have_text(
+        "身后一件事：3 项中已办结 0 项"
+    )
+
+    clerk = person()
+    sign_in_at_the_portal(clerk, village_clerk)
+    clerk.page.goto(clerk.base_url + "/staff/")
+    queue = clerk.page.locator("table.queue")
+    for case in linked:
+        expect(queue).to_contain_text(case.tracking_number)
+    clerk.shot("queue")
+    deregistration = linked.get(item__code="HG-HJ-002")
+    clerk.page.goto(clerk.base_url + f"/staff/cases/{deregistration.tracking_number}/")
+    expect(clerk.page.locator(".case-life-event")).to_contain_text(number)
+    expect(clerk.page.locator(".life-event-siblings li")).to_have_count(2)
+    clerk.shot("case-with-event")
+
+    tracker = person()
+    tracker.page.goto(tracker.base_url + f"/events/track/?number={number}")
+    tracker.page.get_by_label("手机号码后四位").fill(PHONE[-4:])
+    tracker.follow(tracker.page.get_by_role("button", name="查询"))
+    progress = tracker.page.locator(".event-progress h2")
+    expect(progress).to_have_text("身后一件事：3 项中已办结 0 项")
+    tracker.shot("tracked")
+
+    clerk.page.get_by_text("办结", exact=True).click()
+    clerk.page.get_by_label("办理结果（居民可见）").fill("户口已注销")
+    clerk.follow(clerk.page.get_by_role("button", name="确认办结"))
+    expect(clerk.page.locator(".case-state")).to_contain_text("已办结")
+    clerk.shot("completed")
+    deregistration.refresh_from_db()
+    assert deregistration.status == Status.COMPLETED
+
+    tracker.page.reload()
+    expect(progress).to_have_text("身后一件事：3 项中已办结 1 项")
+    tracker.shot("progress-changed")

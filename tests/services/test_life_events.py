@@ -1,0 +1,301 @@
+"""Life events (一件事一次办): the questions select the items, one application makes
+linked requests atomically, one upload serves every item asking for its kind, and the
+loader refuses an event its rules could not use."""
+
+import uuid
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from huagang.exceptions import InvalidInput
+from huagang.privacy import NOTICE_VERSION
+from services import life_events
+from services.actions import events as event_actions
+from services.actions import submission
+from services.models import (
+    Attachment,
+    LifeEvent,
+    LifeEventApplication,
+    ServiceRequest,
+)
+from services.selectors.events import life_event_get, life_event_plan
+from tests.files import pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+Y, N = "yes", "no"
+
+# What each event must select, written out independently of the data file's
+# conditions: answers → the item codes, in the event's order.
+EXPECTED = {
+    "after-death": lambda a: [
+        "HG-HJ-002",
+        *(["HG-SB-017"] if a["pension"] == Y else []),
+        *(["HG-CJ-010"] if a["disability-card"] == Y else []),
+        *(["HG-QT-001"] if a["cremated"] == Y else []),
+        *(["HG-JZ-013"] if a["dibao"] == Y else []),
+    ],
+    "disability": lambda a: [
+        "HG-CJ-001",
+        *(["HG-CJ-005"] if a["hardship"] == Y else []),
+        *(["HG-CJ-006"] if a["severity"] == "severe" else []),
+        *(["HG-CJ-007"] if a["assistive"] == Y else []),
+    ],
+    "newborn": lambda a: [
+        "HG-HJ-001",
+        "HG-YB-001",
+        *(["HG-SB-015"] if a["social-card"] == Y else []),
+        *(["HG-JZ-013"] if a["dibao"] == Y else []),
+    ],
+    "retirement": lambda a: [
+        "HG-SB-009" if a["other-pension"] == N else "HG-SB-008",
+        *(["HG-YL-003"] if a["senior-card"] == Y else []),
+        *(["HG-YL-001"] if a["over-80"] == Y else []),
+    ],
+}
+COMBINATIONS = {"after-death": 16, "disability": 12, "newborn": 4, "retirement": 8}
+
+
+def test_the_four_events_follow_the_national_key_matters_list():
+    events = LifeEvent.objects.order_by("order")
+    assert [e.name for e in events] == [
+        "身后一件事",
+        "残疾人服务一件事",
+        "新生儿出生一件事",
+        "退休一件事",
+    ]
+    for event in events:
+        assert event.key_matter
+        assert "国发〔2024〕3号" in event.policy_basis
+        assert "国办发〔2025〕24号" in event.policy_basis
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_every_combination_of_answers_selects_exactly_the_expected_items(code):
+    event = life_event_get(code=code)
+    questions = [
+        (q.key, [o["value"] for o in q.options]) for q in event.questions.all()
+    ]
+    seen = 0
+    for answers in life_events.combinations(questions):
+        plan = life_event_plan(event=event, given=answers, kinds={})
+        assert [item.code for item in plan.items] == EXPECTED[code](answers), answers
+        seen += 1
+    assert seen == COMBINATIONS[code]
+
+
+def test_unanswered_questions_select_nothing():
+    event = life_event_get(code="after-death")
+    plan = life_event_plan(event=event, given={"pension": Y, "dibao": "maybe"})
+    assert not plan.complete and plan.items == []
+
+
+def _death_plan(**answers):
+    event = life_event_get(code="after-death")
+    given = {"pension": Y, "disability-card": Y, "cremated": Y, "dibao": N}
+    return life_event_plan(event=event, given={**given, **answers})
+
+
+def _apply(plan, village, resident, uploads=None, **overrides):
+    values = {
+        "plan": plan,
+        "village": village,
+        "applicant_name": "张桂英",
+        "applicant_phone": "13955550123",
+        "applicant_id_number": "11010519491231002X",
+        "account": resident,
+        "consent_version": NOTICE_VERSION,
+        "uploads": uploads,
+        "submission_key": uuid.uuid4(),
+    }
+    values.update(overrides)
+    return event_actions.life_event_submit(**values)
+
+
+def test_the_death_event_lists_each_kind_once_with_the_items_needing_it():
+    plan = _death_plan()
+    fields = [entry.field for entry in plan.materials]
+    assert len(fields) == len(set(fields))
+    by_field = {entry.field: entry for entry in plan.materials}
+    death = by_field["kind_death-certificate"]
+    assert sorted(i.code for i in death.needs) == [
+        "HG-CJ-010",
+        "HG-HJ-002",
+        "HG-QT-001",
+        "HG-SB-017",
+    ]
+    applicant_id = by_field["kind_id-card"]
+    assert {"HG-HJ-002", "HG-SB-017", "HG-CJ-010"} <= {
+        i.code for i in applicant_id.needs
+    }
+
+
+def test_one_upload_is_attached_to_every_linked_request_needing_its_kind(
+    village, resident, django_capture_on_commit_callbacks
+):
+    plan = _death_plan()
+    uploads = {
+        e.field: pdf_upload(f"{e.field}.pdf", unique=True) for e in plan.materials
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _apply(plan, village, resident, uploads)
+    requests = ServiceRequest.objects.filter(life_event_link__application=application)
+    assert sorted(r.item.code for r in requests) == [
+        "HG-CJ-010",
+        "HG-HJ-002",
+        "HG-QT-001",
+        "HG-SB-017",
+    ]
+    death_file = Attachment.objects.filter(original_name="kind_death-certificate.pdf")
+    assert sorted(a.request.item.code for a in death_file) == [
+        "HG-CJ-010",
+        "HG-HJ-002",
+        "HG-QT-001",
+        "HG-SB-017",
+    ]
+    assert len({a.sha256 for a in death_file}) == 1
+    # Each request in its own mode: the 户口注销 on the spot, the others carried.
+    modes = {r.item.code: r.mode for r in requests}
+    assert modes == {
+        "HG-HJ-002": "instant",
+        "HG-SB-017": "agency",
+        "HG-CJ-010": "agency",
+        "HG-QT-001": "agency",
+    }
+
+
+def test_a_failure_in_any_linked_request_creates_none(village, resident, monkeypatch):
+    plan = _death_plan()
+    real = submission.service_request_submit
+    calls = []
+
+    def failing(**values):
+        calls.append(values["item"].code)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real(**values)
+
+    monkeypatch.setattr(submission, "service_request_submit", failing)
+    before = ServiceRequest.objects.count()
+    with pytest.raises(RuntimeError):
+        _apply(plan, village, resident)
+    assert len(calls) == 3
+    assert ServiceRequest.objects.count() == before
+    assert not LifeEventApplication.objects.exists()
+
+
+def test_a_problem_is_reported_at_the_event_form_and_nothing_is_made(village, resident):
+    plan = _death_plan()
+    with pytest.raises(InvalidInput) as caught:
+        _apply(plan, village, resident, consent_version="", applicant_id_number="")
+    assert "consent" in caught.value.errors
+    assert "applicant_id_number" in caught.value.errors
+    assert not LifeEventApplication.objects.exists()
+
+
+def test_the_same_form_posted_twice_makes_one_application(village, resident):
+    plan = _death_plan()
+    key = uuid.uuid4()
+    first = _apply(plan, village, resident, submission_key=key)
+    again = _apply(plan, village, resident, submission_key=key)
+    assert again == first
+    assert first.links.count() == 4
+    assert LifeEventApplication.objects.count() == 1
+    assert ServiceRequest.objects.filter(life_event_link__isnull=False).count() == 4
+
+
+# --- the loader ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, settings) -> Path:
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(settings.TOWN_DATA_DIR, target)
+    return target
+
+
+def _edit_events(data_dir: Path, change) -> None:
+    path = data_dir / "life_events.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(document[0])
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+def _load(data_dir: Path) -> str:
+    out = StringIO()
+    with translation.override("en"):
+        call_command("load_town_data", "--data-dir", str(data_dir), stdout=out)
+    return out.getvalue()
+
+
+def _unknown_item(event):
+    event["items"].append({"item": "HG-XX-999"})
+
+
+def _unused_question(event):
+    event["questions"].append(
+        {"key": "spare", "text": "多余的问题？", "kind": "yes_no"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (_unknown_item, "no catalog item has this code"),
+        (_unused_question, "spare: no item's condition uses this question"),
+    ],
+)
+def test_the_loader_refuses_an_unusable_event(data_dir, change, says):
+    _edit_events(data_dir, change)
+    with pytest.raises(CommandError, match=says):
+        _load(data_dir)
+
+
+def test_an_item_no_combination_reaches_is_a_problem():
+    assert life_events.event_problems(
+        [("q", ["yes", "no"]), ("r", ["yes", "no"])],
+        [("A", {"q": ["yes"]}), ("B", {"r": []})],
+    ) == [("B", "unreachable")]
+
+
+def test_the_loader_refuses_an_unreachable_item_in_the_file(data_dir):
+    def change(event):
+        event["items"].append({"item": "HG-SB-001", "when": {"pension": []}})
+
+    _edit_events(data_dir, change)
+    with pytest.raises(
+        CommandError, match="HG-SB-001: no combination of answers selects this item"
+    ):
+        _load(data_dir)
+
+
+def test_reloading_the_events_changes_nothing(settings):
+    output = _load(Path(settings.TOWN_DATA_DIR))
+    assert "life events: 0 created, 0 updated, 4 unchanged" in output
+    assert "material kinds: 0 created, 0 updated, 12 unchanged" in output
+
+
+def test_the_same_form_sent_again_with_a_new_key_finds_the_first(village, resident):
+    plan = _death_plan()
+    first = _apply(plan, village, resident)
+    again = _apply(plan, village, resident)  # a new key: the back button, then send
+    assert again == first
+    assert LifeEventApplication.objects.count() == 1
+    assert ServiceRequest.objects.filter(life_event_link__isnull=False).count() == 4
+
+
+def test_every_material_named_by_a_kind_is_in_the_catalog():
+    """A kind names materials as the catalog spells them: a renamed material shows
+    here, not as an upload silently asked twice."""
+    from services.models import Material, MaterialKind
+
+    names = set(Material.objects.values_list("name", flat=True))
+    names |= set(Material.objects.values_list("key", flat=True))
+    for kind in MaterialKind.objects.all():
+        assert set(kind.materials) <= names, (kind.code, set(kind.materials) - names)
