@@ -32,3 +32,12 @@ class TrackingNumberConverter(ItemCodeConverter):
 
 
 register_converter(TrackingNumberConverter, "tracking_number")
+
+
+class LifeEventNumberConverter(ItemCodeConverter):
+    """HGE, the date (yymmdd) and six digits (services.actions.events)."""
+
+    regex = r"HGE[0-9]{12}"
+
+
+register_converter(LifeEventNumberConverter, "life_event_number")

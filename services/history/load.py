@@ -52,7 +52,7 @@ COLUMNS = {
         "applicant_address account_id entered_by_id description consent_at "
         "privacy_notice_version visit_weekdays visit_time assigned_to_id submitted_at "
         "accepted_at clock_started_on due_date paused_days_left due_state due_note "
-        "completed_at result_note town_decided_at delivered_how updated_at"
+        "completed_at result_note town_decided_at delivered_how updated_at grid_id"
     ),
     "trip": (
         "id village_id trip_date handed_over_at handed_over_by_id received_by_id "

@@ -285,6 +285,7 @@ class History(Flows, Ratings):
                 self._ts_or_null(f.get("town_decided_at")),
                 f.get("delivered_how", ""),
                 self.ts(max(case.last, t0)),
+                NULL,  # grid: only a grid worker's entries have one
             )
         )
 

@@ -37,9 +37,9 @@ def application(village):
 def test_the_events_are_public():
     answer = APIClient().get("/api/v1/life-events/")
     assert answer.status_code == 200
-    codes = [event["code"] for event in answer.json()]
+    codes = [event["code"] for event in answer.json()["results"]]
     assert codes == ["after-death", "disability", "newborn", "retirement"]
-    death = answer.json()[0]
+    death = answer.json()["results"][0]
     assert {"item": "HG-SB-017", "when": {"pension": ["yes"]}} in death["items"]
 
 
@@ -52,11 +52,11 @@ def test_the_village_clerk_sees_the_application_and_its_requests(
 ):
     client = APIClient()
     client.force_authenticate(village_clerk)
-    found = client.get("/api/v1/life-event-applications/").json()
+    found = client.get("/api/v1/life-event-applications/").json()["results"]
     assert [a["number"] for a in found] == [application.number]
     assert found[0]["total"] == 3 and len(found[0]["requests"]) == 3
     client.force_authenticate(other_village_clerk)
-    assert client.get("/api/v1/life-event-applications/").json() == []
+    assert client.get("/api/v1/life-event-applications/").json()["results"] == []
     one = client.get(f"/api/v1/life-event-applications/{application.number}/")
     assert one.status_code == 404
 
@@ -65,7 +65,7 @@ def test_a_resident_sees_only_their_own(application):
     stranger = UserFactory(role=Role.RESIDENT)
     client = APIClient()
     client.force_authenticate(stranger)
-    assert client.get("/api/v1/life-event-applications/").json() == []
+    assert client.get("/api/v1/life-event-applications/").json()["results"] == []
     applicant = UserFactory(role=Role.RESIDENT, phone="13955550123")
     applicant.phone_verified_at = applicant.date_joined
     applicant.save()

@@ -45,6 +45,7 @@ def _page_figures(client, user, **query) -> dict[str, list[list]]:
         *found.on_time,
         found.satisfaction,
         found.follow_ups,
+        found.questions,
         found.by_grid,
     ]
     return {figure.key: [list(row) for row in figure.all_rows()] for figure in figures}

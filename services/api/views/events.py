@@ -5,21 +5,25 @@ and of its requests only those the caller may see are listed. A linked request i
 still one request on ``requests/``."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from huagang.converters import LifeEventNumberConverter
+
 from ... import access, workflow
 from ...models import LifeEventApplication, ServiceRequest
 from ...selectors import events as selectors
+from ..pagination import ApiCursorPagination
 from ..schema import errors
 from ..serializers.events import ApplicationOut, LifeEventOut
 
 TAGS = ["life events"]
-LATEST = 50
 
 
 def _event(event) -> dict:
@@ -44,17 +48,32 @@ def _event(event) -> dict:
     }
 
 
-class EventList(APIView):
+class EventPagination(ApiCursorPagination):
+    """The few life events in one page, in their own order."""
+
+    page_size = 100
+    ordering = ("order", "pk")
+
+
+class EventList(ListAPIView):
+    pagination_class = EventPagination
+
+    def get_queryset(self):
+        return selectors.life_events_published().prefetch_related(
+            "questions", "items__item"
+        )
+
     @extend_schema(
         tags=TAGS,
         summary="The life events, their questions and the items each covers",
-        responses={200: LifeEventOut(many=True)},
+        responses={200: LifeEventOut(many=True), **errors(400)},
     )
-    def get(self, request: Request) -> Response:
-        events = selectors.life_events_published().prefetch_related(
-            "questions", "items__item"
-        )
-        return Response([_event(event) for event in events])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([_event(event) for event in page])
 
 
 def _application(application: LifeEventApplication, visible: set[int]) -> dict:
@@ -92,18 +111,27 @@ def _scope(request: Request):
     return selectors.with_links(rows.order_by("-submitted_at", "-pk"))
 
 
-class ApplicationList(APIView):
+class ApplicationList(ListAPIView):
+    """Newest first, in cursor pages like every other list."""
+
     permission_classes = [IsAuthenticated]
+    serializer_class = ApplicationOut
+
+    def get_queryset(self):
+        return _scope(self.request)
 
     @extend_schema(
         tags=TAGS,
-        summary="The life event applications the caller may see (newest 50)",
-        responses={200: ApplicationOut(many=True), **errors()},
+        summary="The life event applications the caller may see, newest first",
+        responses={200: ApplicationOut(many=True), **errors(400)},
     )
-    def get(self, request: Request) -> Response:
-        applications = list(_scope(request)[:LATEST])
-        visible = _visible(request.user, applications)
-        return Response([_application(a, visible) for a in applications])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        visible = _visible(request.user, page)
+        return self.get_paginated_response([_application(a, visible) for a in page])
 
 
 class ApplicationView(APIView):
@@ -112,6 +140,15 @@ class ApplicationView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="One life event application, as the caller may see it",
+        parameters=[
+            OpenApiParameter(
+                "number",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="The event number (HGE…) on the receipt.",
+                pattern=f"^{LifeEventNumberConverter.regex}$",
+            )
+        ],
         responses={200: ApplicationOut, **errors(404)},
     )
     def get(self, request: Request, number: str) -> Response:
@@ -129,7 +166,7 @@ urlpatterns = [
         name="life-event-applications",
     ),
     path(
-        "life-event-applications/<str:number>/",
+        "life-event-applications/<life_event_number:number>/",
         ApplicationView.as_view(),
         name="life-event-application",
     ),

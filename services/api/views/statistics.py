@@ -72,7 +72,8 @@ class Dashboard(APIView):
         summary="The dashboard's figures for a period",
         description="Requests received by village, body, item and mode; 定时代办 "
         "month by month against a year before; completions on time and working days "
-        "by village and body; satisfaction; open poor-rating follow-ups; requests, "
+        "by village and body; satisfaction; open poor-rating follow-ups; residents' "
+        "questions answered on time (留言咨询); requests, "
         "overdue cases and satisfaction per grid (网格). Counted "
         "over the requests the caller's role covers (`scope`).",
         parameters=PERIOD_PARAMETERS,
@@ -91,6 +92,7 @@ class Dashboard(APIView):
             *found.on_time,
             found.satisfaction,
             found.follow_ups,
+            found.questions,
             found.by_grid,
         ]
         data = {
