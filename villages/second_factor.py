@@ -82,15 +82,19 @@ class Enrolled:
 
 def authenticator_confirm(
     request: HttpRequest, device: TOTPDevice, code: str
-) -> Enrolled | None:
+) -> Enrolled | int | None:
     """Confirm the pending authenticator with a code it shows. On success it replaces
     any earlier one, ten new backup codes replace the old ones, and this session
-    counts as verified. None for a wrong code (nothing changes but the throttle)."""
+    counts as verified. None for a wrong code (nothing changes but the throttle); the
+    seconds to wait, unchecked, while wrong codes throttle it."""
     user = request.user
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(
             pk=device.pk, user=user, confirmed=False
         )
+        allowed, data = device.verify_is_allowed()
+        if not allowed:
+            return _seconds_until((data or {}).get("locked_until"))
         if not device.verify_token(code):
             logger.warning(
                 "second factor: enrolment code refused",

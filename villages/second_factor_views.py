@@ -84,6 +84,8 @@ def setup(request: HttpRequest) -> HttpResponse:
     enrolled = second_factor.authenticator_confirm(
         request, device, form.cleaned_data["code"]
     )
+    if isinstance(enrolled, int):
+        return _wait(request, template, context, form, enrolled)
     if enrolled is None:
         form.add_error(
             "code",
@@ -98,6 +100,24 @@ def setup(request: HttpRequest) -> HttpResponse:
         "villages/account/second_factor_backup_codes.html",
         {"codes": enrolled.backup_codes, "next": context["next"], "enrolled": True},
     )
+
+
+def _wait(
+    request: HttpRequest, template: str, context: dict, form, seconds: int
+) -> HttpResponse:
+    """429: wrong codes came too fast; the code was not checked."""
+    form.add_error(
+        "code",
+        ngettext(
+            "Too many wrong codes. Wait %(seconds)d second and try again.",
+            "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+            seconds,
+        )
+        % {"seconds": seconds},
+    )
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @_staff_only
@@ -120,18 +140,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if checked.device is not None:
         return redirect(next_url)
     if checked.wait_seconds:
-        form.add_error(
-            "code",
-            ngettext(
-                "Too many wrong codes. Wait %(seconds)d second and try again.",
-                "Too many wrong codes. Wait %(seconds)d seconds and try again.",
-                checked.wait_seconds,
-            )
-            % {"seconds": checked.wait_seconds},
-        )
-        response = render(request, template, context, status=429)
-        response["Retry-After"] = str(checked.wait_seconds)
-        return response
+        return _wait(request, template, context, form, checked.wait_seconds)
     form.add_error(
         "code",
         _(

@@ -8,13 +8,14 @@ from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
 from huagang.exceptions import DomainError
 from huagang.forms import add_input_errors
 
 from . import verification
+from .choices import STAFF_ROLES
 from .forms import PasswordResetForm, PhoneForm, RegistrationForm, SignInForm
 from .models import User
 from .selectors import villages_directory
@@ -39,6 +40,13 @@ class SignInView(LoginView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+    def get_default_redirect_url(self) -> str:
+        """Without a ``next``: staff to their workbench, residents to 我的办件."""
+        user = self.request.user
+        if user.is_staff or user.role in STAFF_ROLES:
+            return resolve_url("staff:queue")
+        return super().get_default_redirect_url()
 
 
 sign_out = LogoutView.as_view(next_page="home")

@@ -7,6 +7,7 @@ question's row, checks, changes, and appends a ``QuestionEvent``.
 """
 
 import datetime as dt
+import re
 import uuid
 from collections import Counter
 
@@ -59,6 +60,28 @@ def _text_problems(values: dict[str, tuple[str, int]]) -> dict[str, list[str]]:
             errors[name] = [_("Fill this in.")]
         elif len(text) > limit:
             errors[name] = [_("Write at most %(limit)d characters.") % {"limit": limit}]
+    return errors
+
+
+# A mainland mobile number or an ID number, also with spaces or dashes inside.
+_MOBILE = re.compile(r"(?<!\d)1[3-9](?:[\s-]?\d){9}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<!\d)\d{6}(?:[\s-]?\d){11}[\s-]?[\dXx](?!\d)")
+
+
+def _personal_data_left(
+    question: Question, values: dict[str, tuple[str, int]]
+) -> dict[str, list[str]]:
+    """Each public text that still holds the asker's name, a mobile number or an ID
+    number: the public version is written without them (the original stays private)."""
+    name = (question.asker_name or "").strip()
+    errors: dict[str, list[str]] = {}
+    for field, (text, _limit) in values.items():
+        if (len(name) >= 2 and name in text) or _MOBILE.search(text):
+            errors[field] = [
+                _("Remove the asker's name and any phone number before publishing.")
+            ]
+        elif _ID_NUMBER.search(text):
+            errors[field] = [_("Remove the ID number before publishing.")]
     return errors
 
 
@@ -185,7 +208,7 @@ def question_publish(
         "public_text": ((text or "").strip(), TEXT_MAX),
         "public_answer": ((answer or "").strip(), TEXT_MAX),
     }
-    errors = _text_problems(values)
+    errors = _text_problems(values) or _personal_data_left(locked, values)
     if errors:
         raise InvalidInput(errors)
     publication, created = QuestionPublication.objects.update_or_create(

@@ -209,3 +209,33 @@ def test_new_backup_codes_need_a_ticked_box_and_replace_the_old(client, village_
 def test_with_the_setting_off_staff_go_straight_in(client, village_clerk):
     _sign_in(client, village_clerk)
     assert client.get(QUEUE).status_code == 200
+
+
+def test_a_right_code_during_the_wait_after_a_wrong_one_says_wait(
+    client, village_clerk
+):
+    _sign_in(client, village_clerk)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=village_clerk)
+    wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"
+    assert client.post(SETUP, {"code": wrong}).status_code == 400
+    waited = client.post(SETUP, {"code": _code(device)})
+    assert waited.status_code == 429
+    assert "秒后重试" in waited.content.decode()
+    with _later(5):
+        assert client.post(SETUP, {"code": _code(device)}).status_code == 200
+
+
+@override_settings(HUAGANG_STAFF_SECOND_FACTOR=False)
+def test_staff_land_on_the_workbench_and_residents_on_their_requests(
+    client, village_clerk, resident
+):
+    answer = client.post(
+        "/account/sign-in/", {"username": village_clerk.phone, "password": PASSWORD}
+    )
+    assert answer["Location"] == QUEUE
+    client.post("/account/sign-out/")
+    answer = client.post(
+        "/account/sign-in/", {"username": resident.phone, "password": PASSWORD}
+    )
+    assert answer["Location"] == "/my/requests/"

@@ -286,6 +286,31 @@ def test_publishing_needs_the_answer_and_every_public_text(ask, village_clerk):
         question_withdraw(question=question, by=village_clerk)
 
 
+def test_publishing_refuses_a_public_text_with_personal_data_left(ask, village_clerk):
+    question = ask()
+    question_answer(question=question, by=village_clerk, answer="到村里申请。")
+    name = question.asker_name
+    assert len(name) >= 2
+    cases = [
+        ({"text": "我的电话 139 5555 0123，想问低保。"}, "public_text", "电话号码"),
+        ({"answer": f"{name}您好，到村里申请。"}, "public_answer", "姓名"),
+        ({"title": "340123199001011234 的低保"}, "public_title", "身份证号码"),
+    ]
+    for changed, field, said in cases:
+        public = {
+            "title": "低保申请条件",
+            "text": "低保怎么申请？",
+            "answer": "到村里申请。",
+        }
+        with pytest.raises(InvalidInput) as raised:
+            question_publish(
+                question=question, by=village_clerk, **{**public, **changed}
+            )
+        assert set(raised.value.errors) == {field}
+        assert said in str(raised.value.errors[field])
+    assert not QuestionPublication.objects.exists()
+
+
 def _published(ask, by, **values) -> QuestionPublication:
     question = ask(**values)
     question_answer(question=question, by=by, answer="答复内容")

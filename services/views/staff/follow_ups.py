@@ -20,12 +20,12 @@ from ...forms.staff_visits import FollowUpStepForm, put_action_errors
 from ...models import EventKind, FollowUp
 from ...selectors import visits as selectors
 from ...selectors.paging import countless_page
-from ._common import staff_required
+from ._common import office_staff_required
 
 PER_PAGE = 50
 
 
-@staff_required
+@office_staff_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     found = selectors.follow_ups_for_staff(user=request.user, today=today)
@@ -40,7 +40,7 @@ STAGE_DONE = {
 }
 
 
-@staff_required
+@office_staff_required
 def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = selectors.follow_up_get(user=request.user, pk=pk)
     if follow_up is None:

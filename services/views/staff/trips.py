@@ -37,7 +37,7 @@ from ...forms.staff_trips import (
 )
 from ...models import AgencyTrip, TripCheck
 from ...selectors import trips as selectors
-from ._common import staff_required
+from ._common import office_staff_required
 
 PER_PAGE = 10
 OUT, BACK = TripCheck.Leg.OUT, TripCheck.Leg.BACK
@@ -126,7 +126,7 @@ def _index(
     return render(request, "staff/trip_index.html", context, status=status)
 
 
-@staff_required
+@office_staff_required
 def trips(request: HttpRequest) -> HttpResponse:
     if access.has_role(request.user, Role.TOWN_CLERK):
         return redirect("staff:trip_arrivals")
@@ -137,7 +137,7 @@ def trips(request: HttpRequest) -> HttpResponse:
     return _index(request, village)
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def trip_add(request: HttpRequest, pk: int) -> HttpResponse:
     trip = _fillable(request, pk)
@@ -159,7 +159,7 @@ def trip_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _index(request, trip.village, add_form=form, status=400)
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def trip_add_next(request: HttpRequest) -> HttpResponse:
     """Cases put on the village's next trip, created now if the index only showed
@@ -183,7 +183,7 @@ def trip_add_next(request: HttpRequest) -> HttpResponse:
     return _index(request, village, add_form=form, status=400)
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def trip_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """One case taken off a trip before its hand-over (the button beside it)."""
@@ -204,7 +204,7 @@ def trip_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_safe_next(request, _index_url(trip.village, request.user)))
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def trip_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     trip = _fillable(request, pk)
@@ -225,7 +225,7 @@ def trip_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     return _index(request, trip.village, hand_over_form=form, status=status)
 
 
-@staff_required
+@office_staff_required
 def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     trip = _trip_or_404(request, pk)
     user = request.user
@@ -261,12 +261,12 @@ def _print_list(request: HttpRequest, pk: int, leg: str) -> HttpResponse:
     return render(request, "staff/trip_print.html", context)
 
 
-@staff_required
+@office_staff_required
 def trip_list(request: HttpRequest, pk: int) -> HttpResponse:
     return _print_list(request, pk, OUT)
 
 
-@staff_required
+@office_staff_required
 def trip_return_list(request: HttpRequest, pk: int) -> HttpResponse:
     return _print_list(request, pk, BACK)
 
@@ -320,7 +320,7 @@ def _check_page(request, trip, leg, form, flag=None, status=200) -> HttpResponse
     return render(request, name, context, status=status)
 
 
-@staff_required
+@office_staff_required
 def trip_check(request: HttpRequest, pk: int, leg: str) -> HttpResponse:
     trip = _checkable(request, pk, leg)
     if request.method != "POST":
@@ -344,7 +344,7 @@ def trip_check(request: HttpRequest, pk: int, leg: str) -> HttpResponse:
     return redirect("staff:trip_check", pk=trip.pk, leg=leg)
 
 
-@staff_required
+@office_staff_required
 @require_POST
 def trip_check_finish(request: HttpRequest, pk: int, leg: str) -> HttpResponse:
     trip = _checkable(request, pk, leg)
@@ -364,7 +364,7 @@ def trip_check_finish(request: HttpRequest, pk: int, leg: str) -> HttpResponse:
     return redirect("staff:trip", pk=trip.pk)
 
 
-@staff_required
+@office_staff_required
 def trip_send_back(request: HttpRequest, pk: int) -> HttpResponse:
     trip = _trip_or_404(request, pk)
     if workflow.Step.RETURN not in access.trip_steps(request.user, trip):
@@ -394,7 +394,7 @@ def trip_send_back(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staff/trip_send_back.html", context, status=status)
 
 
-@staff_required
+@office_staff_required
 def arrivals(request: HttpRequest) -> HttpResponse:
     if not access.serves_town(request.user):
         raise PermissionDenied
@@ -402,7 +402,7 @@ def arrivals(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/trip_arrivals.html", {"arriving": arriving})
 
 
-@staff_required
+@office_staff_required
 def town(request: HttpRequest) -> HttpResponse:
     if not access.serves_town(request.user):
         raise PermissionDenied
@@ -423,7 +423,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-@staff_required
+@office_staff_required
 def town_decide(request: HttpRequest, number: str) -> HttpResponse:
     cases = access.service_requests_scope(user=request.user).select_related(
         "item__body", "village"

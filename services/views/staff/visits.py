@@ -32,7 +32,7 @@ from ...forms.staff_visits import (
 from ...guide import trip_days_text
 from ...models import HomeVisit
 from ...selectors import visits as selectors
-from ._common import staff_required
+from ._common import office_staff_required
 
 
 def _day_url(day: dt.date) -> str:
@@ -69,7 +69,7 @@ def _day_rows(request: HttpRequest, day: dt.date) -> list[dict]:
     ]
 
 
-@staff_required
+@office_staff_required
 def visits(request: HttpRequest) -> HttpResponse:
     form, day, status = _chosen_day(request)
     waiting = [
@@ -92,7 +92,7 @@ def visits(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/visit_list.html", context, status=status)
 
 
-@staff_required
+@office_staff_required
 def visit_sheet(request: HttpRequest) -> HttpResponse:
     """The day's visits on paper for the staff going out: in order, with address
     and phone, and room to write what happened."""
@@ -101,7 +101,7 @@ def visit_sheet(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/visit_sheet.html", context, status=status)
 
 
-@staff_required
+@office_staff_required
 def visit_book(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.home_case_get(user=request.user, pk=pk)
     if case is None:
@@ -165,7 +165,7 @@ def _book(request: HttpRequest, case, form: VisitBookForm) -> HomeVisit:
     return visit
 
 
-@staff_required
+@office_staff_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.home_visit_get(user=request.user, pk=pk)
     if visit is None:
