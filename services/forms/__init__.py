@@ -505,3 +505,16 @@ class GuideVillageForm(forms.Form):
     def picked(self) -> Village | None:
         """The village picked, once the form is valid; None when none is."""
         return self._villages.get(self.cleaned_data.get("village") or "")
+
+
+class EventTrackLookupForm(TrackLookupForm):
+    """A life event's number (HGE…, on its receipt) and the phone's last four digits."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["number"].label = _("Life event number")
+        self.fields["number"].help_text = _(
+            "On the life event's receipt or in the text message, e.g. HGE260310000123 "
+            "(a single request's number starting with HG is tracked on the request "
+            "tracking page)."
+        )

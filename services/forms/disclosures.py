@@ -56,7 +56,7 @@ class DisclosureReturnForm(forms.Form):
 
 class DisclosureApproveForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("I have checked the text and the PDFs: publish them to everyone."),
+        label=_("I have checked the text and any PDFs: publish them to everyone."),
         error_messages={"required": _("Tick the box to confirm the publication.")},
     )
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from huagang.qr import qr_svg
 
 from .. import access
-from ..forms import SupplementUploadForm, TrackLookupForm
+from ..forms import EventTrackLookupForm, SupplementUploadForm
 from ..forms.events import LifeEventApplyForm, LifeEventQuestionsForm
 from ..models import LifeEvent, LifeEventApplication, ServiceRequest
 from ..selectors import events as selectors
@@ -130,12 +130,14 @@ def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
 def event_track(request: HttpRequest) -> HttpResponse:
     """The event's lookup: its number and the last four digits of the phone."""
     if request.method == "GET":
-        form = TrackLookupForm(initial={"number": request.GET.get("number", "")[:30]})
+        form = EventTrackLookupForm(
+            initial={"number": request.GET.get("number", "")[:30]}
+        )
         return render(request, "services/events/track.html", {"form": form})
     number = access.tracking_number_normalize(request.POST.get("number", ""))
     if (minutes := lookup_minutes_to_wait(request, number)) is not None:
         return _limited(request, minutes)
-    form = TrackLookupForm(request.POST)
+    form = EventTrackLookupForm(request.POST)
     found = (
         access.life_event_proof_by_lookup(
             number=form.cleaned_data["number"],

@@ -66,7 +66,7 @@ def test_a_clerk_publishes_a_quarterly_finance_disclosure_an_official_approves(
     boss.page.get_by_role("button", name="审核通过并公开").click()  # not ticked yet
     expect(boss.page.locator(".error-summary")).to_contain_text("勾选")
     expect(boss.page.get_by_text(TITLE).first).to_be_visible()
-    boss.page.get_by_label("我已核对公开内容和 PDF 附件，确认向所有人公开。").check()
+    boss.page.get_by_label("我已核对公开内容及附件（如有），确认向所有人公开。").check()
     boss.follow(boss.page.get_by_role("button", name="审核通过并公开"))
     expect(boss.page.locator(".disclosure-status")).to_have_text("已发布")
     boss.shot("approved")

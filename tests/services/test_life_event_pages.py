@@ -237,3 +237,8 @@ def test_a_supplement_any_item_asks_for_is_uploaded_on_the_event_page(
     assert case.status == Status.SUPPLEMENT  # the clerk resumes
     # A page with a supplement asked costs a query more (the words), not one per item.
     assert _count(client, f"/events/track/{application.number}/") <= before + 4
+
+
+def test_the_event_tracker_asks_for_the_event_number(client):
+    page = client.get("/events/track/").content.decode()
+    assert "一件事编号" in page and "HGE260310000123" in page

@@ -59,7 +59,12 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 add_input_errors(form, exc)
                 return _form_page(request, form, None, exc.status_code)
-            messages.success(request, _("Draft saved. Attach PDFs, then submit it."))
+            messages.success(
+                request,
+                _(
+                    "Draft saved. Attach any PDFs (statements, minutes), then submit it."
+                ),
+            )
             return redirect("staff:disclosure", made.pk)
         return _form_page(request, form, None, 400)
     return _form_page(request, form, None, 200)
