@@ -15,7 +15,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 
 from villages import second_factor
-from villages.choices import STAFF_ROLES
 
 IDLE_KEY = "huagang_last_seen"
 # The stored session outlives the idle time by this much, so that the next request
@@ -23,11 +22,7 @@ IDLE_KEY = "huagang_last_seen"
 IDLE_GRACE_SECONDS = 600
 
 
-def _is_staff(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_staff or getattr(user, "role", None) in STAFF_ROLES)
-    )
+_is_staff = second_factor.is_staff_account
 
 
 class StaffIdleTimeoutMiddleware:

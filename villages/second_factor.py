@@ -37,12 +37,18 @@ AUTHENTICATOR_NAME = "authenticator"
 BACKUP_NAME = "backup codes"
 
 
+def is_staff_account(user: User) -> bool:
+    """A signed-in official, clerk, grid worker or admin user."""
+    return bool(
+        user.is_authenticated
+        and (user.is_staff or user.is_superuser or user.role in STAFF_ROLES)
+    )
+
+
 def needs_second_factor(user: User) -> bool:
     """Whether this signed-in user must show a second factor before any page: every
-    official, clerk and admin user, when the setting is on."""
-    if not settings.HUAGANG_STAFF_SECOND_FACTOR or not user.is_authenticated:
-        return False
-    return bool(user.is_staff or user.is_superuser or user.role in STAFF_ROLES)
+    staff account, when the setting is on."""
+    return settings.HUAGANG_STAFF_SECOND_FACTOR and is_staff_account(user)
 
 
 def is_verified(user: User) -> bool:

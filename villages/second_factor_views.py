@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 from huagang.qr import qr_svg
 
 from . import second_factor
-from .choices import STAFF_ROLES
 from .forms import EnrolmentCodeForm, SecondFactorCodeForm
 
 
@@ -34,7 +33,7 @@ def _staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (user.is_staff or user.is_superuser or user.role in STAFF_ROLES):
+        if not second_factor.is_staff_account(user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

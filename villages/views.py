@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from huagang.exceptions import DomainError
 from huagang.forms import add_input_errors
 
-from . import verification
-from .choices import STAFF_ROLES
+from . import second_factor, verification
 from .forms import PasswordResetForm, PhoneForm, RegistrationForm, SignInForm
 from .models import User
 from .selectors import villages_directory
@@ -43,8 +42,7 @@ class SignInView(LoginView):
 
     def get_default_redirect_url(self) -> str:
         """Without a ``next``: staff to their workbench, residents to 我的办件."""
-        user = self.request.user
-        if user.is_staff or user.role in STAFF_ROLES:
+        if second_factor.is_staff_account(self.request.user):
             return resolve_url("staff:queue")
         return super().get_default_redirect_url()
 

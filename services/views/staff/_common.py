@@ -10,34 +10,26 @@ from django.http import HttpRequest, HttpResponse
 from ... import access
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Staff only: a visitor not signed in is sent to sign in (302), anyone else who
-    is not staff (a resident) gets 403. What a staff member sees in the view is
-    still scoped by ``services.access``."""
+def _members_only(
+    allowed: Callable[..., bool],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+        return wrapped
 
-    return wrapped
+    return decorator
 
 
-def office_staff_required(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """Clerks and officials only (``access.is_office_staff``): like ``staff_required``,
-    and a grid worker gets 403 too."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.is_office_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Staff only: a visitor not signed in is sent to sign in (302), anyone else who is not
+# staff (a resident) gets 403. What a staff member sees in the view is still scoped by
+# ``services.access``.
+staff_required = _members_only(access.is_staff_member)
+# Clerks and officials only (``access.is_office_staff``): a grid worker gets 403 too.
+office_staff_required = _members_only(access.is_office_staff)
