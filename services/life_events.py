@@ -134,6 +134,12 @@ def option_label(option: Mapping[str, str]) -> str:
     return option.get("label") or names.get(option["value"], option["value"])
 
 
+def linkable(item: Any) -> bool:
+    """Whether a catalog item can be a linked request of an event: it is applied for
+    in some mode, and not only in person at a window (派出所, a school)."""
+    return bool(item.modes) and not item.in_person
+
+
 # The mode a linked request is made in, among the item's own: the village carries it
 # (定时代办) where it can, so that one visit to the sub-center serves the whole event;
 # then on the spot; a home visit only where nothing else is offered.

@@ -9,6 +9,8 @@ see ``life_events.event_problems``.
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.utils.translation import gettext as _
 
 from huagang.dataload import LoadReport, Record, mark_updated, read_yaml, upsert
@@ -44,9 +46,12 @@ def load_life_events(*, data_dir: Path, report: LoadReport) -> None:
     """Add and update the events listed (keyed by code); their questions and items
     become exactly the file's."""
     items = dict(ServiceItem.objects.values_list("code", "pk"))
+    in_person = set(
+        ServiceItem.objects.filter(in_person=True).values_list("code", flat=True)
+    )
     for rec in Record.each(EVENTS_FILE, read_yaml(data_dir / EVENTS_FILE)):
         questions = [_question(entry) for entry in rec.records("questions")]
-        covered = [_item(entry, items) for entry in rec.records("items")]
+        covered = [_item(entry, items, in_person) for entry in rec.records("items")]
         _check(rec, questions, covered)
         event, changed = upsert(
             LifeEvent,
@@ -82,18 +87,29 @@ def _question(rec: Record) -> dict[str, Any]:
         ]
         if len(options) < 2:
             raise rec.error("options", _("a choice needs at least two options"))
+    key = rec.text("key", max_length=40)
+    try:
+        validate_slug(key)  # as the admin's form checks it
+    except ValidationError:
+        raise rec.error(
+            "key", _("use only letters, digits, hyphens and underscores")
+        ) from None
     return {
-        "key": rec.text("key", max_length=40),
+        "key": key,
         "text": rec.text("text", max_length=200),
         "kind": kind,
         "options": options,
     }
 
 
-def _item(rec: Record, items: dict[str, int]) -> dict[str, Any]:
+def _item(rec: Record, items: dict[str, int], in_person: set[str]) -> dict[str, Any]:
     code = rec.text("item", max_length=20)
     if code not in items:
         raise rec.error("item", _("no catalog item has this code"))
+    if code in in_person:  # life_events.linkable: the catalog's modes are never empty
+        raise rec.error(
+            "item", _("this item is done only in person at its window, not online")
+        )
     when = rec.data.get("when") or {}
     if not isinstance(when, dict) or not all(
         isinstance(v, list) and all(isinstance(a, str) for a in v)

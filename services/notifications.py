@@ -14,13 +14,20 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from villages.choices import Role
 from villages.models import User
 
 from .access import role_q, serving_village_q
-from .models import EventKind, Notification, RequestEvent, ServiceRequest
+from .models import (
+    EventKind,
+    LifeEventApplication,
+    LifeEventLink,
+    Notification,
+    RequestEvent,
+    ServiceRequest,
+)
 
 logger = logging.getLogger("huagang.notifications")
 
@@ -155,35 +162,69 @@ def told_to_applicant(event: RequestEvent) -> bool:
     )
 
 
+def _life_event_text(application: LifeEventApplication) -> str:
+    """The one message for a life event's submission (its requests' first events)."""
+    links = application.links.select_related("service_request__item").order_by("order")
+    with translation.override(settings.LANGUAGE_CODE):
+        return ngettext(
+            "[Huagang services] Your %(event)s %(number)s was submitted: %(count)d "
+            "service (%(items)s). Keep this number to follow it.",
+            "[Huagang services] Your %(event)s %(number)s was submitted: %(count)d "
+            "services (%(items)s). Keep this number to follow them all.",
+            len(links),
+        ) % {
+            "event": application.event.name,
+            "number": application.number,
+            "count": len(links),
+            "items": "、".join(link.service_request.item.name for link in links),
+        }
+
+
+def _first_event_of_life_event(event: RequestEvent) -> LifeEventApplication | None:
+    """The application a request's submission event belongs to, if the request was
+    made by a life event: the applicant is told once for the whole event."""
+    if event.from_status or event.to_status != "submitted":
+        return None
+    link = (
+        LifeEventLink.objects.select_related("application__event")
+        .filter(service_request_id=event.request_id)
+        .first()
+    )
+    return None if link is None else link.application
+
+
 def notifications_for_event(*, event_id: int) -> list[Notification]:
     """Tell the applicant about a public event, by SMS and (with an account) e-mail,
-    unless ``told_to_applicant`` says it is their own doing."""
+    unless ``told_to_applicant`` says it is their own doing.
+
+    The submission of a life event's requests is one message for the event, keyed by
+    the application: each request's task sends the same key, so exactly one goes out.
+    """
     event = RequestEvent.objects.select_related(
         "request__item", "request__account"
     ).get(pk=event_id)
     if not told_to_applicant(event):
         return []
-    body = _event_text(event)
+    key, body = f"event:{event.pk}", _event_text(event)
+    if (application := _first_event_of_life_event(event)) is not None:
+        key, body = (
+            f"life-event:{application.pk}:submitted",
+            _life_event_text(application),
+        )
+    account = event.request.account
+    recipients = [("sms", event.request.applicant_phone)]
+    if account is not None and account.email:
+        recipients.append(("email", account.email))
     sent = [
         notification_send(
-            key=f"event:{event.pk}:sms",
-            channel="sms",
-            recipient=event.request.applicant_phone,
+            key=f"{key}:{channel}",
+            channel=channel,
+            recipient=recipient,
             body=body,
             service_request=event.request,
         )
+        for channel, recipient in recipients
     ]
-    account = event.request.account
-    if account is not None and account.email:
-        sent.append(
-            notification_send(
-                key=f"event:{event.pk}:email",
-                channel="email",
-                recipient=account.email,
-                body=body,
-                service_request=event.request,
-            )
-        )
     return sent
 
 

@@ -9,6 +9,7 @@ upload serve every item of the event that asks for that kind.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -145,6 +146,19 @@ class LifeEventItem(models.Model):
 
     def __str__(self) -> str:
         return str(self.item)
+
+    def clean(self) -> None:
+        from .. import life_events
+
+        if self.item_id is not None and not life_events.linkable(self.item):
+            raise ValidationError(
+                {
+                    "item": _(
+                        "This item is done only in person at its window: it cannot "
+                        "be applied for as part of a life event."
+                    )
+                }
+            )
 
 
 class LifeEventApplication(models.Model):

@@ -14,6 +14,7 @@ from villages.models import User
 from .. import life_events, progress, time_limits, workflow
 from ..access import applicant_q, service_requests_scope, statistics_q
 from ..models import (
+    HandlingMode,
     LifeEvent,
     LifeEventApplication,
     LifeEventItem,
@@ -34,7 +35,7 @@ def life_events_published() -> QuerySet[LifeEvent]:
 def life_event_get(*, code: str) -> LifeEvent | None:
     """The published event with its questions, and its items with their materials
     (four queries)."""
-    items = LifeEventItem.objects.select_related("item").prefetch_related(
+    items = LifeEventItem.objects.select_related("item__body").prefetch_related(
         "item__materials"
     )
     return (
@@ -70,6 +71,14 @@ class EventPlan:
     def needed_by(self, entry: life_events.MergedMaterial) -> list[ServiceItem]:
         return list(entry.needs)
 
+    @property
+    def rows(self) -> list[tuple[ServiceItem, str]]:
+        """Each applicable item with the mode its request is made in (its label)."""
+        return [
+            (item, HandlingMode(life_events.preferred_mode(item.modes)).label)
+            for item in self.items
+        ]
+
 
 def questions_of(event: LifeEvent) -> list[tuple[str, list[str]]]:
     return [
@@ -95,7 +104,9 @@ def life_event_plan(
     plan.items = [
         entry.item
         for entry in event.items.all()
-        if entry.item.is_active and life_events.applies(entry.when, answers)
+        if entry.item.is_active
+        and life_events.linkable(entry.item)
+        and life_events.applies(entry.when, answers)
     ]
     kinds = material_kinds_by_name() if kinds is None else kinds
     plan.materials = life_events.merge_materials(plan.items, kinds)

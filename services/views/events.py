@@ -27,6 +27,9 @@ from ..selectors import events as selectors
 from .supplement import supplement_upload
 from .track import _limited, lookup_minutes_to_wait, lookup_usages
 
+# The questions form's marker: the key of no question (a key is a slug: no dot).
+ASKED = "q.asked"
+
 
 def event_list(request: HttpRequest) -> HttpResponse:
     events = selectors.life_events_published()
@@ -44,7 +47,11 @@ def event_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The event explained, its questions, and once answered the items that apply
     with their materials listed once."""
     event = _event(code)
-    asked = any(question.key in request.GET for question in event.questions.all())
+    # The form's button sends ASKED: with nothing ticked, the page still says what
+    # is missing (an address with some answers, from a link, counts as asked too).
+    asked = ASKED in request.GET or any(
+        question.key in request.GET for question in event.questions.all()
+    )
     form = LifeEventQuestionsForm(
         request.GET if asked else None, questions=list(event.questions.all())
     )
@@ -56,6 +63,7 @@ def event_detail(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "plan": plan,
         "apply_url": _apply_url(event, plan.answers),
+        "asked_name": ASKED,
     }
     return render(request, "services/events/detail.html", context)
 
@@ -199,9 +207,9 @@ def _supplement(
         request = _as_get(request)
     form, status = supplement_upload(request, service_request, by=by, proof=proof)
     if form is not None:
-        form.action = (
-            f"{request.path}?{urlencode({'request': service_request.tracking_number})}"
-        )
+        number = service_request.tracking_number
+        form.action = f"{request.path}?{urlencode({'request': number})}"
+        form.auto_id = f"id_{number}_%s"  # several forms on one page: unique ids
     return form, status
 
 

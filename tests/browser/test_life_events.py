@@ -32,6 +32,10 @@ def answer_the_questions(resident) -> None:
     resident.shot("events")
     resident.follow(page.get_by_role("link", name="身后一件事"))
     expect(page.get_by_role("heading", level=1)).to_have_text("身后一件事")
+    # Sent with nothing ticked, the page says what is missing.
+    resident.follow(page.get_by_role("button", name="查看适用的事项"))
+    expect(page.get_by_role("alert")).to_contain_text("还有4个问题未回答")
+    expect(page.locator(".event-items")).to_have_count(0)
     for question, answer in (
         ("养老保险", "是"),
         ("残疾人证", "否"),
@@ -77,6 +81,7 @@ def test_a_resident_applies_for_a_death_once_and_follows_it(person, village_cler
     expect(plan).to_contain_text("城乡居民养老保险注销登记（参保人死亡）")
     expect(plan).to_contain_text("惠民殡葬补贴")
     expect(plan).not_to_contain_text("残疾人证注销")
+    expect(plan.locator("li", has_text="死亡注销")).to_contain_text("花岗派出所")
     death_certificate = page.locator(".event-materials li", has_text="死亡证明")
     expect(death_certificate).to_have_count(1)
     expect(death_certificate).to_contain_text("死亡注销")

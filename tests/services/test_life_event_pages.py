@@ -59,6 +59,48 @@ def test_an_unanswered_question_lists_nothing_and_says_so(client):
     assert "errorlist" in body
 
 
+def test_the_questions_sent_with_nothing_ticked_say_what_is_missing(client):
+    page = client.get("/events/after-death/").content.decode()
+    marker = re.search(r'<input type="hidden" name="([^"]+)" value="1">', page)
+    assert marker is not None  # what the form's button sends, nothing ticked
+    body = client.get(f"/events/after-death/?{marker.group(1)}=1").content.decode()
+    assert 'href="/services/HG-' not in body
+    assert body.count('class="choices has-error"') == 4
+    assert 'role="alert"' in body
+    # The first visit, before any answer, shows no error.
+    assert "has-error" not in page and 'role="alert"' not in page
+
+
+def test_the_plan_names_who_handles_each_item_and_how(client):
+    body = client.get(
+        "/events/after-death/?pension=yes&disability-card=no&cremated=no&dibao=no"
+    ).content.decode()
+    rows = re.findall(
+        r"<li><a href=\"/services/(HG-[A-Z]{2}-\d{3})/\">.*?</li>", body, re.S
+    )
+    assert rows == ["HG-HJ-002", "HG-SB-017"]
+    death = body[body.index("HG-HJ-002") : body.index("HG-SB-017")]
+    assert "花岗派出所" in death and "即时即办" in death
+    assert "定时代办" in body[body.index("HG-SB-017") :]
+
+
+def test_the_household_item_reaches_the_police_windows_queue(client, village):
+    from django.core.management import call_command
+
+    call_command("create_demo_accounts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    application = _apply(village)
+    numbers = {
+        link.service_request.item.code: link.service_request.tracking_number
+        for link in application.links.select_related("service_request__item")
+    }
+    from villages.models import User
+
+    client.force_login(User.objects.get(phone="13800000006"))
+    queue = client.get("/staff/").content.decode()
+    assert numbers["HG-HJ-002"] in queue
+    assert numbers["HG-SB-017"] not in queue  # 社会管理局's, not the police's
+
+
 def test_the_event_tracking_page_shows_each_items_step(client, village, village_clerk):
     application = _apply(village)
     _tracked(client, application)
@@ -237,6 +279,30 @@ def test_a_supplement_any_item_asks_for_is_uploaded_on_the_event_page(
     assert case.status == Status.SUPPLEMENT  # the clerk resumes
     # A page with a supplement asked costs a query more (the words), not one per item.
     assert _count(client, f"/events/track/{application.number}/") <= before + 4
+
+
+def test_two_supplements_asked_give_two_forms_with_ids_of_their_own(
+    client, village, village_clerk
+):
+    from services.actions import service_request_accept, service_request_ask_supplement
+
+    application = _apply(village)
+    _tracked(client, application)
+    for code in ("HG-QT-001", "HG-SB-017"):
+        case = ServiceRequest.objects.get(
+            life_event_link__application=application, item__code=code
+        )
+        service_request_accept(service_request=case, by=village_clerk)
+        case.refresh_from_db()
+        service_request_ask_supplement(
+            service_request=case, by=village_clerk, what="请补交材料"
+        )
+    page = client.get(f"/events/track/{application.number}/").content.decode()
+    assert page.count('class="upload-form"') == 2
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for label_for in re.findall(r'<label for="([^"]+)"', page):
+        assert label_for in ids
 
 
 def test_the_event_tracker_asks_for_the_event_number(client):

@@ -13,13 +13,14 @@ from django.utils import translation
 
 from huagang.exceptions import InvalidInput
 from huagang.privacy import NOTICE_VERSION
-from services import life_events
+from services import actions, life_events
 from services.actions import events as event_actions
 from services.actions import submission
 from services.models import (
     Attachment,
     LifeEvent,
     LifeEventApplication,
+    Notification,
     ServiceRequest,
 )
 from services.selectors.events import life_event_get, life_event_plan
@@ -208,6 +209,48 @@ def test_the_same_form_posted_twice_makes_one_application(village, resident):
     assert ServiceRequest.objects.filter(life_event_link__isnull=False).count() == 4
 
 
+def test_the_applicant_is_told_once_for_the_whole_event(
+    village, resident, village_clerk, django_capture_on_commit_callbacks
+):
+    plan = _death_plan()
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _apply(plan, village, resident)
+    told = Notification.objects.order_by("pk")
+    assert [(n.channel, n.recipient) for n in told] == [
+        ("sms", "13955550123"),
+        ("email", "resident@example.org"),
+    ]
+    body = told[0].body
+    assert application.number in body and "身后一件事" in body
+    for link in application.links.select_related("service_request__item"):
+        assert link.service_request.item.name in body
+        assert link.service_request.tracking_number not in body
+    # Later steps are each request's own news.
+    linked = application.links.get(service_request__item__code="HG-SB-017")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.service_request_accept(
+            service_request=linked.service_request, by=village_clerk
+        )
+    after = Notification.objects.order_by("pk")
+    assert after.count() == 4
+    assert linked.service_request.tracking_number in after.last().body
+
+
+def test_an_item_done_only_in_person_is_never_a_linked_request():
+    from django.core.exceptions import ValidationError
+
+    from services.models import LifeEventItem, ServiceItem
+
+    event = LifeEvent.objects.get(code="after-death")
+    in_person = ServiceItem.objects.get(code="HG-HJ-007")
+    with pytest.raises(ValidationError) as refused:
+        LifeEventItem(event=event, item=in_person).clean()  # the admin's check
+    assert "item" in refused.value.message_dict
+    # An item of the event made in-person later drops out of the plan.
+    ServiceItem.objects.filter(code="HG-QT-001").update(in_person=True)
+    assert "HG-QT-001" not in [item.code for item in _death_plan().items]
+
+
 # --- the loader ------------------------------------------------------------------------
 
 
@@ -244,11 +287,21 @@ def _unused_question(event):
     )
 
 
+def _in_person_item(event):
+    event["items"].append({"item": "HG-HJ-007"})  # 落户: at the police station only
+
+
+def _dotted_key(event):
+    event["questions"][0]["key"] = "q.asked"
+
+
 @pytest.mark.parametrize(
     ("change", "says"),
     [
         (_unknown_item, "no catalog item has this code"),
         (_unused_question, "spare: no item's condition uses this question"),
+        (_dotted_key, "use only letters, digits, hyphens and underscores"),
+        (_in_person_item, "done only in person at its window"),
     ],
 )
 def test_the_loader_refuses_an_unusable_event(data_dir, change, says):

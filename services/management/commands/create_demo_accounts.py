@@ -24,6 +24,9 @@ DEMO_ACCOUNTS = [
     ("13800000003", "演示村级办事员", Role.VILLAGE_CLERK, "340123106001", []),
     ("13800000004", "演示居民", Role.RESIDENT, None, []),
     ("13800000005", "演示网格员", Role.GRID_WORKER, None, []),
+    # The police station's window (户籍窗口): the 户口 items of the life events
+    # (出生登记, 死亡注销) reach its queue.
+    ("13800000006", "演示派出所户籍窗口", Role.TOWN_CLERK, None, ["police-station"]),
 ]
 # The demo grid worker serves this grid (data/grids.yaml): 花岗社区's first grid.
 DEMO_GRID = ("340123106001", 1)
@@ -31,8 +34,8 @@ DEMO_GRID = ("340123106001", 1)
 
 class Command(BaseCommand):
     help = (
-        "Create demo accounts (an official, two clerks, a resident, a grid worker) "
-        "for a first look."
+        "Create demo accounts (an official, two clerks, a resident, a grid worker, "
+        "the police station's window) for a first look."
     )
 
     @transaction.atomic
