@@ -109,7 +109,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+        # Whole seconds, rounded up as the message rounds them: never before the wait
+        # is over.
+        headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
     code = next((c for kind, c in _CODES.items() if isinstance(exc, kind)), None)
     if code is None:
         code = exc.default_code if isinstance(exc.default_code, str) else "error"
