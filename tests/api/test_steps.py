@@ -105,6 +105,13 @@ def test_instant_accepted_then_completed(api, submit, village_clerk, commit):
     assert body["status"] == "accepted"
     offered = {step["step"] for step in body["next_steps"]}
     assert offered == {"complete", "supplement", "reject", "withdraw"}
+    detail = api.get(f"{API}requests/{case.tracking_number}/").json()
+    assert body["next_steps"] == detail["next_steps"]  # one shape
+    assert {
+        "step": "supplement",
+        "label": "要求补正材料",
+        "to_status": "supplement",
+    } in (body["next_steps"])
     body = ok(post(api, case, "complete", {"version": 2, "result": "已办好"}))
     assert body["status"] == "completed"
 
