@@ -56,6 +56,16 @@ class Conflict(DomainError):
     )
 
 
+class StaleVersion(Conflict):
+    """The request changed since the caller read it: the version they sent is not its
+    `version` any more. The code stays ``conflict``; the default message is the
+    pages' ("reload"), the API words its own (``services.api.errors``)."""
+
+    def __init__(self, *, version: int):
+        self.version = version
+        super().__init__()
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     default_message = _("This step is not possible in the request's current status.")

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import Conflict, InvalidInput, InvalidTransition
+from huagang.exceptions import InvalidInput, InvalidTransition, StaleVersion
 from villages.choices import Role
 from villages.models import User
 
@@ -21,7 +21,7 @@ def lock_request(
 ) -> ServiceRequest:
     """Re-read the request under SELECT … FOR UPDATE. Call inside a transaction.
 
-    Raises Conflict if `expected_version` is given and someone changed it since.
+    Raises StaleVersion if `expected_version` is given and someone changed it since.
     """
     locked = (
         ServiceRequest.objects.select_for_update(of=("self",))
@@ -29,7 +29,7 @@ def lock_request(
         .get(pk=service_request.pk)
     )
     if expected_version is not None and locked.version != expected_version:
-        raise Conflict()
+        raise StaleVersion(version=locked.version)
     return locked
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huagang.exceptions import Conflict, InvalidInput, InvalidTransition
+from huagang.exceptions import InvalidInput, InvalidTransition, StaleVersion
 from villages.models import User
 
 from .. import time_limits
@@ -244,7 +244,7 @@ def service_request_add_note(
     """A note on the timeline (internal unless `public`); needs a staff role.
 
     A note changes no version; `expected_version` refuses a note written on a page
-    of the request as it was before someone changed it (Conflict)."""
+    of the request as it was before someone changed it (StaleVersion)."""
     locked = lock_request(service_request, expected_version)
     roles = roles_towards(by, locked)
     check_activity(Activity.NOTE, locked.status, roles)
@@ -274,13 +274,13 @@ def service_request_transition(
     steps a form can take with a note: ``workflow.FORM_STEPS``); `delivered_how` goes
     to ``service_request_complete`` (refused for any other step).
 
-    Raises Conflict first if the request changed since `expected_version` (its status
-    may then not allow the step any more), before any other check; unless the change
-    was this very step, just taken by `by` from that version (a double-clicked save),
-    which returns the request as it is."""
+    Raises StaleVersion first if the request changed since `expected_version` (its
+    status may then not allow the step any more), before any other check; unless the
+    change was this very step, just taken by `by` from that version (a double-clicked
+    save), which returns the request as it is."""
     try:
         if expected_version is not None and service_request.version != expected_version:
-            raise Conflict()
+            raise StaleVersion(version=service_request.version)
         found = transition(service_request.mode, service_request.status, to)
         action = _FORM_ACTIONS.get(found.step) if found else None
         if action is None:
@@ -301,8 +301,8 @@ def service_request_transition(
             expected_version=expected_version,
             **extra,
         )
-    except Conflict as exc:
-        if type(exc) is not Conflict or expected_version is None:
+    except StaleVersion:
+        if expected_version is None:
             raise
         fresh = ServiceRequest.objects.get(pk=service_request.pk)
         if not _just_taken(fresh, to=to, by=by, version=expected_version):

@@ -19,7 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from huagang.exceptions import DomainError, InvalidInput
+from huagang.exceptions import DomainError, InvalidInput, StaleVersion
 
 _CODES = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -91,7 +91,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(body, status=exc.status_code)
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message), status=exc.status_code)
+        body = error_body(exc.code, _domain_message(exc))
+        return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -109,12 +110,25 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+        # Whole seconds, rounded up as the message rounds them: never before the wait
+        # is over.
+        headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
     code = next((c for kind, c in _CODES.items() if isinstance(exc, kind)), None)
     if code is None:
         code = exc.default_code if isinstance(exc.default_code, str) else "error"
     message = _message(exc, context) or _("The request could not be processed.")
     return Response(error_body(code, message), status=exc.status_code, headers=headers)
+
+
+def _domain_message(exc: DomainError) -> str:
+    """The domain error's message; a stale version's is the API's own: the pages'
+    says to reload the page, an API caller reads the request again."""
+    if not isinstance(exc, StaleVersion):
+        return exc.message
+    return _(
+        "The request changed since you read it (it is now at version %(version)d); "
+        "read it again and retry with its current version."
+    ) % {"version": exc.version}
 
 
 def _message(exc: exceptions.APIException, context: dict) -> str:

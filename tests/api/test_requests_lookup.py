@@ -2,9 +2,13 @@
 with its number and the last four digits of the phone; one 404 for any mismatch;
 failed tries counted with the tracking page's."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -123,12 +127,53 @@ def test_the_one_read_of_the_counts_agrees_with_django_ratelimit(rf, settings):
     assert lookup_minutes_to_wait(other_client, "HG260310000003") is None
 
 
-def test_lookups_are_throttled_per_client(submit, monkeypatch):
-    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "lookup", "2/min")
+@pytest.fixture
+def rates(monkeypatch):
+    def _rates(**found):
+        for scope, rate in found.items():
+            monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, rate)
+
+    return _rates
+
+
+def test_lookups_are_throttled_per_client(submit, rates):
+    rates(lookup="2/min")
     case = submit("agency")
     client = APIClient()
     codes = [look(client, case.tracking_number).status_code for _n in range(3)]
     assert codes == [200, 200, 429]
+
+
+LAST_SECOND = dt.datetime(2026, 3, 10, 2, 0, 59, tzinfo=dt.UTC)  # of a minute
+
+
+def test_refused_by_both_limits_the_wait_named_is_the_longer(submit, settings, rates):
+    """The per-minute limit (1 s left) and the failed tries' limit (minutes) both
+    refuse: Retry-After and the message name the failed tries' wait, after which a
+    retry could succeed. Refused by the per-minute limit alone, its own wait."""
+    rates(lookup="2/min")
+    settings.HUAGANG_TRACK_FAILURES_PER_NUMBER = "2/h"
+    case, other = submit("agency"), submit("agency")
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    with time_machine.travel(LAST_SECOND, tick=False):
+        for guess in ("1111", "2222"):
+            assert look(client, case.tracking_number, guess).status_code == 404
+        closed = look(client, case.tracking_number)
+        alone = look(client, other.tracking_number)
+        minutes = lookup_minutes_to_wait(
+            RequestFactory().post("/track/"), case.tracking_number
+        )
+    assert closed.status_code == 429 and closed.json()["code"] == "throttled"
+    assert minutes is not None
+    assert closed["Retry-After"] == str(minutes * 60)
+    assert closed.json()["message"] == (
+        f"Too many requests. Try again in {minutes} minutes."
+        if minutes > 1
+        else "Too many requests. Try again in 60 seconds."
+    )
+    assert alone.status_code == 429
+    assert alone["Retry-After"] == "1"
+    assert alone.json()["message"] == "Too many requests. Try again in 1 second."
 
 
 def test_a_lookup_reads_one_row(submit):

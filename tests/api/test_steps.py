@@ -105,6 +105,13 @@ def test_instant_accepted_then_completed(api, submit, village_clerk, commit):
     assert body["status"] == "accepted"
     offered = {step["step"] for step in body["next_steps"]}
     assert offered == {"complete", "supplement", "reject", "withdraw"}
+    detail = api.get(f"{API}requests/{case.tracking_number}/").json()
+    assert body["next_steps"] == detail["next_steps"]  # one shape
+    assert {
+        "step": "supplement",
+        "label": "要求补正材料",
+        "to_status": "supplement",
+    } in (body["next_steps"])
     body = ok(post(api, case, "complete", {"version": 2, "result": "已办好"}))
     assert body["status"] == "completed"
 
@@ -384,6 +391,7 @@ def test_a_stale_version_is_a_conflict_and_nothing_is_done(
         "conflict",
     )
     assert "version" not in body.get("errors", {})
+    assert f"当前版本号为 {case.version}）" in body["message"]  # not "refresh the page"
     assert state(case) == before
     # the same body with the version the caller sees works
     response = post(api, case, step, {**data, "version": case.version})
@@ -491,8 +499,16 @@ def test_the_same_step_by_someone_else_meanwhile_is_a_conflict(
 ):
     case = submit("agency")
     ok(post(as_(APIClient(), official), case, "accept", {"version": 1}))
-    refused(
+    body = refused(
         post(as_(api, village_clerk), case, "accept", {"version": 1}), 409, "conflict"
+    )
+    assert body["message"] == (
+        "该办件在您读取后已被更改（当前版本号为 2）；请重新读取，并以其当前版本号重试。"
+    )
+    english = post(api, case, "accept", {"version": 1}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["message"] == (
+        "The request changed since you read it (it is now at version 2); read it "
+        "again and retry with its current version."
     )
 
 

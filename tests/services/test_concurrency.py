@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from huagang.exceptions import Conflict, InvalidTransition
+from huagang.exceptions import Conflict, InvalidTransition, StaleVersion
 from services.actions import service_request_accept, service_request_submit
 from services.models import RequestEvent, ServiceRequest, Status
 
@@ -79,7 +79,7 @@ def test_two_clerks_accepting_at_once_one_wins_one_conflicts(
     items, village, village_clerk, official
 ):
     """Both send the version they saw. The loser waits on the row lock, then reads the
-    winner's version: a plain Conflict ("changed by someone else"), raised before the
+    winner's version: a StaleVersion ("changed by someone else"), raised before the
     workflow is consulted, so never an InvalidTransition."""
     request = service_request_submit(
         item=items["agency"],
@@ -93,7 +93,9 @@ def test_two_clerks_accepting_at_once_one_wins_one_conflicts(
     winners = [user for user, exc in outcomes if exc is None]
     errors = [exc for _user, exc in outcomes if exc is not None]
     assert len(winners) == 1 and len(errors) == 1, outcomes
-    assert type(errors[0]) is Conflict and errors[0].code == "conflict"
+    assert type(errors[0]) is StaleVersion and errors[0].code == "conflict"
+    assert errors[0].version == 2
+    assert errors[0].message == str(Conflict.default_message)  # the pages' wording
     request.refresh_from_db()
     assert request.status == Status.ACCEPTED and request.version == 2
     assert request.assigned_to == winners[0]
@@ -106,7 +108,7 @@ def test_without_a_version_the_second_accept_finds_the_status_changed(
 ):
     """No version sent: the loser waits on the row lock, then the workflow refuses to
     accept an accepted request (InvalidTransition). This is what the test above must
-    not take for its Conflict."""
+    not take for its StaleVersion."""
     request = service_request_submit(
         item=items["agency"],
         village=village,

@@ -135,6 +135,8 @@ class RequestRowOut(serializers.Serializer):
 
 
 def next_steps(user: User | None, service_request: ServiceRequest) -> list[dict]:
+    """The status changes `user` may make now (``access.next_steps``), as
+    ``NextStepOut``: one shape in a request's detail and in a step's answer."""
     return [
         {"step": step.value, "label": str(step.label), "to_status": target.value}
         for target, step in access.next_steps(user, service_request)
@@ -185,11 +187,15 @@ def request_detail(
 
 
 class NextStepOut(serializers.Serializer):
+    """A status change the caller may make now (``next_steps``)."""
+
     step = serializers.ChoiceField(
         choices=Step.choices, help_text="The step (its own endpoint takes it)."
     )
     label = serializers.CharField()
-    to_status = serializers.ChoiceField(choices=Status.choices)
+    to_status = serializers.ChoiceField(
+        choices=Status.choices, help_text="The status the step leads to."
+    )
 
 
 class ApplicantOut(serializers.Serializer):

@@ -21,8 +21,8 @@ from ...actions.visits import visit_time_errors
 from ...choices import HandlingMode, Status
 from ...forms.staff_visits import is_preferred_time
 from ...models import Delivery, HomeVisit, ServiceRequest
-from ...workflow import Step
 from .fields import StrictBooleanField, StrictCharField, StrictInput
+from .requests import NextStepOut, next_steps
 
 TEXT_LIMIT = 1000  # the workbench's notes, reasons and results
 DECISION_LIMIT = 2000  # the town's decision (actions.trips.MAX_RESULT)
@@ -308,28 +308,22 @@ class VisitBookInput(VersionInput):
         return data
 
 
-class NextStepSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=Step.choices)
-    status = serializers.ChoiceField(
-        choices=Status.choices, help_text="The status the step leads to."
-    )
-    label = serializers.CharField()
-
-
 class StepResultSerializer(serializers.Serializer):
     """A request's state after a step, and the status changes the caller may make
     now (``access.next_steps``)."""
 
     tracking_number = serializers.CharField()
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = serializers.ChoiceField(
+        choices=Status.choices, help_text="The request's status after the step."
+    )
     status_display = serializers.CharField(source="get_status_display")
     version = serializers.IntegerField()
     due_date = serializers.DateField(allow_null=True)
-    next_steps = serializers.SerializerMethodField()
+    next_steps = serializers.SerializerMethodField(
+        help_text="As in the request's detail: the status changes the caller may "
+        "make now."
+    )
 
-    @extend_schema_field(NextStepSerializer(many=True))
+    @extend_schema_field(NextStepOut(many=True))
     def get_next_steps(self, case: ServiceRequest) -> list[dict]:
-        return [
-            {"step": step.value, "status": target.value, "label": str(step.label)}
-            for target, step in access.next_steps(self.context["user"], case)
-        ]
+        return next_steps(self.context["user"], case)

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import huagang.converters  # noqa: F401  (registers tracking_number)
-from huagang.exceptions import Conflict, DomainError, NotFound
+from huagang.exceptions import DomainError, NotFound, StaleVersion
 
 from ... import access, actions, workflow
 from ...actions.visits import check_home_visit_booking
@@ -74,7 +74,7 @@ def valid_body(
         None,
         case.version,
     ):
-        raise Conflict()
+        raise StaleVersion(version=case.version)
     raise serializers.ValidationError(body.errors)
 
 
@@ -95,7 +95,7 @@ def _target(user, case: ServiceRequest, step: Step, version: int | None):
     for (_source, target), found in workflow.TRANSITIONS[case.mode].items():
         if found.step == step and target == case.status:
             return target
-    raise Conflict()
+    raise StaleVersion(version=case.version)
 
 
 ERRORS = errors(400, 403, 404, 409)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import (
+    APIException,
     NotFound,
     Throttled,
     ValidationError,
@@ -100,6 +101,26 @@ class LookupView(APIView):
             access.applicant_proof_remember(request.session, proof)
             get_token(request._request)  # the CSRF cookie for the proof's writes
         return Response(detail_of(request, service_request, proof))
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        """Refused by the per-minute limit (``anonymous_scope``): when the failed
+        tries' limit refuses too, the wait is the longer of the two, the time after
+        which a retry could succeed (after the shorter it would only be refused
+        again); Retry-After and the message both name it."""
+        minutes = lookup_minutes_to_wait(request._request, _typed_number(request))
+        if minutes is not None:
+            wait = max(wait or 0, minutes * 60)
+        super().throttled(request, wait)
+
+
+def _typed_number(request: Request) -> str:
+    """The tracking number in a lookup's body, normalized; "" when there is none to
+    read (the body is checked in ``post``, if the call gets that far)."""
+    try:
+        value = request.data.get("tracking_number")
+    except (APIException, AttributeError):  # not parsed, or not an object
+        return ""
+    return access.tracking_number_normalize(value) if isinstance(value, str) else ""
 
 
 # --- the timeline ----------------------------------------------------------------------
