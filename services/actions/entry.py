@@ -19,6 +19,7 @@ from villages.models import Grid, User, Village
 
 from .. import access
 from ..models import Channel, HandlingMode, ServiceItem, ServiceRequest, Status
+from ..wording import Reader, consent_missing, home_visit_problems
 from ..workflow import Step
 from .requests import service_request_accept, service_request_complete
 from .submission import (
@@ -76,12 +77,7 @@ def _entry_problems(
     if channel not in entry_channels(entered_by):
         errors["channel"] = [_("Say whether the resident came to a window or called.")]
     if not consent_version:
-        errors["consent"] = [
-            _(
-                "Ask the resident whether they agree to the use of their data, and "
-                "tick the box; nothing can be entered without it."
-            )
-        ]
+        errors["consent"] = [consent_missing(Reader.STAFF)]
     if (
         isinstance(item, ServiceItem)
         and not (applicant_id_number or "").strip()
@@ -91,10 +87,11 @@ def _entry_problems(
             _("This item needs the applicant's ID number (it asks for the ID card).")
         ]
     if mode == HandlingMode.HOME:
-        if not visit_weekdays:
-            errors["visit_weekdays"] = [_("Choose the days the resident is at home.")]
-        if not visit_time:
-            errors["visit_time"] = [_("Choose when in the day they are at home.")]
+        errors.update(
+            home_visit_problems(
+                reader=Reader.STAFF, weekdays=visit_weekdays, time=visit_time
+            )
+        )
     if done_on_the_spot:
         if mode != HandlingMode.INSTANT:
             errors["mode"] = [_("Only 即时即办 can be done on the spot.")]

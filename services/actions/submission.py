@@ -37,6 +37,7 @@ from ..models import (
     Status,
     VisitTime,
 )
+from ..wording import Reader, consent_missing, home_visit_problems
 from ._core import record_event
 from .attachments import CheckedUpload, attachment_save, check_upload
 
@@ -117,12 +118,7 @@ def _check_online(
 ) -> None:
     """What an online application must carry that a clerk would ask in person."""
     if not consent_version:
-        errors["consent"] = [
-            _(
-                "Agree to the use of your personal data for this request (read the "
-                "privacy notice first)."
-            )
-        ]
+        errors["consent"] = [consent_missing(Reader.APPLICANT)]
     elif consent_version != NOTICE_VERSION:
         errors["consent"] = [_notice_changed()]
     if item is not None and not id_number and id_number_required(item):
@@ -130,10 +126,13 @@ def _check_online(
             _("This item needs the applicant's ID number (it asks for the ID card).")
         ]
     if mode == HandlingMode.HOME:
-        if not visit["visit_weekdays"]:
-            errors["visit_weekdays"] = [_("Choose the days you are at home.")]
-        if not visit["visit_time"]:
-            errors["visit_time"] = [_("Choose when in the day you are at home.")]
+        errors.update(
+            home_visit_problems(
+                reader=Reader.APPLICANT,
+                weekdays=visit["visit_weekdays"],
+                time=visit["visit_time"],
+            )
+        )
 
 
 def _visit_preference(

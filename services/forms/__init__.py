@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from huagang.exceptions import Conflict, InvalidInput
 from huagang.forms import add_input_errors
 from huagang.privacy import NOTICE_VERSION
-from villages.forms import NAME_ERRORS, PHONE_ERRORS
 from villages.models import User, Village
 from villages.validators import ascii_digits
 
@@ -27,6 +26,7 @@ from ..models import (
     ServiceRequest,
     VisitTime,
 )
+from ..wording import Reader, applicant_field_errors
 
 
 class CatalogFilterForm(forms.Form):
@@ -201,9 +201,26 @@ WEEKDAYS = [
 ]
 # What the file pickers offer; the server checks the content whatever the name says.
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.gif,.webp,application/pdf,image/*"
+# The resident applying reads the form's errors: they speak to them (您).
+_APPLICANT_READS = applicant_field_errors(Reader.APPLICANT)
 
 
-class ApplyForm(forms.Form):
+class FilesChosenAgain:
+    """For a form with one file field per material (``material_rows()``: the
+    material, its field, the file chosen for it or None) shown again with errors."""
+
+    def files_to_choose_again(self) -> list[Any]:
+        """The materials whose file was fine but must be chosen again (a browser
+        cannot keep a chosen file). A refused file is not among them: its own error,
+        at its field, already says to choose another."""
+        return [
+            m
+            for m, field, chosen in self.material_rows()
+            if chosen and not field.errors
+        ]
+
+
+class ApplyForm(FilesChosenAgain, forms.Form):
     """A resident's online application for one item (``services:apply``).
 
     The fields carry what the page sends; ``submit`` hands it to
@@ -212,12 +229,14 @@ class ApplyForm(forms.Form):
     """
 
     applicant_name = forms.CharField(
-        label=_("Name"), max_length=50, error_messages=NAME_ERRORS
+        label=_("Name"),
+        max_length=50,
+        error_messages=_APPLICANT_READS["applicant_name"],
     )
     applicant_phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
-        error_messages=PHONE_ERRORS,
+        error_messages=_APPLICANT_READS["applicant_phone"],
         help_text=_("We send updates on your request to this number by SMS."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
@@ -368,9 +387,6 @@ class ApplyForm(forms.Form):
             (m, self[self.material_field(m)], self.files.get(self.material_field(m)))
             for m in self.materials
         ]
-
-    def files_to_choose_again(self) -> list[Material]:
-        return [m for m, _field, chosen in self.material_rows() if chosen]
 
     def _uploads(self) -> list[tuple[UploadedFile, int]]:
         data = self.cleaned_data

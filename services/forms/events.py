@@ -17,7 +17,7 @@ from ..actions.events import life_event_problems, life_event_submit
 from ..actions.submission import id_number_required
 from ..models import HandlingMode, LifeEventApplication
 from ..selectors.events import EventPlan
-from . import ACCEPTED_FILES, ApplyForm
+from . import ACCEPTED_FILES, ApplyForm, FilesChosenAgain
 
 _SAME_AS_APPLY = ApplyForm.base_fields
 
@@ -39,7 +39,7 @@ class LifeEventQuestionsForm(forms.Form):
             )
 
 
-class LifeEventApplyForm(forms.Form):
+class LifeEventApplyForm(FilesChosenAgain, forms.Form):
     """The applicant's details once, and one file field per merged material
     (``kind_<code>`` or ``material_<id>``); the rules are the linked requests' own
     (``life_event_problems``), reported at these fields."""
@@ -94,9 +94,6 @@ class LifeEventApplyForm(forms.Form):
             (entry, self[entry.field], self.files.get(entry.field))
             for entry in self.plan.materials
         ]
-
-    def files_to_choose_again(self) -> list[Any]:
-        return [entry for entry, _field, chosen in self.material_rows() if chosen]
 
     def _uploads(self) -> dict[str, Any]:
         data = self.cleaned_data

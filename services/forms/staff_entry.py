@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from huagang.exceptions import DomainError
 from huagang.forms import add_input_errors
 from huagang.privacy import NOTICE_VERSION
-from villages.forms import NAME_ERRORS, PHONE_ERRORS
 from villages.models import User
 
 from .. import access
@@ -26,10 +25,13 @@ from ..models import (
     ServiceRequest,
     VisitTime,
 )
-from . import WEEKDAYS
+from ..wording import Reader, applicant_field_errors
+from . import WEEKDAYS, FilesChosenAgain
 
 # What a file picker offers: on a phone, the camera (a scan) or a stored file.
 ENTRY_FILES = "image/*,application/pdf"
+# A clerk reads this form's errors: they speak of the applicant, not to them.
+_STAFF_READS = applicant_field_errors(Reader.STAFF)
 
 
 class ItemPickForm(forms.Form):
@@ -60,7 +62,7 @@ class ItemPickForm(forms.Form):
     )
 
 
-class StaffEntryForm(forms.Form):
+class StaffEntryForm(FilesChosenAgain, forms.Form):
     """Step 2: a clerk enters the resident's request for one item.
 
     Only the item's own modes and the villages the clerk may enter for are offered
@@ -71,12 +73,14 @@ class StaffEntryForm(forms.Form):
     """
 
     applicant_name = forms.CharField(
-        label=_("Applicant's name"), max_length=50, error_messages=NAME_ERRORS
+        label=_("Applicant's name"),
+        max_length=50,
+        error_messages=_STAFF_READS["applicant_name"],
     )
     applicant_phone = forms.CharField(
         label=_("Applicant's mobile number"),
         max_length=20,
-        error_messages=PHONE_ERRORS,
+        error_messages=_STAFF_READS["applicant_phone"],
         help_text=_("Updates on the request go to this number by SMS."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
@@ -280,9 +284,6 @@ class StaffEntryForm(forms.Form):
             (m, self[self.material_field(m)], self.files.get(self.material_field(m)))
             for m in self.materials
         ]
-
-    def files_to_choose_again(self) -> list[Material]:
-        return [m for m, _field, chosen in self.material_rows() if chosen]
 
     def _uploads(self) -> list[tuple[UploadedFile, int | None]]:
         data = self.cleaned_data

@@ -296,6 +296,11 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def original_only(self) -> bool:
+        """No copy is handed in (copies 0): the original is shown and handed back."""
+        return self.copies == 0
+
 
 class CatalogVersion(models.Model):
     """One row whose token changes with every write to a table the public pages show.

@@ -131,6 +131,17 @@ def test_the_form_offers_the_items_modes_the_30_villages_and_a_file_per_material
     assert "当天在窗口办结" in page
 
 
+def test_a_material_only_shown_says_so_on_the_form(client, elder_card):
+    """原老年人优待证 has copies 0: the original is shown, no copy is kept."""
+    response = client.get(reverse("services:apply", kwargs={"code": elder_card.code}))
+    page = response.content.decode()
+    rules = page[page.index("<strong>原老年人优待证</strong>") :]
+    rules = rules[: rules.index("</ul>")]
+    assert "<li>仅需出示原件</li>" in rules and "0 份" not in rules
+    photo = page[page.index("<strong>一寸照片</strong>") :]
+    assert "<li>原件, 1 份</li>" in photo[: photo.index("</ul>")]
+
+
 def test_the_guide_links_to_the_form(client, elder_card):
     response = client.get(elder_card.get_absolute_url())
     assert reverse("services:apply", kwargs={"code": elder_card.code}) in (
@@ -289,6 +300,15 @@ def test_a_bad_file_is_named_at_its_material_and_the_good_one_asked_again(
     # The good file cannot be kept by the browser: the page says which to choose again.
     assert "请重新选择“身份证或户口簿”的文件" in page
     assert "您选择过“身份证.pdf”" in page
+    # The refused one is said once in the summary (its error) and once at its field,
+    # not asked again besides.
+    start = page.index('class="error-summary"')
+    summary = page[start : page.index("</ul>", start)]
+    assert summary.count("<li>") == 2 and summary.count("一寸照片") == 1
+    assert "请重新选择“一寸照片”的文件" not in page
+    start = page.index("<strong>一寸照片</strong>")
+    field = page[start : page.index("</div>", start)]
+    assert field.count("“照片.pdf”") == 1 and "您选择过" not in field
     assert not ServiceRequest.objects.exists() and not Attachment.objects.exists()
 
 
@@ -471,6 +491,22 @@ def test_a_home_visit_asks_for_days_and_time(apply_page, home_item):
     assert (request.visit_weekdays, request.visit_time) == ([2, 5], "morning")
     page = response.client.get(response["Location"]).content.decode()
     assert "周二 / 周五" in page and "上午" in page
+
+
+def test_the_errors_speak_to_the_resident(apply_page, elder_card):
+    """The resident reads their own form: “您” (a clerk's entry form speaks of the
+    applicant instead, tests/services/test_staff_entry.py)."""
+    response, _form = apply_page(
+        elder_card, mode="home", applicant_name="", applicant_phone="", consent=None
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "applicant_name": ["请输入您的姓名。"],
+        "applicant_phone": ["请输入您的手机号码。"],
+        "visit_weekdays": ["请选择您在家的日子。"],
+        "visit_time": ["请选择您在家的时段。"],
+        "consent": ["请先阅读隐私告知，并勾选同意为办理本件使用您的个人信息。"],
+    }
 
 
 def test_other_modes_store_no_visit_preference(apply_page, home_item):

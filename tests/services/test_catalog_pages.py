@@ -141,6 +141,17 @@ def test_guide_shows_every_element(client):
         assert material.name in html
 
 
+def test_a_material_only_shown_says_so_not_0_copies(client):
+    """copies 0 means the original is shown and no copy is kept (data/SCHEMA.md)."""
+    item = ServiceItem.objects.get(name="老年优待证换发")
+    assert item.materials.get(name="原老年人优待证").copies == 0
+    html = client.get(item.get_absolute_url()).content.decode()
+    row = html[html.index("<td>原老年人优待证</td>") :]
+    row = row[: row.index("</tr>")]
+    assert ">仅需出示原件</td>" in row and ">0</td>" not in row
+    assert ">原件</td>" in row
+
+
 def test_demo_items_are_labelled(client):
     item = ServiceItem.objects.filter(source="demo").first()
     html = client.get(item.get_absolute_url()).content.decode()

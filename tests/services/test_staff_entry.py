@@ -241,6 +241,16 @@ def test_only_the_items_modes_and_window_or_phone_are_offered(
     assert "保存并办结" in page.content.decode()
 
 
+def test_a_material_only_shown_says_so_on_the_entry_form(
+    client, village_clerk, elder_card
+):
+    client.force_login(village_clerk)
+    url = reverse("staff:entry_item", kwargs={"code": elder_card.code})
+    page = client.get(url).content.decode()
+    rules = page[page.index("<strong>原老年人优待证</strong>") :]
+    assert "<li>仅需出示原件</li>" in rules[: rules.index("</ul>")]
+
+
 def test_an_item_handled_in_person_elsewhere_cannot_be_entered(client, village_clerk):
     # 大中专院校毕业在就创业地落户: in person at the police station only.
     assert not service_items_for_picker(q="HG-HJ-007")[0]
@@ -385,6 +395,34 @@ def test_every_error_at_once_with_typed_values_kept_and_files_named(
     assert 'value="王桂兰"' in page and 'value="花岗社区三组"' in page
     assert "申请书.pdf" in page  # the good file is named to choose again
     assert not ServiceRequest.objects.exists()
+
+
+def test_the_errors_speak_of_the_applicant_to_the_clerk(
+    enter, village_clerk, elder_card
+):
+    """The clerk reads the errors, about the applicant (申请人, 居民), never as if
+    the resident read them (“您”); the resident's own form still says “您”
+    (tests/services/test_apply.py)."""
+    response, _form = enter(
+        village_clerk,
+        elder_card,
+        mode="home",
+        applicant_name="",
+        applicant_phone="",
+        consent=None,
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors == {
+        "applicant_name": ["请填写申请人姓名。"],
+        "applicant_phone": ["请填写申请人手机号码。"],
+        "visit_weekdays": ["请选择居民在家的日子。"],
+        "visit_time": ["请选择居民在家的时段。"],
+        "consent": ["请询问居民是否同意使用其个人信息并勾选；未经同意不能录入。"],
+    }
+    page = response.content.decode()
+    start = page.index('id="errors"')
+    assert "您" not in page[start : page.index("</div>", start)]
 
 
 def test_a_damaged_form_key_is_a_400_not_a_500(enter, village_clerk, dibao):

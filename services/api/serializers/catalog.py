@@ -168,7 +168,11 @@ class MaterialSerializer(serializers.ModelSerializer):
             "id": {
                 "help_text": "Upload its file as the form field `material_<id>` "
                 "(POST requests/ and requests/{number}/materials/)."
-            }
+            },
+            "copies": {
+                "help_text": "How many copies are handed in; 0: none, the original "
+                "is only shown."
+            },
         }
 
 
