@@ -256,7 +256,8 @@ class ApplyForm(FilesChosenAgain, forms.Form):
         to_field_name="code",
         empty_label=_("Choose your village or community"),
         error_messages={
-            "invalid_choice": _("This is not a village or community of Huagang town.")
+            "required": _("Choose the village or community where you live."),
+            "invalid_choice": _("This is not a village or community of Huagang town."),
         },
         help_text=_("Its service sub-center handles your request."),
     )

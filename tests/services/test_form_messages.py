@@ -61,6 +61,7 @@ def test_the_apply_form_explains_missing_and_long_text():
     assert not form.is_valid()
     assert form.errors["applicant_name"] == ["请输入您的姓名。"]
     assert form.errors["applicant_phone"] == ["请输入您的手机号码。"]
+    assert form.errors["village"] == ["请选择您居住的村(社区)。"]
     assert form.errors["applicant_address"] == ["住址不能超过 200 个字。"]
     assert form.errors["description"] == ["办理事项说明不能超过 1000 个字。"]
     assert "18 位" in form.errors["applicant_id_number"][0]
