@@ -118,7 +118,7 @@ def life_event_plan(
 
 def with_links(rows: QuerySet[LifeEventApplication]) -> QuerySet[LifeEventApplication]:
     linked = LifeEventLink.objects.select_related(
-        "service_request__item", "service_request__village"
+        "service_request__item__body", "service_request__village"
     ).order_by("order")
     return rows.select_related("event", "village").prefetch_related(
         Prefetch("links", queryset=linked)
@@ -143,22 +143,31 @@ def life_event_applications_of(*, user: User) -> QuerySet[LifeEventApplication]:
 
 @dataclass
 class EventProgress:
-    """How far an application has come: each linked request, how many are finished
-    (办结, or closed otherwise), and the expected completion (the latest due date)."""
+    """How far an application has come: each linked request, how many are done (办结),
+    how many ended otherwise (不予受理, 撤回), and the expected completion (the latest
+    due date of the open ones)."""
 
     requests: list[ServiceRequest]
     total: int
     done: int
+    ended_otherwise: int
     expected: dt.date | None
     supplement_asked: list[ServiceRequest]
 
     @property
     def finished(self) -> bool:
-        return self.done == self.total
+        """No linked request is open any more."""
+        return self.done + self.ended_otherwise == self.total
 
     @property
     def modes(self) -> set[str]:
         return {r.mode for r in self.requests}
+
+    @property
+    def windows(self) -> list[ServiceRequest]:
+        """The 即时即办 requests: each is done at its body's window (its item's
+        ``body``, e.g. 花岗派出所 for the 户口 items)."""
+        return [r for r in self.requests if r.mode == HandlingMode.INSTANT]
 
 
 def _expected(request: ServiceRequest, calendar: WorkCalendar) -> dt.date | None:
@@ -187,7 +196,10 @@ def life_event_progress(
     return EventProgress(
         requests=requests,
         total=len(requests),
-        done=sum(r.status in workflow.TERMINAL for r in requests),
+        done=sum(r.status == Status.COMPLETED for r in requests),
+        ended_otherwise=sum(
+            r.status in workflow.TERMINAL - {Status.COMPLETED} for r in requests
+        ),
         expected=max(dues) if dues else None,
         supplement_asked=[r for r in requests if r.status == Status.SUPPLEMENT],
     )
@@ -218,12 +230,14 @@ def life_event_siblings(
 
 @dataclass
 class EventFigures:
-    """One event's applications in a period: how many, how many finished (every
-    linked request closed) and their average time to finish, in days."""
+    """One event's applications in a period: how many, how many completed (every
+    linked request 办结) and their average time to complete, in days, and how many
+    ended otherwise (none open, one or more not accepted or withdrawn)."""
 
     name: str
     applications: int = 0
     finished: int = 0
+    ended_otherwise: int = 0
     days: list[float] = field(default_factory=list)
 
     @property
@@ -249,16 +263,24 @@ def life_event_figures(*, user: User | None, period: Any) -> list[EventFigures]:
                 "links",
                 filter=Q(links__service_request__status__in=list(workflow.OPEN)),
             ),
+            not_done=Count(
+                "links",
+                filter=~Q(links__service_request__status=Status.COMPLETED),
+            ),
             last=Max("links__service_request__completed_at"),
         )
-        .values("event__name", "event__order", "open", "last", "submitted_at")
+        .values(
+            "event__name", "event__order", "open", "not_done", "last", "submitted_at"
+        )
         .order_by("event__order", "event__name")
     )
     figures: dict[str, EventFigures] = {}
     for row in rows:
         entry = figures.setdefault(row["event__name"], EventFigures(row["event__name"]))
         entry.applications += 1
-        if row["open"] == 0:
+        if row["open"] == 0 and row["not_done"]:
+            entry.ended_otherwise += 1
+        elif row["open"] == 0:
             entry.finished += 1
             if row["last"] is not None:
                 entry.days.append(
@@ -267,9 +289,18 @@ def life_event_figures(*, user: User | None, period: Any) -> list[EventFigures]:
     return list(figures.values())
 
 
-def supplement_words(requests: list[ServiceRequest]) -> dict[int, str]:
-    """What the staff last asked for, per request awaiting a supplement (one query,
-    none when there is no such request)."""
+@dataclass(frozen=True)
+class SupplementState:
+    """A linked request awaiting a supplement: what the staff last asked for, and
+    when the applicant last sent files since (None: not yet)."""
+
+    asked: str
+    sent: dt.datetime | None
+
+
+def supplement_states(requests: list[ServiceRequest]) -> dict[int, SupplementState]:
+    """Per request awaiting a supplement, its ``SupplementState`` (one query, none
+    when there is no such request)."""
     if not requests:
         return {}
     timelines: dict[int, list[RequestEvent]] = {r.pk: [] for r in requests}
@@ -277,4 +308,9 @@ def supplement_words(requests: list[ServiceRequest]) -> dict[int, str]:
         request__in=requests, is_public=True
     ).order_by("created_at", "pk"):
         timelines[event.request_id].append(event)
-    return {pk: progress.supplement_asked(found) for pk, found in timelines.items()}
+    return {
+        pk: SupplementState(
+            progress.supplement_asked(found), progress.supplement_sent(found)
+        )
+        for pk, found in timelines.items()
+    }

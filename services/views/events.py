@@ -176,17 +176,18 @@ def event_track_result(request: HttpRequest, number: str) -> HttpResponse:
     progress = selectors.life_event_progress(application)
     forms, status = [], 200
     for service_request in progress.supplement_asked:
-        form, status = _supplement(request, application, service_request)
-        if status == 302:
+        form, answered = _supplement(request, application, service_request)
+        if answered == 302:
             messages.success(
                 request,
                 _("Your files were received; staff will continue with your request."),
             )
             return redirect("events:track_result", number=number)
+        status = max(status, answered)  # the posted form's 400 or 409, else 200
         if form is not None:
             forms.append((service_request, form))
-    words = selectors.supplement_words(progress.supplement_asked)
-    forms = [(r, form, words.get(r.pk, "")) for r, form in forms]
+    states = selectors.supplement_states(progress.supplement_asked)
+    forms = [(r, form, states.get(r.pk)) for r, form in forms]
     context = {"application": application, "progress": progress, "forms": forms}
     return render(request, "services/events/track_result.html", context, status=status)
 

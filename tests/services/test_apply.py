@@ -234,7 +234,7 @@ BAD_INPUT = {
         "village",
         "不属于花岗镇",
     ),
-    "no village": ({"village": ""}, "village", "必填"),
+    "no village": ({"village": ""}, "village", "请选择您居住的村(社区)"),
     "no name": ({"applicant_name": "  "}, "applicant_name", "请输入您的姓名"),
 }
 

@@ -5,13 +5,18 @@ import re
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from huagang.privacy import NOTICE_VERSION
 from services.actions import events as event_actions
-from services.actions import service_request_complete
+from services.actions import (
+    service_request_complete,
+    service_request_reject,
+    service_request_withdraw,
+)
 from services.models import LifeEventApplication, ServiceRequest
 from services.selectors.events import life_event_get, life_event_plan
 from tests.factories import UserFactory
@@ -101,17 +106,35 @@ def test_the_household_item_reaches_the_police_windows_queue(client, village):
     assert numbers["HG-SB-017"] not in queue  # 社会管理局's, not the police's
 
 
-def test_the_event_tracking_page_shows_each_items_step(client, village, village_clerk):
+def test_the_event_tracking_page_shows_each_items_step(client, village, official):
     application = _apply(village)
     _tracked(client, application)
     body = client.get(f"/events/track/{application.number}/").content.decode()
-    assert "身后一件事: 0 of 4 completed" in body or "4 项中已办结 0 项" in body
-    first = ServiceRequest.objects.get(
-        life_event_link__application=application, item__code="HG-HJ-002"
+    assert "4 项中已办结 0 项" in body
+    linked = {
+        r.item.code: r
+        for r in ServiceRequest.objects.filter(
+            life_event_link__application=application
+        ).select_related("item")
+    }
+    service_request_complete(
+        service_request=linked["HG-HJ-002"], by=official, result="已注销户口"
     )
-    service_request_complete(service_request=first, by=village_clerk, result="已注销")
     body = client.get(f"/events/track/{application.number}/").content.decode()
-    assert "身后一件事: 1 of 4 completed" in body or "4 项中已办结 1 项" in body
+    assert "4 项中已办结 1 项" in body
+    assert "已注销户口" in body  # the result, beside its item
+    # A refusal is not 办结: it is counted and its reason shown.
+    service_request_reject(
+        service_request=linked["HG-QT-001"], by=official, reason="已领取过同类补贴"
+    )
+    service_request_withdraw(
+        service_request=linked["HG-CJ-010"], by=official, reason="申请人要求撤回"
+    )
+    body = client.get(f"/events/track/{application.number}/").content.decode()
+    assert "4 项中已办结 1 项" in body
+    assert "2 项不予受理或已撤回" in body
+    assert "已领取过同类补贴" in body
+    assert "预计办结" in body  # one is still open
 
 
 def test_a_resident_never_sees_another_residents_event(client, village):
@@ -233,20 +256,26 @@ def test_the_application_form_posts_one_file_per_kind(client, village):
 
 
 def test_the_dashboard_counts_events_and_their_time_to_finish(
-    client, village, official, village_clerk
+    client, village, official
 ):
-    application = _apply(
-        village,
-        answers={**DEATH, "pension": "no", "disability-card": "no", "cremated": "no"},
+    only_death = {**DEATH, "pension": "no", "disability-card": "no", "cremated": "no"}
+    completed = _apply(village, answers=only_death).links.get().service_request
+    assert completed.item.code == "HG-HJ-002"
+    service_request_complete(service_request=completed, by=official, result="已注销")
+    refused = _apply(village, phone="13800002222", answers=only_death)
+    service_request_reject(
+        service_request=refused.links.get().service_request,
+        by=official,
+        reason="不属于本镇户籍",
     )
-    only = application.links.get().service_request
-    assert only.item.code == "HG-HJ-002"
-    service_request_complete(service_request=only, by=village_clerk, result="已注销")
-    _apply(village, phone="13800001111")
+    _apply(village, phone="13800001111")  # still open
     client.force_login(official)
     body = client.get("/dashboard/").content.decode()
     row = re.search(r"<th scope=\"row\">身后一件事</th>(.*?)</tr>", body).group(1)
-    assert re.findall(r"<td>([^<]*)</td>", row)[:2] == ["2", "1"]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    # applications, completed, average days, ended otherwise
+    assert cells[0] == "3" and cells[1] == "1" and cells[3] == "1"
+    assert cells[2] != "—"
 
 
 def test_a_supplement_any_item_asks_for_is_uploaded_on_the_event_page(
@@ -299,10 +328,60 @@ def test_two_supplements_asked_give_two_forms_with_ids_of_their_own(
         )
     page = client.get(f"/events/track/{application.number}/").content.decode()
     assert page.count('class="upload-form"') == 2
+    assert "supplement-sent" not in page
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     for label_for in re.findall(r'<label for="([^"]+)"', page):
         assert label_for in ids
+
+
+def test_after_the_upload_the_page_says_the_files_arrived(
+    client, village, village_clerk
+):
+    from services.actions import service_request_accept, service_request_ask_supplement
+
+    application = _apply(village)
+    _tracked(client, application)
+    cases = []
+    for code in ("HG-QT-001", "HG-SB-017"):
+        case = ServiceRequest.objects.get(
+            life_event_link__application=application, item__code=code
+        )
+        service_request_accept(service_request=case, by=village_clerk)
+        case.refresh_from_db()
+        service_request_ask_supplement(
+            service_request=case, by=village_clerk, what="请补交材料"
+        )
+        cases.append(case)
+    page = f"/events/track/{application.number}/"
+    # A bad file in the first of the two forms on the page (SB-017 comes before
+    # QT-001 in the event): its error, and a 400.
+    refused = client.post(
+        f"{page}?request={cases[1].tracking_number}",
+        {"other": SimpleUploadedFile("x.pdf", b"not a pdf at all")},
+    )
+    assert refused.status_code == 400
+    sent = client.post(
+        f"{page}?request={cases[0].tracking_number}", {"other": pdf_upload("a.pdf")}
+    )
+    assert sent.status_code == 302
+    body = client.get(page).content.decode()
+    first = body[body.index(f"supplement-{cases[0].tracking_number}") :]
+    first = first[: first.index("</section>")]
+    assert "supplement-sent" in first and "more-files" in first
+    second = body[body.index(f"supplement-{cases[1].tracking_number}") :]
+    second = second[: second.index("</section>")]
+    assert "supplement-sent" not in second
+
+
+def test_the_confirmation_names_the_window_of_each_on_the_spot_item(client, village):
+    application = _apply(village)
+    _tracked(client, application)
+    body = client.get(f"/events/applications/{application.number}/").content.decode()
+    windows = body[body.index('class="event-windows"') :]
+    windows = windows[: windows.index("</ul>")]
+    assert "死亡注销 — 花岗派出所" in windows
+    assert "惠民殡葬补贴" not in windows  # carried by the village (定时代办)
 
 
 def test_the_event_tracker_asks_for_the_event_number(client):

@@ -43,7 +43,10 @@ class ApplicationOut(serializers.Serializer):
     event = serializers.CharField(help_text="The life event's code.")
     submitted_at = serializers.DateTimeField()
     total = serializers.IntegerField(help_text="How many requests are linked.")
-    done = serializers.IntegerField(help_text="How many of them are closed.")
+    done = serializers.IntegerField(help_text="How many of them are done (办结).")
+    closed = serializers.IntegerField(
+        help_text="How many of them are closed: done, not accepted or withdrawn."
+    )
     requests = LinkedRequestOut(
         many=True, help_text="The linked requests the caller may see."
     )

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from huagang.converters import LifeEventNumberConverter
 
 from ... import access, workflow
-from ...models import LifeEventApplication, ServiceRequest
+from ...models import LifeEventApplication, ServiceRequest, Status
 from ...selectors import events as selectors
 from ..pagination import ApiCursorPagination
 from ..schema import errors
@@ -85,7 +85,8 @@ def _application(application: LifeEventApplication, visible: set[int]) -> dict:
         "event": application.event.code,
         "submitted_at": application.submitted_at,
         "total": len(requests),
-        "done": sum(r.status in workflow.TERMINAL for r in requests),
+        "done": sum(r.status == Status.COMPLETED for r in requests),
+        "closed": sum(r.status in workflow.TERMINAL for r in requests),
         "requests": [
             {
                 "tracking_number": r.tracking_number,
