@@ -1071,6 +1071,13 @@ def life_event_proof_remember(
     }
 
 
+def life_event_proof_forget(session: SessionBase) -> None:
+    """Forget this session's event lookup and the events it submitted (a shared
+    computer at a village station)."""
+    session.pop(EVENT_PROOF_SESSION_KEY, None)
+    session.pop(EVENT_SUBMITTED_IN_SESSION, None)
+
+
 def life_event_proven(session: SessionBase, application: LifeEventApplication) -> bool:
     kept = session.get(EVENT_PROOF_SESSION_KEY)
     if not isinstance(kept, dict) or kept.get("application") != application.pk:

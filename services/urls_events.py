@@ -7,6 +7,7 @@ app_name = "events"
 urlpatterns = [
     path("", events.event_list, name="list"),
     path("track/", events.event_track, name="track"),
+    path("track/leave/", events.event_track_leave, name="track_leave"),
     path("track/<str:number>/", events.event_track_result, name="track_result"),
     path("applications/<str:number>/", events.application_done, name="done"),
     path(

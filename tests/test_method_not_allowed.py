@@ -6,7 +6,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/track/leave/", "/account/sign-out/"])
+@pytest.mark.parametrize(
+    "path", ["/track/leave/", "/events/track/leave/", "/account/sign-out/"]
+)
 def test_a_get_of_a_post_only_address_is_a_page_in_chinese(client, path):
     response = client.get(path)
     assert response.status_code == 405

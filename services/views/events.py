@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from huagang.qr import qr_svg
 
@@ -162,6 +162,13 @@ def event_track(request: HttpRequest) -> HttpResponse:
         return render(request, "services/events/track.html", context, status=status)
     access.life_event_proof_remember(request.session, found)
     return redirect("events:track_result", number=found.number)
+
+
+@require_POST
+def event_track_leave(request: HttpRequest) -> HttpResponse:
+    """Forget this session's event lookup (a shared computer at a village station)."""
+    access.life_event_proof_forget(request.session)
+    return redirect("events:track")
 
 
 @require_http_methods(["GET", "POST"])

@@ -384,6 +384,18 @@ def test_the_confirmation_names_the_window_of_each_on_the_spot_item(client, vill
     assert "惠民殡葬补贴" not in windows  # carried by the village (定时代办)
 
 
+def test_done_on_a_shared_computer_hides_the_event(client, village):
+    application = _apply(village)
+    _tracked(client, application)
+    page = f"/events/track/{application.number}/"
+    assert client.get(page).status_code == 200
+    assert 'action="/events/track/leave/"' in client.get(page).content.decode()
+    left = client.post("/events/track/leave/")
+    assert left.status_code == 302 and left["Location"] == "/events/track/"
+    again = client.get(page)
+    assert again.status_code == 302 and again["Location"].startswith("/events/track/?")
+
+
 def test_the_event_tracker_asks_for_the_event_number(client):
     page = client.get("/events/track/").content.decode()
     assert "一件事编号" in page and "HGE260310000123" in page
