@@ -389,9 +389,15 @@ def _with_progress(
 
 def service_requests_of_applicant(*, user: User | None) -> QuerySet[ServiceRequest]:
     """我的办件: the requests of which `user` is the applicant (submitted with the
-    account, or entered for its verified number), newest first, with their rating."""
+    account, or entered for its verified number), newest first, with their rating
+    and the life event each belongs to, if any."""
     return (
         requests_as_applicant(user=user)
-        .select_related("item", "village", "rating__follow_up")
+        .select_related(
+            "item",
+            "village",
+            "rating__follow_up",
+            "life_event_link__application__event",
+        )
         .order_by("-submitted_at", "-pk")
     )

@@ -165,7 +165,10 @@ def test_my_requests_shows_the_event(client, village, resident):
     client.force_login(resident)
     body = client.get("/my/requests/").content.decode()
     assert application.number in body
-    assert "0 of 4 completed" in body or "4 项中已办结 0 项" in body
+    assert "4 项中已办结 0 项" in body
+    # Each linked request in the list below says which event it belongs to.
+    cards = body[body.index('class="item-list my-requests"') :]
+    assert cards.count(f"属于身后一件事 {application.number}") == 4
 
 
 def test_the_clerk_sees_the_event_and_only_the_siblings_they_may_see(
