@@ -172,3 +172,27 @@ def test_gunicorn_s_own_lines_are_json_with_numbers_masked():
     assert (line["level"], line["logger"]) == ("INFO", "gunicorn.error")
     assert "Booting worker" in line["message"]
     assert "13955550123" not in result.stderr
+
+
+def test_a_new_gunicorn_worker_is_warmed_before_its_first_request():
+    """post_worker_init imports the URLconf: otherwise the first request of every
+    worker (at each max_requests restart too) waits about a second for it
+    (docs/operations.md, "The load run")."""
+    probe = (
+        "import runpy, sys, django\n"
+        "django.setup()\n"
+        "config = runpy.run_path(sys.argv[1])\n"
+        "assert 'huagang.urls' not in sys.modules\n"
+        "config['post_worker_init'](None)\n"
+        "assert 'huagang.urls' in sys.modules\n"
+        "assert config['max_requests_jitter'] == config['max_requests'] // 2\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "huagang.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
