@@ -39,7 +39,8 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 def post_worker_init(worker) -> None:
     """Before a new worker takes its first request, do what Django otherwise does
     lazily during it: import the URLconf (and with it every view, about 0.6 s of CPU
-    here), load the catalogue of the default language, and compile the base template.
+    here), load the catalogue of the default language, and compile the templates of
+    the busiest public pages.
     Without this the first request of every worker, at each start and at each
     `max_requests` restart, waited about a second (docs/operations.md, "The load
     run"). Touches neither the database nor the cache, so a worker still starts while
@@ -51,7 +52,16 @@ def post_worker_init(worker) -> None:
 
     get_resolver().url_patterns  # noqa: B018  (the property imports the URLconf)
     with translation.override(settings.LANGUAGE_CODE):
-        get_template("base.html")
+        for name in _WARM_TEMPLATES:
+            get_template(name)
+
+
+# The busiest public pages' templates (base.html with them).
+_WARM_TEMPLATES = (
+    "services/home.html",
+    "services/catalog.html",
+    "services/detail.html",
+)
 
 
 # gunicorn's own lines (start, workers, timeouts) in the portal's format: one JSON object
