@@ -18,14 +18,17 @@ as a queryset filter, and a test checks the two agree for every kind of user):
 tasks and actions ask this module and repeat none of it.
 """
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from huagang.converters import LifeEventNumberConverter, TrackingNumberConverter
 from huagang.exceptions import Conflict, InvalidTransition, NotPermitted
 from villages.choices import STAFF_ROLES, Role
 from villages.models import Grid, User, Village
@@ -222,6 +225,23 @@ class ApplicantProof:
 def tracking_number_normalize(value: str) -> str:
     """A tracking number as typed (full-width, lower case, spaces) as it is stored."""
     return nfkc(value).upper().replace(" ", "")
+
+
+# The forms of the numbers, as their addresses take them (huagang/converters.py).
+_REQUEST_NUMBER = re.compile(TrackingNumberConverter.regex)
+_LIFE_EVENT_NUMBER = re.compile(LifeEventNumberConverter.regex)
+
+
+def tracking_number_kind(value: str) -> Literal["request", "life_event"] | None:
+    """What a number typed is by its form, once normalized: a request's (HG and
+    twelve digits), a life event's (HGE and twelve digits), or neither (None). Says
+    nothing of whether such a request or event exists."""
+    number = tracking_number_normalize(value)
+    if _REQUEST_NUMBER.fullmatch(number):
+        return "request"
+    if _LIFE_EVENT_NUMBER.fullmatch(number):
+        return "life_event"
+    return None
 
 
 # What a lookup reads: the request, and of its item and village what a request's

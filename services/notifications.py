@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from huagang.sms import signed
 from villages.choices import Role
 from villages.models import User
 
@@ -129,25 +130,32 @@ def _record_outcome(
     notification.refresh_from_db()
 
 
-def _event_text(event: RequestEvent) -> str:
+def _event_text(
+    event: RequestEvent, application: LifeEventApplication | None = None
+) -> str:
+    """The applicant's message about `event`; a request linked to a life event
+    (`application`) names the event and its number too, the number they keep."""
     request = event.request
     with translation.override(settings.LANGUAGE_CODE):
-        text = _(
-            "[Huagang services] Your request %(number)s (%(item)s): %(status)s."
-        ) % {
+        text = _("Your request %(number)s (%(item)s): %(status)s.") % {
             "number": request.tracking_number,
             "item": request.item.name,
             "status": request.get_status_display()
             if event.from_status != event.to_status
             else event.get_kind_display(),
         }
+        if application is not None:
+            text += " " + _("It is part of your %(event)s %(number)s.") % {
+                "event": application.event.name,
+                "number": application.number,
+            }
         if event.to_status == "submitted" and not event.from_status:
             text += " " + _("Keep this number to follow your request.")
         if request.due_date and event.to_status == "accepted":
             text += " " + _("Promised by %(date)s.") % {"date": request.due_date}
         if event.note:
             text += " " + event.note
-    return text
+    return signed(text)
 
 
 def told_to_applicant(event: RequestEvent) -> bool:
@@ -163,14 +171,18 @@ def told_to_applicant(event: RequestEvent) -> bool:
 
 
 def _life_event_text(application: LifeEventApplication) -> str:
-    """The one message for a life event's submission (its requests' first events)."""
+    """The one message for a life event's submission (its requests' first events):
+    the number, the items, and where to track them (the portal has no address of
+    its own in the settings, so the page is named in words)."""
     links = application.links.select_related("service_request__item").order_by("order")
     with translation.override(settings.LANGUAGE_CODE):
-        return ngettext(
-            "[Huagang services] Your %(event)s %(number)s was submitted: %(count)d "
-            "service (%(items)s). Keep this number to follow it.",
-            "[Huagang services] Your %(event)s %(number)s was submitted: %(count)d "
-            "services (%(items)s). Keep this number to follow them all.",
+        text = ngettext(
+            "Your %(event)s %(number)s was submitted: %(count)d service "
+            "(%(items)s). Track it with this number on the portal's “Track a life "
+            "event” page.",
+            "Your %(event)s %(number)s was submitted: %(count)d services "
+            "(%(items)s). Track them with this number on the portal's “Track a life "
+            "event” page.",
             len(links),
         ) % {
             "event": application.event.name,
@@ -178,19 +190,15 @@ def _life_event_text(application: LifeEventApplication) -> str:
             "count": len(links),
             "items": "、".join(link.service_request.item.name for link in links),
         }
+    return signed(text)
 
 
-def _first_event_of_life_event(event: RequestEvent) -> LifeEventApplication | None:
-    """The application a request's submission event belongs to, if the request was
-    made by a life event: the applicant is told once for the whole event."""
-    if event.from_status or event.to_status != "submitted":
+def _life_event_of(request: ServiceRequest) -> LifeEventApplication | None:
+    """The application `request` is linked to, read with it (``select_related``)."""
+    try:
+        return request.life_event_link.application
+    except LifeEventLink.DoesNotExist:
         return None
-    link = (
-        LifeEventLink.objects.select_related("application__event")
-        .filter(service_request_id=event.request_id)
-        .first()
-    )
-    return None if link is None else link.application
 
 
 def notifications_for_event(*, event_id: int) -> list[Notification]:
@@ -199,18 +207,21 @@ def notifications_for_event(*, event_id: int) -> list[Notification]:
 
     The submission of a life event's requests is one message for the event, keyed by
     the application: each request's task sends the same key, so exactly one goes out.
+    A linked request's later messages name the event (read in the same query).
     """
     event = RequestEvent.objects.select_related(
-        "request__item", "request__account"
+        "request__item",
+        "request__account",
+        "request__life_event_link__application__event",
     ).get(pk=event_id)
     if not told_to_applicant(event):
         return []
-    key, body = f"event:{event.pk}", _event_text(event)
-    if (application := _first_event_of_life_event(event)) is not None:
-        key, body = (
-            f"life-event:{application.pk}:submitted",
-            _life_event_text(application),
-        )
+    application = _life_event_of(event.request)
+    if application is not None and _is_submission(event):
+        key = f"life-event:{application.pk}:submitted"
+        body = _life_event_text(application)
+    else:
+        key, body = f"event:{event.pk}", _event_text(event, application)
     account = event.request.account
     recipients = [("sms", event.request.applicant_phone)]
     if account is not None and account.email:
@@ -226,6 +237,10 @@ def notifications_for_event(*, event_id: int) -> list[Notification]:
         for channel, recipient in recipients
     ]
     return sent
+
+
+def _is_submission(event: RequestEvent) -> bool:
+    return not event.from_status and event.to_status == "submitted"
 
 
 def notify_staff(
@@ -271,20 +286,19 @@ def supervisors() -> list[User]:
 
 
 # Messages to staff, composed in the portal's language whoever triggers them.
-DUE_CARD = gettext_lazy(
-    "[Huagang services] Request %(number)s (%(item)s) is %(card)s: due %(date)s."
-)
+DUE_CARD = gettext_lazy("Request %(number)s (%(item)s) is %(card)s: due %(date)s.")
 FOLLOW_UP_OPENED = gettext_lazy(
-    "[Huagang services] Poor rating on %(number)s: verify, fix and answer by %(date)s."
+    "Poor rating on %(number)s: verify, fix and answer by %(date)s."
 )
 FOLLOW_UP_REMINDER = gettext_lazy(
-    "[Huagang services] The poor rating of %(number)s must be answered by %(date)s."
+    "The poor rating of %(number)s must be answered by %(date)s."
 )
 
 
 def compose(text, **values) -> str:
+    """`text` filled in with `values`, in the portal's language, signed."""
     with translation.override(settings.LANGUAGE_CODE):
-        return str(text) % {k: str(v) for k, v in values.items()}
+        return signed(str(text) % {k: str(v) for k, v in values.items()})
 
 
 def due_card_text(service_request: ServiceRequest, state: str) -> str:
@@ -322,11 +336,10 @@ def notifications_for_follow_up(*, follow_up_id: int) -> int:
 
 
 QUESTION_ANSWERED = gettext_lazy(
-    "[Huagang services] Your question “%(title)s” has been answered: %(answer)s"
+    "Your question “%(title)s” has been answered: %(answer)s"
 )
 QUESTION_DUE_CARD = gettext_lazy(
-    "[Huagang services] A resident's question “%(title)s” is %(card)s: answer by "
-    "%(date)s."
+    "A resident's question “%(title)s” is %(card)s: answer by %(date)s."
 )
 ANSWER_IN_MESSAGE = 300  # characters of the answer a text message carries
 

@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
+from huagang.sms import signed
+
 from .choices import Role
 from .models import AccessRecord, ApiToken, User, Village
 from .roles import ROLE_GROUPS, ROLE_IS_STAFF, ensure_role_groups
@@ -70,12 +72,11 @@ def access_record(
 
 
 PASSWORD_SET_TEXT = gettext_lazy(
-    "[Huagang services] Your password for the Huagang portal was set by %(who)s on "
-    "%(date)s. If you did not ask for this, call the town service center."
+    "Your password for the Huagang portal was set by %(who)s on %(date)s. If you "
+    "did not ask for this, call the town service center."
 )
 ROLE_CHANGED_TEXT = gettext_lazy(
-    "[Huagang services] Your role on the Huagang portal is now: %(role)s (changed by "
-    "%(who)s on %(date)s)."
+    "Your role on the Huagang portal is now: %(role)s (changed by %(who)s on %(date)s)."
 )
 
 
@@ -97,7 +98,7 @@ def _tell_user(*, user: User, key: str, text, values: dict) -> None:
     project's sender (``HUAGANG_TEXT_MESSAGE_SENDER``: the services app's outbox, which
     villages must not import). A gateway failure is logged, never undoes the change."""
     with translation.override(settings.LANGUAGE_CODE):
-        body = str(text) % {k: str(v) for k, v in values.items()}
+        body = signed(str(text) % {k: str(v) for k, v in values.items()})
 
     def send() -> None:
         import_string(settings.HUAGANG_TEXT_MESSAGE_SENDER)(

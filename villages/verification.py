@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_ratelimit.core import get_usage
 
 from huagang.exceptions import DomainError, InvalidInput
+from huagang.sms import signed
 
 from .actions import user_create
 from .choices import Role
@@ -132,10 +133,13 @@ def _digest(phone: str, purpose: str, code: str) -> str:
 
 def _message(code: str, minutes: int) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return _(
-            "[Huagang services] Your verification code is %(code)s, valid for "
-            "%(minutes)d minutes. Never tell it to anyone, staff included."
-        ) % {"code": code, "minutes": minutes}
+        return signed(
+            _(
+                "Your verification code is %(code)s, valid for %(minutes)d minutes. "
+                "Never tell it to anyone, staff included."
+            )
+            % {"code": code, "minutes": minutes}
+        )
 
 
 def _text_message_send(*, key: str, phone: str, body: str) -> None:
@@ -179,11 +183,13 @@ def verification_code_send(*, phone: str, purpose: str) -> VerificationCode:
 
 def _already_registered_message() -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return _(
-            "[Huagang services] This mobile number already has an account, so no "
-            "new one is opened. Sign in with it; if you have forgotten the password, "
-            "choose “Forgot the password?” on the sign-in page. If you did not ask, "
-            "ignore this message."
+        return signed(
+            _(
+                "This mobile number already has an account, so no new one is opened. "
+                "Sign in with it; if you have forgotten the password, choose “Forgot "
+                "the password?” on the sign-in page. If you did not ask, ignore this "
+                "message."
+            )
         )
 
 

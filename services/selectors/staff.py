@@ -28,7 +28,10 @@ from . import service_requests_with_due_flag
 
 QUEUE_PAGE_SIZE = 20
 
-SearchKind = Literal["number", "phone", "name"]
+SearchKind = Literal["number", "event", "phone", "name"]
+
+# The searches by a number: what they find is no personal data (not recorded).
+BY_NUMBER = ("number", "event")
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,14 @@ class QueueSearch:
 
     @classmethod
     def parse(cls, typed: str) -> "QueueSearch | None":
-        """A tracking number (HG…), a phone number or its last digits (four or
-        more digits), or else a name; None for nothing typed."""
+        """A tracking number (HG…), a life event's number (HGE…: its linked
+        requests), a phone number or its last digits (four or more digits), or else
+        a name; None for nothing typed. A number may be its beginning."""
         term = access.tracking_number_normalize(typed or "")
         if not term:
             return None
+        if term.startswith("HGE") and term[3:].isdigit():
+            return cls("event", term)
         if term.startswith("HG") and term[2:].isdigit():
             return cls("number", term)
         digits = ascii_digits(term)
@@ -55,12 +61,12 @@ class QueueSearch:
     @property
     def is_personal(self) -> bool:
         """A search by personal data: recorded (masked) in the record of reads."""
-        return self.kind != "number"
+        return self.kind not in BY_NUMBER
 
     @property
     def masked(self) -> str:
         """The term as it may be shown, logged or recorded."""
-        if self.kind == "number":
+        if self.kind in BY_NUMBER:
             return self.term
         if self.kind == "phone":
             if len(self.term) == 11:
@@ -71,6 +77,8 @@ class QueueSearch:
     def q(self) -> Q:
         if self.kind == "number":
             return Q(tracking_number__startswith=self.term)
+        if self.kind == "event":
+            return Q(life_event_link__application__number__startswith=self.term)
         if self.kind == "phone":
             if len(self.term) == 11:
                 return Q(applicant_phone=self.term)
@@ -83,7 +91,7 @@ class QueueSearch:
     @classmethod
     def from_session(cls, kept: object) -> "QueueSearch | None":
         if not isinstance(kept, dict) or kept.get("kind") not in (
-            "number",
+            *BY_NUMBER,
             "phone",
             "name",
         ):

@@ -25,7 +25,13 @@ from ..forms.events import LifeEventApplyForm, LifeEventQuestionsForm
 from ..models import LifeEvent, LifeEventApplication, ServiceRequest
 from ..selectors import events as selectors
 from .supplement import supplement_upload
-from .track import _limited, lookup_minutes_to_wait, lookup_usages
+from .track import (
+    _limited,
+    lookup_elsewhere,
+    lookup_minutes_to_wait,
+    lookup_usages,
+    number_typed,
+)
 
 # The questions form's marker: the key of no question (a key is a slug: no dot).
 ASKED = "q.asked"
@@ -136,7 +142,10 @@ def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def event_track(request: HttpRequest) -> HttpResponse:
-    """The event's lookup: its number and the last four digits of the phone."""
+    """The event's lookup: its number and the last four digits of the phone. A
+    request's number is the request tracker's (``lookup_elsewhere``)."""
+    if access.tracking_number_kind(number_typed(request)) == "request":
+        return lookup_elsewhere(request, "track")
     if request.method == "GET":
         form = EventTrackLookupForm(
             initial={"number": request.GET.get("number", "")[:30]}

@@ -6,7 +6,9 @@ successful lookup is kept in the session for that one request (``access``), so t
 page can be reloaded and a supplement uploaded; any other visitor or request gets the
 lookup form. A wrong number and wrong digits get the same answer. Failed lookups are
 counted per client and per number in the shared cache (django-ratelimit); past the
-limit the answer is 429 with the minutes to wait.
+limit the answer is 429 with the minutes to wait. A life event's number (HGE…)
+typed here is sent on to the event tracker with the digits, and a request's number
+typed there comes here (``lookup_elsewhere``): neither counts as a failed try.
 """
 
 import logging
@@ -117,9 +119,30 @@ def _limited(request: HttpRequest, minutes: int) -> HttpResponse:
     return response
 
 
+def lookup_elsewhere(request: HttpRequest, tracker: str) -> HttpResponse:
+    """The answer of a tracker to a number of the other one's form (an event's HGE…
+    on the request tracker, a request's HG… on the event tracker): a GET goes to
+    `tracker`'s form with the number prefilled; a POST is posted there as it is (307:
+    the browser sends the same number and digits), where the digits are checked and
+    a failure counted as on any lookup. This tracker counts nothing: the resident
+    only chose the wrong page, and types nothing again."""
+    if request.method == "POST":
+        return redirect(tracker, preserve_request=True)
+    number = request.GET.get("number", "")[:30]
+    return redirect(f"{reverse(tracker)}?{urlencode({'number': number})}")
+
+
+def number_typed(request: HttpRequest) -> str:
+    """The number of this lookup: posted, or prefilled by the address."""
+    return (request.POST if request.method == "POST" else request.GET).get("number", "")
+
+
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    """GET: the form (``?number=`` prefills it: a receipt's QR code). POST: look up."""
+    """GET: the form (``?number=`` prefills it: a receipt's QR code). POST: look up.
+    A life event's number is the event tracker's (``lookup_elsewhere``)."""
+    if access.tracking_number_kind(number_typed(request)) == "life_event":
+        return lookup_elsewhere(request, "events:track")
     if request.method == "GET":
         number = request.GET.get("number", "")[:30]
         # The blank form's markup is the same for everyone (the template renders it

@@ -4,17 +4,24 @@ The resident opens 身后一件事 from the home page, answers the questions (a 
 form), sees only the services that apply, uploads each merged material once, sends
 one application and gets one event number. The village clerk finds the linked cases
 in the queue and completes one; the resident, tracking the event by its number and
-phone digits, sees the progress change.
+phone digits, sees the progress change. A resident who types the event number at
+办件查询 (the header's tracker of single requests) lands on the event's progress, and
+a clerk who types it in the queue's search box finds its cases.
 """
 
 import re
+import uuid
 
 import pytest
+from django.core.cache import cache
 
+from huagang.privacy import NOTICE_VERSION
+from services.actions import events as event_actions
 from services.models import Attachment, LifeEventApplication, ServiceRequest, Status
+from services.selectors.events import life_event_get, life_event_plan
 from tests.files import pdf_bytes
 
-from .test_staff_cases import sign_in_at_the_portal
+from .test_staff_cases import find_by_number, sign_in_at_the_portal
 
 expect = pytest.importorskip(
     "playwright.sync_api",
@@ -137,3 +144,57 @@ def test_a_resident_applies_for_a_death_once_and_follows_it(person, village_cler
     tracker.page.reload()
     expect(progress).to_have_text("身后一件事：3 项中已办结 1 项")
     tracker.shot("progress-changed")
+
+
+@pytest.fixture
+def application(village):
+    answers = {"pension": "yes", "disability-card": "no", "cremated": "yes"}
+    plan = life_event_plan(
+        event=life_event_get(code="after-death"), given={**answers, "dibao": "no"}
+    )
+    cache.clear()  # no failed lookups counted from an earlier test
+    yield event_actions.life_event_submit(
+        plan=plan,
+        village=village,
+        applicant_name="王桂兰",
+        applicant_phone=PHONE,
+        applicant_id_number="11010519491231002X",
+        consent_version=NOTICE_VERSION,
+        submission_key=uuid.uuid4(),
+    )
+    cache.clear()
+
+
+def test_the_event_number_typed_at_the_request_tracker_opens_the_event(
+    person, application
+):
+    resident = person()
+    page = resident.page
+    page.goto(resident.base_url + "/")
+    resident.follow(page.get_by_role("link", name="办件查询").first)
+    page.get_by_label("办件编号").fill(application.number.lower())
+    page.get_by_label("手机号码后四位").fill(PHONE[-4:])
+    resident.shot("event-number-at-the-request-tracker")
+    resident.follow(page.get_by_role("button", name="查询"))
+    assert page.url.endswith(f"/events/track/{application.number}/")
+    expect(page.locator(".event-progress h2")).to_have_text(
+        "身后一件事：3 项中已办结 0 项"
+    )
+    resident.shot("event-progress")
+
+
+def test_the_clerk_finds_the_events_cases_by_its_number(
+    person, application, village_clerk
+):
+    clerk = person()
+    sign_in_at_the_portal(clerk, village_clerk)
+    clerk.page.goto(clerk.base_url + "/staff/")
+    find_by_number(clerk, application.number)
+    expect(clerk.page.locator(".queue-searching")).to_contain_text(application.number)
+    rows = clerk.page.locator("table.queue a.case-link")
+    expect(rows).to_have_count(3)
+    for link in application.links.select_related("service_request"):
+        expect(clerk.page.locator("table.queue")).to_contain_text(
+            link.service_request.tracking_number
+        )
+    clerk.shot("queue-by-event-number")

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from huagang.exceptions import InvalidInput
 from huagang.privacy import NOTICE_VERSION
-from services import actions, life_events
+from services import actions, life_events, notifications
 from services.actions import events as event_actions
 from services.actions import submission
 from services.models import (
@@ -234,6 +236,57 @@ def test_the_applicant_is_told_once_for_the_whole_event(
     after = Notification.objects.order_by("pk")
     assert after.count() == 4
     assert linked.service_request.tracking_number in after.last().body
+
+
+def test_the_submission_message_names_the_page_to_track_it_on(
+    village, resident, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _apply(_death_plan(), village, resident)
+    body = Notification.objects.get(channel="sms").body
+    assert body.startswith("【花岗镇为民服务】您的身后一件事")
+    assert f"编号{application.number}" in body
+    assert "花岗镇为民服务网站的“一件事查询”页" in body
+
+
+def test_a_linked_requests_later_messages_name_its_event(
+    village, resident, village_clerk, django_capture_on_commit_callbacks
+):
+    application = _apply(_death_plan(), village, resident)
+    linked = application.links.get(service_request__item__code="HG-SB-017")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.service_request_accept(
+            service_request=linked.service_request, by=village_clerk
+        )
+    body = Notification.objects.get(channel="sms").body
+    assert body.startswith(
+        "【花岗镇为民服务】您的办件 " + linked.service_request.tracking_number
+    )
+    assert f"该办件属于您的身后一件事（编号{application.number}）。" in body
+
+
+def _queries_to_tell(service_request, by, django_capture_on_commit_callbacks) -> int:
+    """The queries of composing and sending the message of `service_request`'s
+    acceptance (its task's work)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        actions.service_request_accept(service_request=service_request, by=by)
+    event = service_request.events.latest("pk")
+    with CaptureQueriesContext(connection) as queries:
+        assert len(notifications.notifications_for_event(event_id=event.pk)) == 2
+    return len(queries)
+
+
+def test_naming_the_event_costs_no_query_more_than_a_single_requests_message(
+    village, resident, village_clerk, submit, django_capture_on_commit_callbacks
+):
+    single = submit("agency")
+    application = _apply(_death_plan(), village, resident)
+    linked = application.links.get(service_request__item__code="HG-SB-017")
+    alone = _queries_to_tell(single, village_clerk, django_capture_on_commit_callbacks)
+    in_event = _queries_to_tell(
+        linked.service_request, village_clerk, django_capture_on_commit_callbacks
+    )
+    assert in_event <= alone + 1
 
 
 def test_an_item_done_only_in_person_is_never_a_linked_request():

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -9,13 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from huagang.privacy import NOTICE_VERSION
 from services import actions
+from services.actions.events import life_event_submit
 from services.models import (
     EventKind,
     ServiceItem,
     ServiceRequest,
     Status,
 )
+from services.selectors.events import life_event_get, life_event_plan
 from services.views.staff.cases import SEARCH_KEY
 from tests.factories import BodyFactory, UserFactory
 from tests.files import image_upload, pdf_upload
@@ -287,6 +291,53 @@ def test_a_tracking_number_opens_the_case_and_is_not_recorded(
     assert response["Location"] == case_url(case)
     response = client.post(QUEUE, {"q": theirs.tracking_number})
     assert numbers(client.get(response["Location"])) == []
+    assert not AccessRecord.objects.exists()
+
+
+def _life_event(village):
+    """身后一件事 applied for in `village`: 4 linked requests, open (待受理)."""
+    answers = {"pension": "yes", "disability-card": "yes", "cremated": "yes"}
+    plan = life_event_plan(
+        event=life_event_get(code="after-death"), given={**answers, "dibao": "no"}
+    )
+    return life_event_submit(
+        plan=plan,
+        village=village,
+        applicant_name=NAME,
+        applicant_phone=PHONE,
+        applicant_id_number=ID_NUMBER,
+        consent_version=NOTICE_VERSION,
+        submission_key=uuid.uuid4(),
+    )
+
+
+def test_a_life_event_number_lists_its_cases_and_is_not_recorded(
+    client, village, village_clerk
+):
+    application = _life_event(village)
+    _life_event(village)  # another event of the same village
+    make_cases(1, village, name=NAME, phone=PHONE)  # the same applicant, alone
+    linked = sorted(
+        application.links.values_list("service_request__tracking_number", flat=True)
+    )
+    client = signed_in(client, village_clerk)
+    typed = " ".join((application.number[:7], application.number[7:])).lower()
+    response = client.post(QUEUE, {"q": typed})
+    assert response["Location"] == QUEUE
+    page = client.get(QUEUE)
+    assert sorted(numbers(page)) == linked
+    assert "一件事编号以" in page.content.decode()
+    assert not AccessRecord.objects.exists()  # a number is no personal data
+
+
+def test_a_life_event_number_finds_only_the_cases_the_clerk_may_see(
+    client, village, other_village_clerk
+):
+    application = _life_event(village)
+    client = signed_in(client, other_village_clerk)
+    response = client.post(QUEUE, {"q": application.number})
+    assert response["Location"] == QUEUE
+    assert numbers(client.get(QUEUE)) == []
     assert not AccessRecord.objects.exists()
 
 

@@ -5,7 +5,8 @@ filters are in the address; its search is not: a name or a phone number must not
 up in an address, a server log or the browser's history, so the search box is posted,
 the term kept in the session (until cleared or replaced) and the browser redirected
 back to the queue. A search by name or phone is recorded, masked, in the record of
-reads; a tracking number that opens exactly one case goes straight to its page.
+reads; a tracking number that opens exactly one case goes straight to its page; a
+life event's number (HGE…) lists the event's open cases on the clerk's queue.
 
 The case page offers exactly ``access.next_steps(user, case, only=FORM_STEPS)``; each
 step posts the version the clerk saw (a changed case: 409, nothing done); bad input is
@@ -112,8 +113,10 @@ def _search(request: HttpRequest) -> HttpResponse:
             subject="staff:queue",
             detail=f"{search.kind}: {search.masked}",
         )
-    elif found := selectors.service_request_for_staff(
-        user=request.user, tracking_number=search.term
+    elif search.kind == "number" and (
+        found := selectors.service_request_for_staff(
+            user=request.user, tracking_number=search.term
+        )
     ):
         return redirect("staff:case", found.tracking_number)
     request.session[SEARCH_KEY] = search.as_session()
