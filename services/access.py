@@ -465,6 +465,44 @@ def may_see_confirmation(
     ) or can_view_request(user, service_request)
 
 
+@dataclass(frozen=True)
+class SessionSubmissions:
+    """What one browser session submitted: its requests, and its life events (whose
+    linked requests it submitted too).
+
+    Made only here, by ``session_submissions``; an action asks it whether a request
+    is one this session sent (``q``), so that the same applicant's form sent again
+    finds their request and no one else's.
+    """
+
+    request_ids: frozenset[int]
+    application_ids: frozenset[int]
+    _seal: object = field(repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self._seal is not _SEAL:
+            raise TypeError("SessionSubmissions are made only by services.access.")
+
+    def q(self) -> Q:
+        """The requests this session submitted, as a filter on ServiceRequest."""
+        return Q(pk__in=self.request_ids) | Q(
+            life_event_link__application_id__in=self.application_ids
+        )
+
+
+def session_submissions(session: SessionBase) -> SessionSubmissions:
+    """What `session` submitted (``submission_remember``,
+    ``life_event_submission_remember``), the last ``SUBMITTED_KEPT`` of each."""
+
+    def ids(key: str) -> frozenset[int]:
+        kept = session.get(key, [])
+        return frozenset(pk for pk in kept if isinstance(pk, int))
+
+    return SessionSubmissions(
+        ids(SUBMITTED_IN_SESSION), ids(EVENT_SUBMITTED_IN_SESSION), _SEAL
+    )
+
+
 def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise NotPermitted(message)

@@ -46,6 +46,52 @@ def complete_answers(questions: Questions, given: Mapping[str, Any]) -> dict[str
     return answers
 
 
+def is_condition(when: Any) -> bool:
+    """Whether `when` has a condition's shape: question keys mapped to lists of
+    answers (the loader and the admin refuse anything else)."""
+    return isinstance(when, dict) and all(
+        isinstance(key, str)
+        and isinstance(allowed, list)
+        and all(isinstance(answer, str) for answer in allowed)
+        for key, allowed in when.items()
+    )
+
+
+def options_problem(kind: str, options: Any) -> str | None:
+    """What is wrong with a question's `options` for its `kind`, in words, or None:
+    a yes/no question's are yes and no; a choice's are at least two
+    ``{"value": …, "label": …}`` of distinct values (as the loader builds them)."""
+    if kind == "yes_no":
+        if option_values(options) != list(YES_NO):
+            return _("A yes/no question's options are yes and no (leave them empty).")
+        return None
+    if not isinstance(options, list) or not all(
+        isinstance(option, dict)
+        and isinstance(option.get("value"), str)
+        and 0 < len(option["value"].strip()) <= 40
+        and isinstance(option.get("label"), str)
+        and 0 < len(option["label"].strip()) <= 100
+        for option in options
+    ):
+        return _(
+            'List the options as [{"value": "…", "label": "…"}, …] (a value up to '
+            "40 characters, a label up to 100)."
+        )
+    values = option_values(options)
+    if len(values) < 2:
+        return _("a choice needs at least two options")
+    if len(set(values)) != len(values):
+        return _("Two options have the same value.")
+    return None
+
+
+def option_values(options: Any) -> list[Any]:
+    """The values of a question's `options` (as stored: a list of dicts)."""
+    if not isinstance(options, list):
+        return []
+    return [o.get("value") if isinstance(o, dict) else o for o in options]
+
+
 def event_problems(
     questions: Questions, conditions: Sequence[tuple[str, Condition]]
 ) -> list[tuple[str, str]]:

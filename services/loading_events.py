@@ -6,6 +6,7 @@ covering an item no combination of answers reaches is refused (``DataFileError``
 see ``life_events.event_problems``.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from .models import (
 
 KINDS_FILE = "material_kinds.yaml"
 EVENTS_FILE = "life_events.yaml"
+
+# A space between two Chinese characters or punctuation marks: lines folded with
+# YAML's ">" are joined with one ("一套材料， 由村"), which Chinese text never has.
+_CJK = "[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+_SPACE_IN_CHINESE = re.compile(f"{_CJK}\\s+{_CJK}")
 
 
 def load_material_kinds(*, data_dir: Path, report: LoadReport) -> None:
@@ -58,8 +64,8 @@ def load_life_events(*, data_dir: Path, report: LoadReport) -> None:
             {"code": rec.text("code", max_length=40)},
             {
                 "name": rec.text("name", max_length=50),
-                "for_whom": rec.text("for_whom", max_length=200),
-                "summary": rec.text("summary"),
+                "for_whom": _prose(rec, "for_whom", max_length=200),
+                "summary": _prose(rec, "summary"),
                 "policy_basis": rec.text(
                     "policy_basis", required=False, max_length=300
                 ),
@@ -70,6 +76,20 @@ def load_life_events(*, data_dir: Path, report: LoadReport) -> None:
         )
         if _sync(event, questions, covered) and not changed:
             mark_updated(LifeEvent, report)
+
+
+def _prose(rec: Record, name: str, **limits: Any) -> str:
+    """A text residents read, with no space inside Chinese (``_SPACE_IN_CHINESE``)."""
+    value = rec.text(name, **limits)
+    if _SPACE_IN_CHINESE.search(value):
+        raise rec.error(
+            name,
+            _(
+                "a space between two Chinese characters (a line folded in two?): "
+                "write the text on one line"
+            ),
+        )
+    return value
 
 
 def _question(rec: Record) -> dict[str, Any]:
@@ -85,8 +105,8 @@ def _question(rec: Record) -> dict[str, Any]:
             }
             for entry in rec.records("options")
         ]
-        if len(options) < 2:
-            raise rec.error("options", _("a choice needs at least two options"))
+        if problem := life_events.options_problem(kind, options):
+            raise rec.error("options", problem)
     key = rec.text("key", max_length=40)
     try:
         validate_slug(key)  # as the admin's form checks it
@@ -96,7 +116,7 @@ def _question(rec: Record) -> dict[str, Any]:
         ) from None
     return {
         "key": key,
-        "text": rec.text("text", max_length=200),
+        "text": _prose(rec, "text", max_length=200),
         "kind": kind,
         "options": options,
     }
@@ -111,10 +131,7 @@ def _item(rec: Record, items: dict[str, int], in_person: set[str]) -> dict[str, 
             "item", _("this item is done only in person at its window, not online")
         )
     when = rec.data.get("when") or {}
-    if not isinstance(when, dict) or not all(
-        isinstance(v, list) and all(isinstance(a, str) for a in v)
-        for v in when.values()
-    ):
+    if not life_events.is_condition(when):
         raise rec.error("when", _("must map question keys to lists of answers"))
     return {"item_id": items[code], "when": when, "label": code}
 

@@ -16,6 +16,7 @@ from villages.models import User, Village
 from villages.validators import normalize_mobile
 
 from .. import life_events
+from ..access import SessionSubmissions
 from ..models import (
     Channel,
     LifeEventApplication,
@@ -99,6 +100,7 @@ def life_event_submit(
     consent_version: str = "",
     visit_weekdays: list[int] | None = None,
     visit_time: str = "",
+    sent_from: SessionSubmissions | None = None,
 ) -> LifeEventApplication:
     """Apply for `plan`'s event: one online request per applicable item, linked under
     a new event number; every request is created or none.
@@ -108,7 +110,12 @@ def life_event_submit(
     material of that kind. Every problem of every linked request is checked first and
     reported at the event form's fields (InvalidInput). A `submission_key` makes the
     call idempotent like ``service_request_submit``: the same form posted again
-    returns the first application (Conflict if someone else's).
+    returns the first application (Conflict if someone else's). The same form sent
+    again with a new key (after the back button) returns the first application too,
+    through its linked requests: for a signed-in applicant by their account; without
+    an account only to the browser session that sent it (`sent_from`,
+    ``access.session_submissions``), anyone else is refused (Conflict, code
+    ``already_submitted``) and shown nothing of it (``service_request_submit``).
     """
     uploads = uploads or {}
     if submission_key is not None:
@@ -133,6 +140,7 @@ def life_event_submit(
             uploads=uploads,
             account=account,
             submission_key=submission_key,
+            sent_from=sent_from,
             applicant_address=applicant_address,
             description=description,
             **values,
@@ -159,6 +167,7 @@ def _create(
     uploads: dict[str, UploadedFile],
     account: User | None,
     submission_key: uuid.UUID | None,
+    sent_from: SessionSubmissions | None,
     **values: Any,
 ) -> LifeEventApplication:
     application = _create_with_unique_number(
@@ -178,6 +187,7 @@ def _create(
             account=account,
             uploads=_item_uploads(plan, item, uploads),
             submission_key=_linked_key(submission_key, item),
+            sent_from=sent_from,
             **values,
         )
         _link(application, created, order)
@@ -189,8 +199,9 @@ def _link(
 ) -> None:
     """Link `created`. One already linked is the same person's identical request of
     a few minutes ago (``service_request_submit`` returned it: the same form sent
-    again with a new key, after the back button): _SentBefore rolls this
-    application back, and the earlier one is the answer."""
+    again with a new key, after the back button, by the same account or from the
+    same browser session): _SentBefore rolls this application back, and the earlier
+    one is the answer."""
     earlier = LifeEventLink.objects.filter(service_request=created).first()
     if earlier is not None:
         raise _SentBefore(earlier.application_id)

@@ -22,6 +22,7 @@ from villages.models import Grid, User, Village
 from villages.validators import is_weekday_list, normalize_id_number, normalize_mobile
 
 from ..access import (
+    SessionSubmissions,
     is_grid_worker,
     is_staff_member,
     may_enter_for_grid,
@@ -174,6 +175,7 @@ def service_request_submit(
     visit_time: str = "",
     as_online: bool = False,
     grid: Grid | None = None,
+    sent_from: SessionSubmissions | None = None,
 ) -> ServiceRequest:
     """Create a request in 待受理 with its first event, and notify the applicant.
 
@@ -193,7 +195,9 @@ def service_request_submit(
     same person, returns the first request and changes nothing (the unique column
     decides the race); by someone else, it is a Conflict. The same person's identical
     request entered in the last ``REPEAT_MINUTES`` minutes and not yet worked on is
-    returned too (the same form sent again with a new key, after the back button).
+    returned too (the same form sent again with a new key, after the back button);
+    for an applicant with no account, see ``_same_request_just_entered``: `sent_from`
+    is what their browser session submitted (``access.session_submissions``).
     `grid` is recorded as given (``actions.entry`` checks a grid worker's).
     """
     if submission_key is not None:
@@ -234,6 +238,7 @@ def service_request_submit(
         }
     same = _same_request_just_entered(
         by=account or entered_by,
+        sent_from=sent_from,
         item=item,
         village=village,
         mode=mode,
@@ -366,24 +371,48 @@ REPEAT_MINUTES = 10
 
 
 def _same_request_just_entered(
-    *, by: User | None, **values: Any
+    *, by: User | None, sent_from: SessionSubmissions | None, **values: Any
 ) -> ServiceRequest | None:
     """The same person's identical, still untouched request of the last few minutes:
-    the same form sent again with a new key (the browser's back button, then save)."""
-    if by is None:
-        return None
+    the same form sent again with a new key (the browser's back button, then save).
+
+    Signed in (or entered by staff), the same person is the same account. Without an
+    account, it is an applicant's request with no account and no clerk whose values
+    are all these (name, mobile, ID number, village, item, mode, description), and
+    it is returned only if this browser session submitted it (`sent_from`; for a
+    life event, the event's linked requests count). Otherwise the identical request
+    is refused (Conflict, code ``already_submitted``) without naming it:
+
+    - returning it would show the confirmation, and with the number the whole
+      request, to whoever typed another person's details: the request leaks;
+    - creating a new one doubles the request (what this check is for) and texts the
+      applicant a second time;
+    - the refusal tells only someone who already knows every one of those values
+      that such a request was sent in the last ``REPEAT_MINUTES`` minutes, and a
+      wrong guess makes a real request the applicant is texted about; the applicant
+      themselves, in another browser, has its number by that text message.
+    """
     if "applicant_id_number" in values:  # stored encrypted: compared by its hash
         values["applicant_id_hash"] = lookup_hash(values.pop("applicant_id_number"))
     since = timezone.now() - dt.timedelta(minutes=REPEAT_MINUTES)
-    return (
-        ServiceRequest.objects.filter(
-            Q(account=by) | Q(entered_by=by),
-            submitted_at__gte=since,
-            status=Status.SUBMITTED,
-            **values,
-        )
-        .order_by("-submitted_at")
-        .first()
+    recent = ServiceRequest.objects.filter(
+        submitted_at__gte=since, status=Status.SUBMITTED, **values
+    ).order_by("-submitted_at")
+    if by is not None:
+        return recent.filter(Q(account=by) | Q(entered_by=by)).first()
+    anonymous = recent.filter(account=None, entered_by=None)
+    if not anonymous.exists():
+        return None
+    if sent_from is not None and (own := anonymous.filter(sent_from.q()).first()):
+        return own
+    raise Conflict(_already_submitted(), code="already_submitted")
+
+
+def _already_submitted() -> str:
+    return _(
+        "This application was already sent a few minutes ago: its number was sent "
+        "by text message to the applicant's mobile. Follow it with that number; "
+        "nothing was sent twice."
     )
 
 

@@ -12,6 +12,7 @@ from huagang.privacy import NOTICE_VERSION
 from villages.models import User, Village
 from villages.validators import ascii_digits
 
+from ..access import SessionSubmissions
 from ..actions import service_request_problems, service_request_submit
 from ..actions.submission import id_number_required
 from ..models import (
@@ -339,10 +340,11 @@ class ApplyForm(FilesChosenAgain, forms.Form):
         item: ServiceItem,
         account: User | None,
         village: str = "",
+        sent_from: SessionSubmissions | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.item, self.account = item, account
+        self.item, self.account, self.sent_from = item, account, sent_from
         # A village picked on the guide (``?village=<code>``): preselected if it is one.
         villages = self.fields["village"].queryset
         if village and not self.is_bound and villages.filter(code=village).exists():
@@ -444,12 +446,16 @@ class ApplyForm(FilesChosenAgain, forms.Form):
                 uploads=self._uploads(),
                 submission_key=data["form_key"],
                 consent_version=self._consent_version(),
+                sent_from=self.sent_from,
             )
         except InvalidInput as exc:
             add_input_errors(self, exc)
         except Conflict as exc:
             self.add_error(None, exc.message)
+            self.status_code = exc.status_code
         return None
+
+    status_code = 400  # the answer when the form is shown again with errors
 
 
 class WithdrawForm(forms.Form):

@@ -13,6 +13,7 @@ from huagang.privacy import NOTICE_VERSION
 from villages.models import User
 
 from .. import life_events
+from ..access import SessionSubmissions
 from ..actions.events import life_event_problems, life_event_submit
 from ..actions.submission import id_number_required
 from ..models import HandlingMode, LifeEventApplication
@@ -67,9 +68,16 @@ class LifeEventApplyForm(FilesChosenAgain, forms.Form):
         "visit_time",
     )
 
-    def __init__(self, *args, plan: EventPlan, account: User | None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        plan: EventPlan,
+        account: User | None,
+        sent_from: SessionSubmissions | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.plan, self.account = plan, account
+        self.plan, self.account, self.sent_from = plan, account, sent_from
         self.fields["privacy_notice"].initial = NOTICE_VERSION
         self.fields["description"].help_text = _("Anything the clerks should know.")
         self.id_required = any(id_number_required(item) for item in plan.items)
@@ -139,9 +147,13 @@ class LifeEventApplyForm(FilesChosenAgain, forms.Form):
                 uploads=self._uploads(),
                 submission_key=data["form_key"],
                 consent_version=self._consent_version(),
+                sent_from=self.sent_from,
             )
         except InvalidInput as exc:
             add_input_errors(self, exc)
         except Conflict as exc:
             self.add_error(None, exc.message)
+            self.status_code = exc.status_code
         return None
+
+    status_code = 400  # the answer when the form is shown again with errors

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from villages.models import Village
 
@@ -94,18 +95,25 @@ class LifeEventQuestion(models.Model):
         verbose_name=_("life event"),
     )
     key = models.SlugField(_("key"), max_length=40)
-    text = models.CharField(_("question"), max_length=200)
+    # Not a resident's question (留言, ``Question``): a context of its own.
+    text = models.CharField(
+        pgettext_lazy("life event", "question as asked"), max_length=200
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     options = models.JSONField(_("options"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        verbose_name = _("question")
-        verbose_name_plural = _("questions")
+        verbose_name = pgettext_lazy("life event", "question")
+        verbose_name_plural = pgettext_lazy("life event", "questions")
         ordering = ["event", "order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "key"], name="life_event_question_unique_key"
+                fields=["event", "key"],
+                name="life_event_question_unique_key",
+                violation_error_message=_(
+                    "This life event already has a question with this key."
+                ),
             )
         ]
 
@@ -140,7 +148,11 @@ class LifeEventItem(models.Model):
         ordering = ["event", "order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "item"], name="life_event_item_unique"
+                fields=["event", "item"],
+                name="life_event_item_unique",
+                violation_error_message=_(
+                    "This service item is already in this life event."
+                ),
             )
         ]
 

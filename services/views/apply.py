@@ -41,11 +41,17 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             item=item, account=account, village=request.GET.get("village", "")
         )
         return render(request, "services/apply.html", {"item": item, "form": form})
-    form = ApplyForm(request.POST, request.FILES, item=item, account=account)
+    form = ApplyForm(
+        request.POST,
+        request.FILES,
+        item=item,
+        account=account,
+        sent_from=access.session_submissions(request.session),
+    )
     created = form.submit() if form.is_valid() else None
     if created is None:
         context = {"item": item, "form": form}
-        return render(request, "services/apply.html", context, status=400)
+        return render(request, "services/apply.html", context, status=form.status_code)
     access.submission_remember(request.session, created)
     return redirect("services:request_done", number=created.tracking_number)
 

@@ -75,7 +75,13 @@ def event_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _apply_url(event: LifeEvent, answers: dict[str, str]) -> str:
-    return f"{reverse('events:apply', args=[event.code])}?{urlencode(answers)}"
+    return _with_query(reverse("events:apply", args=[event.code]), answers)
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    """`url` with `params` as its query string; no "?" when there are none."""
+    query = urlencode(params)
+    return f"{url}?{query}" if query else url
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,8 +91,9 @@ def event_apply(request: HttpRequest, code: str) -> HttpResponse:
     plan = selectors.life_event_plan(event=event, given=request.GET)
     if not plan.items:
         messages.info(request, _("Answer the questions first."))
-        url = reverse("events:detail", args=[code])
-        return redirect(f"{url}?{urlencode(plan.answers)}")
+        return redirect(
+            _with_query(reverse("events:detail", args=[code]), plan.answers)
+        )
     account = request.user if request.user.is_authenticated else None
     posted = request.method == "POST"
     form = LifeEventApplyForm(
@@ -94,11 +101,12 @@ def event_apply(request: HttpRequest, code: str) -> HttpResponse:
         request.FILES if posted else None,
         plan=plan,
         account=account,
+        sent_from=access.session_submissions(request.session),
     )
     created = form.submit() if posted and form.is_valid() else None
     if created is None:
         context = {"event": event, "plan": plan, "form": form}
-        status = 400 if posted else 200
+        status = form.status_code if posted else 200
         return render(request, "services/events/apply.html", context, status=status)
     access.life_event_submission_remember(request.session, created)
     return redirect("events:done", number=created.number)

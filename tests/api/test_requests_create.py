@@ -359,6 +359,19 @@ def test_the_same_request_sent_again_soon_is_the_first_one(as_role, agency):
     assert "Location" not in again
 
 
+def test_the_same_request_sent_again_anonymously_is_refused_naming_nothing(
+    as_role, agency
+):
+    """Without an account, nothing shows whose the first request is: a 409 that
+    says it was sent (the applicant has its number by text message)."""
+    first = as_role("anon").post(LIST, body(agency), format="json")
+    again = as_role("anon").post(LIST, body(agency), format="json")
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert again.json()["code"] == "already_submitted"
+    assert first.json()["tracking_number"] not in again.content.decode()
+    assert ServiceRequest.objects.count() == 1
+
+
 def test_a_different_village_is_another_request(as_role, agency):
     client = as_role("owner")
     client.post(LIST, body(agency), format="json")

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from huagang.privacy import NOTICE_VERSION
@@ -62,11 +63,13 @@ def elder_card(db) -> ServiceItem:
 def apply_page(client):
     """``apply_page(item, **typed)``: open the item's form, fill in what a resident
     types (a value per field the page has; None leaves the field out), and post it
-    with the page's hidden fields. Returns (response, the form read before posting)."""
+    with the page's hidden fields, in `browser` (a Client; the test's own by
+    default). Returns (response, the form read before posting)."""
 
-    def _apply(item, *, follow=False, **typed):
+    def _apply(item, *, follow=False, browser=None, **typed):
+        browser = browser or client
         url = reverse("services:apply", kwargs={"code": item.code})
-        form = read_form(client.get(url))
+        form = read_form(browser.get(url))
         data = {
             name: attrs[0].get("value", "")
             for name, attrs in form.fields.items()
@@ -88,7 +91,7 @@ def apply_page(client):
             assert name in form.fields, f"the page has no field {name}"
             if value is not None:
                 data[name] = value
-        return client.post(url, data, follow=follow), form
+        return browser.post(url, data, follow=follow), form
 
     return _apply
 
@@ -391,6 +394,41 @@ def test_a_double_submission_makes_one_request(client, elder_card):
     assert ServiceRequest.objects.count() == 1
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
+
+
+def test_the_back_button_then_send_again_finds_the_first_request(
+    apply_page, elder_card
+):
+    """Not signed in: the form opened again (a new one-time key) and sent with the
+    same values is the request this browser just sent, not a second one."""
+    first, first_form = apply_page(elder_card)
+    again, again_form = apply_page(elder_card)
+    key = "form_key"
+    assert first_form.fields[key][0]["value"] != again_form.fields[key][0]["value"]
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_the_same_request_from_another_browser_is_refused_and_named_nowhere(
+    apply_page, elder_card
+):
+    """Someone else typing the same details is not shown the first request: a 409
+    that says it was sent (its number went to the applicant's phone), nothing more."""
+    first, _form = apply_page(elder_card)
+    number = ServiceRequest.objects.get().tracking_number
+    elsewhere = Client()
+    refused, _form = apply_page(elder_card, browser=elsewhere)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "已经提交过" in page and "短信" in page
+    assert number not in page and 'href="/services/requests/' not in page
+    assert ServiceRequest.objects.count() == 1
+    assert elsewhere.get(first["Location"]).status_code == 404
+    # Another matter from that browser (another description) is a request of its own.
+    other, _form = apply_page(elder_card, browser=elsewhere, description="再办一张")
+    assert other.status_code == 302
+    assert ServiceRequest.objects.count() == 2
 
 
 def test_a_signed_in_residents_request_is_on_their_account(

@@ -17,7 +17,7 @@ from services.actions import (
     service_request_reject,
     service_request_withdraw,
 )
-from services.models import LifeEventApplication, ServiceRequest
+from services.models import LifeEventApplication, Notification, ServiceRequest
 from services.selectors.events import life_event_get, life_event_plan
 from tests.factories import UserFactory
 from tests.files import pdf_upload
@@ -402,3 +402,70 @@ def test_done_on_a_shared_computer_hides_the_event(client, village):
 def test_the_event_tracker_asks_for_the_event_number(client):
     page = client.get("/events/track/").content.decode()
     assert "一件事编号" in page and "HGE260310000123" in page
+
+
+def _send_the_event_form(browser: Client, village, query: str):
+    """Open the event's form (a new one-time key each time) and send it filled in,
+    with a file for each material field the page has."""
+    url = f"/events/after-death/apply/?{query}"
+    page = browser.get(url).content.decode()
+    key = re.search(r'name="form_key" value="([^"]+)"', page)
+    assert key is not None
+    data = {
+        "applicant_name": "李四",
+        "applicant_phone": "13955550123",
+        "applicant_id_number": "11010519491231002X",
+        "village": village.code,
+        "consent": "on",
+        "privacy_notice": NOTICE_VERSION,
+        "form_key": key.group(1),
+        **{
+            name: pdf_upload(f"{name}.pdf", unique=True)
+            for name in re.findall(r'type="file" name="([^"]+)"', page)
+        },
+    }
+    return browser.post(url, data), key.group(1)
+
+
+SENT = "pension=yes&disability-card=no&cremated=yes&dibao=no"
+
+
+def test_the_back_button_then_send_again_finds_the_first_event(
+    client, village, django_capture_on_commit_callbacks
+):
+    """Not signed in: the form opened again and sent with the same details is the
+    event this browser just sent — no second event, requests or text message."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first, first_key = _send_the_event_form(client, village, SENT)
+        again, again_key = _send_the_event_form(client, village, SENT)
+    assert first_key != again_key
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    application = LifeEventApplication.objects.get()
+    assert ServiceRequest.objects.count() == application.links.count() == 3
+    assert Notification.objects.filter(channel="sms").count() == 1
+
+
+def test_the_same_event_from_another_browser_is_refused_and_named_nowhere(
+    client, village
+):
+    first, _key = _send_the_event_form(client, village, SENT)
+    application = LifeEventApplication.objects.get()
+    elsewhere = Client()
+    refused, _key = _send_the_event_form(elsewhere, village, SENT)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "已经提交过" in page
+    assert application.number not in page
+    assert not any(r.tracking_number in page for r in ServiceRequest.objects.all())
+    assert LifeEventApplication.objects.count() == 1
+    assert ServiceRequest.objects.count() == 3
+    assert elsewhere.get(first["Location"]).status_code == 404
+
+
+def test_apply_without_answers_goes_back_to_the_questions_without_a_query(client):
+    response = client.get("/events/after-death/apply/")
+    assert response.status_code == 302
+    assert response["Location"] == "/events/after-death/"
+    some = client.get("/events/after-death/apply/?pension=yes")
+    assert some["Location"] == "/events/after-death/?pension=yes"

@@ -348,6 +348,20 @@ def _dotted_key(event):
     event["questions"][0]["key"] = "q.asked"
 
 
+def _folded_summary(event):
+    # What YAML's ">-" makes of a summary written on two lines.
+    event["summary"] = "一次申请、一套材料， 由村（社区）便民服务分中心代办。"
+
+
+def _one_option(event):
+    event["questions"][0] = {
+        "key": "pension",
+        "text": "逝者领取哪种养老金？",
+        "kind": "choice",
+        "options": [{"value": "yes", "label": "城乡居民养老保险"}],
+    }
+
+
 @pytest.mark.parametrize(
     ("change", "says"),
     [
@@ -355,12 +369,33 @@ def _dotted_key(event):
         (_unused_question, "spare: no item's condition uses this question"),
         (_dotted_key, "use only letters, digits, hyphens and underscores"),
         (_in_person_item, "done only in person at its window"),
+        (_folded_summary, "summary.*a space between two Chinese characters"),
+        (_one_option, "a choice needs at least two options"),
     ],
 )
 def test_the_loader_refuses_an_unusable_event(data_dir, change, says):
     _edit_events(data_dir, change)
     with pytest.raises(CommandError, match=says):
         _load(data_dir)
+
+
+def test_no_life_event_text_has_a_space_inside_chinese():
+    from services.loading_events import _SPACE_IN_CHINESE
+
+    texts = [
+        text
+        for event in LifeEvent.objects.prefetch_related("questions")
+        for text in (
+            event.summary,
+            event.for_whom,
+            *(question.text for question in event.questions.all()),
+        )
+    ]
+    assert len(texts) > 8
+    assert [t for t in texts if _SPACE_IN_CHINESE.search(t)] == []
+    assert _SPACE_IN_CHINESE.search("一套材料， 由村")
+    assert _SPACE_IN_CHINESE.search("一套材料，\n由村")
+    assert not _SPACE_IN_CHINESE.search("年满 60 周岁")
 
 
 def test_an_item_no_combination_reaches_is_a_problem():
@@ -394,6 +429,47 @@ def test_the_same_form_sent_again_with_a_new_key_finds_the_first(village, reside
     assert again == first
     assert LifeEventApplication.objects.count() == 1
     assert ServiceRequest.objects.filter(life_event_link__isnull=False).count() == 4
+
+
+def test_without_an_account_only_the_session_that_sent_it_finds_the_first(village):
+    """Not signed in: the same form sent again with a new key is the first event
+    for the browser session that sent it, and refused, naming nothing, otherwise."""
+    from huagang.exceptions import Conflict
+    from services.access import session_submissions
+
+    plan = _death_plan()
+    first = _apply(plan, village, None, sent_from=session_submissions({}))
+    requests = ServiceRequest.objects.count()
+    with pytest.raises(Conflict, match="短信") as refused:
+        _apply(plan, village, None, sent_from=session_submissions({}))
+    assert refused.value.code == "already_submitted"
+    assert first.number not in refused.value.message
+    with pytest.raises(Conflict):
+        _apply(plan, village, None)  # no session at all (another system)
+    sent_here = session_submissions({"huagang.submitted_life_events": [first.pk]})
+    assert _apply(plan, village, None, sent_from=sent_here) == first
+    assert LifeEventApplication.objects.count() == 1
+    assert ServiceRequest.objects.count() == requests
+
+
+def test_a_request_sent_from_the_session_is_found_and_another_persons_is_not(
+    village, submit
+):
+    """The request a session remembers is found again; the same values of a request
+    a signed-in resident sent are not this anonymous applicant's."""
+    from huagang.exceptions import Conflict
+    from services.access import session_submissions
+
+    values = {"account": None, "description": "换发"}
+    first = submit("agency", **values)
+    here = session_submissions({"huagang.submitted_requests": [first.pk]})
+    assert submit("agency", **values, sent_from=here) == first
+    with pytest.raises(Conflict, match="短信"):
+        submit("agency", **values, sent_from=session_submissions({}))
+    signed_in = submit("agency", description="换发")  # the resident's own, the same
+    assert signed_in != first
+    assert submit("agency", description="换发") == signed_in
+    assert ServiceRequest.objects.count() == 2
 
 
 def test_every_material_named_by_a_kind_is_in_the_catalog():

@@ -166,8 +166,10 @@ class RequestsView(GenericAPIView):
         "JSON, or multipart/form-data with a file per material as material_<id> "
         "(PDF or image, checked by content). An Idempotency-Key header makes a "
         "retry return the first request (200) instead of a second one; the same key "
-        "with a different request is a 422. All or nothing: bad input creates "
-        "nothing.",
+        "with a different request is a 422. Without a key, the same request sent "
+        "again within minutes is the first one (200) for the same account; "
+        "anonymously, it is a 409 (code already_submitted) that names nothing. All "
+        "or nothing: bad input creates nothing.",
         request={
             "application/json": RequestCreateIn,
             "multipart/form-data": RequestCreateIn,
@@ -194,7 +196,7 @@ class RequestsView(GenericAPIView):
             200: OpenApiResponse(
                 RequestDetailOut,
                 description="A retry (same Idempotency-Key), or the same request "
-                "sent again within minutes: the first request.",
+                "sent again within minutes by the same account: the first request.",
             ),
             **errors(400, 403, 409),
             422: UNPROCESSABLE,
