@@ -13,9 +13,13 @@ as a queryset filter, and a test checks the two agree for every kind of user):
   ``ApplicantProof`` for it (made only by ``applicant_proof_by_lookup``: the tracking
   number plus the last four digits of the applicant's phone).
 
-``roles_towards`` turns them into the roles a user holds towards one request;
-``services.workflow`` says which steps each role may take. Views, the admin, the API,
-tasks and actions ask this module and repeat none of it.
+``roles_towards`` turns them into the roles a user holds towards one request (each
+lets them see it); ``services.workflow`` says which steps each role may take. One
+domain rule narrows the roles that take status steps (``step_roles``): a stationed
+body's item handled 即时即办 is done at that body's own window
+(``done_at_its_own_window``), so its village's clerk follows it without taking its
+steps. ``next_steps`` offers and ``check_step`` enforces through it. Views, the admin,
+the API, tasks and actions ask this module and repeat none of it.
 """
 
 import re
@@ -38,11 +42,13 @@ from villages.validators import ascii_digits, nfkc
 from . import workflow
 from .models import (
     AgencyTrip,
+    Body,
     FollowUp,
     HandlingMode,
     HomeVisit,
     LifeEventApplication,
     Question,
+    ServiceItem,
     ServiceRequest,
     Status,
     TripCheck,
@@ -508,6 +514,89 @@ def require(allowed: bool, message: str | None = None) -> None:
         raise NotPermitted(message)
 
 
+# --- a stationed body's own window (派驻机构) -------------------------------------------
+
+
+def done_at_its_own_window(service_request: ServiceRequest) -> bool:
+    """A stationed body's item handled 即时即办 is done at that body's own window.
+
+    花岗派出所 (``Body.Kind.STATIONED``: a county agency in the town) implements the
+    户口 items (出生登记, 死亡注销, …); their requests reach it from the life events
+    as online requests in 即时即办. Registering or cancelling a 户口 is the police's
+    power, which a village sub-center does not hold: the status steps (accept,
+    complete, supplement, resume, reject, withdraw) are taken by the clerks serving
+    the body and by officials only (``step_roles``). The village's clerk still sees
+    the case (their village's resident, often one item of a life event they help
+    with) and adds notes and materials; their own entry of such an item is saved
+    待受理 for the station (a 收件, as for any item they may not accept).
+
+    The item's other modes stay the village's own service (a home visit, a trip to
+    the town) with the village clerk's steps. Reads ``item.body`` (select it).
+    """
+    return (
+        service_request.mode == HandlingMode.INSTANT
+        and service_request.item.body.kind == Body.Kind.STATIONED
+    )
+
+
+def step_roles(
+    service_request: ServiceRequest, roles: frozenset[Role]
+) -> frozenset[Role]:
+    """Of the `roles` held towards the request (``roles_towards``), those that take
+    its status steps: all of them, but the village clerk's on a case
+    ``done_at_its_own_window``. What ``next_steps`` offers and ``check_step``
+    permits; work that changes no status (a note, a material) keeps every role."""
+    if Role.VILLAGE_CLERK in roles and done_at_its_own_window(service_request):
+        return roles - {Role.VILLAGE_CLERK}
+    return roles
+
+
+def steps_at_its_own_window(user: User | None, service_request: ServiceRequest) -> bool:
+    """Whether `user` sees the request but ``done_at_its_own_window`` leaves its
+    steps to the body's own window: the queue and the case page say where it is
+    done rather than show a case that looks like theirs to act on."""
+    held = roles_towards(user, service_request)
+    return step_roles(service_request, held) != held
+
+
+def _not_at_this_window(service_request: ServiceRequest) -> NotPermitted:
+    return NotPermitted(
+        _(
+            "“%(item)s” is done at the window of %(body)s: its clerks (or an official) "
+            "take its steps. You can follow the case here and add a note."
+        )
+        % {"item": service_request.item.name, "body": service_request.item.body.name}
+    )
+
+
+def _acting(
+    service_request: ServiceRequest, *, to: str, roles: frozenset[Role]
+) -> frozenset[Role]:
+    """``step_roles``; NotPermitted saying where the case is done when it is the
+    rule alone that refuses the change to `to`."""
+    acting = step_roles(service_request, roles)
+    mode, source = service_request.mode, service_request.status
+    if (
+        acting != roles
+        and workflow.allowed(mode, source, to, roles)
+        and not workflow.allowed(mode, source, to, acting)
+    ):
+        raise _not_at_this_window(service_request)
+    return acting
+
+
+def check_step(
+    service_request: ServiceRequest, *, to: str, roles: frozenset[Role]
+) -> workflow.Transition:
+    """``workflow.check`` of the change to `to` by someone holding `roles` towards
+    the request, with the roles that take status steps (``step_roles``): the check
+    every status change passes (``actions._core.change_status``). Raises
+    InvalidTransition or NotPermitted (saying where the case is done when
+    ``done_at_its_own_window`` refuses it)."""
+    acting = _acting(service_request, to=to, roles=roles)
+    return workflow.check(service_request.mode, service_request.status, to, acting)
+
+
 # --- steps a user may take now ---------------------------------------------------------
 
 
@@ -517,11 +606,12 @@ def next_steps(
     *,
     only: frozenset[workflow.Step] | None = None,
 ) -> list[tuple[Status, workflow.Step]]:
-    """(target, step) for each status change `user` may make on the request now."""
+    """(target, step) for each status change `user` may make on the request now
+    (with the roles that take status steps: ``step_roles``)."""
     return workflow.next_steps(
         service_request.mode,
         service_request.status,
-        roles_towards(user, service_request),
+        step_roles(service_request, roles_towards(user, service_request)),
         only=only,
     )
 
@@ -535,18 +625,24 @@ def step_target(
 ) -> Status:
     """The status `step` takes the request to when `user` takes it now (``next_steps``
     for one step, saying why not): NotPermitted if the step exists from the request's
-    status but none of `user`'s roles towards it may take it (403), InvalidTransition
-    if the step does not exist from that status (409)."""
+    status but none of `user`'s roles towards it may take it (403; its message says
+    where the case is done when ``done_at_its_own_window`` is the reason),
+    InvalidTransition if the step does not exist from that status (409)."""
     for target, offered in next_steps(user, service_request, only=only):
         if offered == step:
             return target
     table = workflow.TRANSITIONS[service_request.mode]
-    if any(
-        found.step == step and source == service_request.status
-        for (source, _target), found in table.items()
-    ):
-        raise NotPermitted()
-    raise InvalidTransition()
+    targets = [
+        target
+        for (source, target), found in table.items()
+        if found.step == step and source == service_request.status
+    ]
+    if not targets:
+        raise InvalidTransition()
+    held = roles_towards(user, service_request)
+    for target in targets:
+        _acting(service_request, to=target, roles=held)
+    raise NotPermitted()
 
 
 def may(
@@ -614,6 +710,26 @@ def may_enter_request(user: User | None, village: Village | None) -> bool:
     if village is not None and is_grid_worker(user):
         return grids_for_entry(user).filter(village_id=village.pk).exists()
     return village is not None and serves_village(user, village.pk)
+
+
+def may_complete_on_entry(user: User | None, item: ServiceItem) -> bool:
+    """Whether `user`, entering a 即时即办 request for `item` (for the village they
+    serve, if they serve one), may complete it on the spot: ``next_steps`` of that
+    request just submitted offers COMPLETE. The entry form offers its "done" button
+    only then; otherwise the request is saved 待受理 for those who may (a town window
+    for a body it does not serve, a grid worker, a village clerk entering an item
+    ``done_at_its_own_window``)."""
+    if not is_staff_member(user) or HandlingMode.INSTANT not in item.modes:
+        return False
+    entered = ServiceRequest(
+        item=item,
+        village_id=user.village_id,  # type: ignore[union-attr]
+        mode=HandlingMode.INSTANT,
+        status=Status.SUBMITTED,
+    )
+    return any(
+        step == workflow.Step.COMPLETE for _target, step in next_steps(user, entered)
+    )
 
 
 def villages_for_entry(user: User | None) -> QuerySet[Village]:
@@ -747,7 +863,7 @@ def trip_returnable_cases(
             case.mode,
             case.status,
             Status.RETURNED_TO_VILLAGE,
-            roles_towards(user, case),
+            step_roles(case, roles_towards(user, case)),
         )
     ]
 

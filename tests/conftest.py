@@ -155,12 +155,20 @@ def resident(db):
 
 @pytest.fixture
 def items(db):
-    """One real catalog item per handling mode (instant items are 即办 where possible)."""
-    from services.models import ServiceItem
+    """One real catalog item per handling mode (instant items are 即办 where possible,
+    with materials to bring), each one a village clerk may handle: none of a
+    stationed body's (花岗派出所's 户口 items are done only at its own window,
+    ``access.done_at_its_own_window``)."""
+    from services.models import Body, ServiceItem
 
-    published = ServiceItem.objects.select_related("body").order_by("code")
+    published = (
+        ServiceItem.objects.select_related("body")
+        .exclude(body__kind=Body.Kind.STATIONED)
+        .order_by("code")
+    )
+    instant = published.filter(allows_instant=True, promised_days=0)
     return {
-        "instant": published.filter(allows_instant=True, promised_days=0).first(),
+        "instant": instant.filter(materials__isnull=False).first(),
         "agency": published.filter(allows_agency=True, promised_days__gte=5).first(),
         "home": published.filter(allows_home=True, promised_days__gte=5).first(),
     }

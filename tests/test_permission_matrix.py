@@ -9,7 +9,9 @@ The kinds of user (the columns):
 - ``clerk_a`` / ``clerk_b``: the village clerks of village A (花岗社区, whose cases
   the rows are about) and of village B (粉坊村);
 - ``town_x`` / ``town_y``: town-center clerks of body X (the body of every item of
-  village A's cases) and of body Y (the body of village B's cases);
+  village A's cases; X is also 花岗派出所, a stationed body, for ``a_station``, its
+  死亡注销 in 即时即办, done only at its own window) and of body Y (the body of
+  village B's cases);
 - ``official``;
 - ``grid_a``: the grid worker (网格员) of the grid of village A that every one of
   village A's cases was entered for: they see them, may add a note, and take no
@@ -199,6 +201,37 @@ ROWS: list[Row] = [
                official=MOVED, grid_a=DENIED),
         data=_version("complete", "a_instant", **{"complete-result": "当场办结"}),
         notes="a town window may do 即时即办 cases"),
+    # 花岗派出所's 死亡注销 (即时即办, from 身后一件事): done at the station's own window.
+    Row("case page: the police station's case", GET, "/staff/cases/<n>/",
+        _u("staff:case", _number("a_station")),
+        expect(clerk_a=OK, clerk_b=NOT_FOUND, town_x=OK, town_y=NOT_FOUND, official=OK,
+               grid_a=OK),
+        notes="village A's clerk sees it, with no step and where it is done"),
+    Row("note: the police station's case", POST, "/staff/cases/<n>/note/",
+        _u("staff:note", _number("a_station")),
+        expect(clerk_a=MOVED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
+               official=MOVED, grid_a=MOVED),
+        data=_version("note", "a_station", **{"note-note": "家属已到村里询问"})),
+    Row("step: accept the police station's case", POST, "/staff/cases/<n>/accept/",
+        _u("staff:step", _number("a_station"), lambda w: "accept"),
+        expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
+               official=MOVED, grid_a=DENIED),
+        data=_version("accept", "a_station"),
+        notes="a stationed body's 即时即办: only its window (town X) or an official"),
+    Row("step: complete the police station's case", POST,
+        "/staff/cases/<n>/complete/",
+        _u("staff:step", _number("a_station"), lambda w: "complete"),
+        expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=MOVED, town_y=NOT_FOUND,
+               official=MOVED, grid_a=DENIED),
+        data=_version("complete", "a_station", **{"complete-result": "户口已注销"})),
+    Row("step: withdraw the police station's case", POST,
+        "/staff/cases/<n>/withdraw/",
+        _u("staff:step", _number("a_station"), lambda w: "withdraw"),
+        expect(clerk_a=DENIED, clerk_b=NOT_FOUND, town_x=DENIED, town_y=NOT_FOUND,
+               official=MOVED, grid_a=DENIED),
+        data=_version("withdraw", "a_station", **{"withdraw-reason": "本人撤回",
+                                                   "withdraw-confirm": "on"}),
+        notes="the applicant withdraws it themselves (我的办件)"),
     # --- entry (services/views/staff/entry.py) ----------------------------------------
     Row("entry: pick the item", GET, "/staff/new/", _u("staff:entry"), everyone(OK)),
     Row("entry: the item's form", GET, "/staff/new/<code>/",
@@ -525,11 +558,18 @@ def _local(day: int, hour: int, minute: int = 0) -> dt.datetime:
 def _items():
     from services.models import Body, ServiceItem
 
-    items = ServiceItem.objects.select_related("body").order_by("code")
+    # A village's items (花岗派出所's are done at its own window: ``a_station``).
+    items = (
+        ServiceItem.objects.select_related("body")
+        .exclude(body__kind=Body.Kind.STATIONED)
+        .order_by("code")
+    )
 
     def per_mode(found):
         return {
-            "instant": found.filter(allows_instant=True, promised_days=0).first(),
+            "instant": found.filter(
+                allows_instant=True, promised_days=0, materials__isnull=False
+            ).first(),
             "agency": found.filter(allows_agency=True, promised_days__gte=5).first(),
             "home": found.filter(allows_home=True, promised_days__gte=5).first(),
         }
@@ -548,6 +588,7 @@ def _build() -> SimpleNamespace:
 
     from huagang.privacy import NOTICE_VERSION
     from services import actions
+    from services.models import Body, ServiceItem
     from tests.factories import UserFactory
     from villages.choices import Role
     from villages.models import Village
@@ -562,6 +603,8 @@ def _build() -> SimpleNamespace:
     town_x = UserFactory(role=Role.TOWN_CLERK)
     for item in x.values():
         item.body.clerks.add(town_x)
+    police = Body.objects.get(code="police-station")
+    police.clerks.add(town_x)  # the station's window: a body X as well
     town_y = UserFactory(role=Role.TOWN_CLERK)
     body_y.clerks.add(town_y)
     official = UserFactory(role=Role.OFFICIAL, is_superuser=False)
@@ -654,6 +697,8 @@ def _build() -> SimpleNamespace:
             service_request=a("agency"), by=clerk_a, what="缺少户口簿"
         )
         w.a_instant = submit("instant", village_a, x, A_PERSON)
+        death = ServiceItem.objects.get(code="HG-HJ-002", body=police)
+        w.a_station = submit("instant", village_a, {"instant": death}, A_PERSON)
         w.a_follow_up = rated(a("instant"), clerk_a)
         w.a_home = a("home")
         visits = {}
@@ -682,6 +727,7 @@ def _build() -> SimpleNamespace:
     for case in ("a_returned", "a_at_town", "a_accepted", "a_new", "a_supplement"):
         getattr(w, case).refresh_from_db()
     w.a_instant.refresh_from_db()
+    w.a_station.refresh_from_db()
 
     from services.models import ServiceRequest
     from villages.models import Grid
@@ -701,7 +747,7 @@ def _build() -> SimpleNamespace:
         )
         for village in (village_a, village_b)
     }
-    assert len(numbers[village_a]) == 10 and len(numbers[village_b]) == 5
+    assert len(numbers[village_a]) == 11 and len(numbers[village_b]) == 5
     assert b_trip.handed_over_at and b_new.status == "submitted"
     w.users = {
         RESIDENT: resident,

@@ -10,7 +10,7 @@ from huagang.exceptions import InvalidInput, InvalidTransition, StaleVersion
 from villages.choices import Role
 from villages.models import User
 
-from .. import workflow
+from .. import access, workflow
 from ..models import EventKind, RequestEvent, ServiceRequest, Status
 
 logger = logging.getLogger("huagang.requests")
@@ -75,12 +75,15 @@ def change_status(
 ) -> RequestEvent:
     """Check the workflow, apply `changes` and the new status, and record the event.
 
-    `step` is the calling action's step: a change the table assigns to another step
-    (e.g. completing a home-visit case, which its visit's outcome does) is refused.
+    `roles` are those `by` holds towards the request (``access.roles_towards``); the
+    check takes those that take status steps (``access.check_step``: a stationed
+    body's 即时即办 case is not its village clerk's to move). `step` is the calling
+    action's step: a change the table assigns to another step (e.g. completing a
+    home-visit case, which its visit's outcome does) is refused.
     Precondition: `locked` was returned by ``lock_request`` in the current transaction.
     Raises InvalidTransition, NotPermitted, or InvalidInput (a note is required).
     """
-    found = workflow.check(locked.mode, locked.status, to, roles)
+    found = access.check_step(locked, to=to, roles=roles)
     if found.step != step:
         raise InvalidTransition(
             _("This step is taken with “%(step)s”.") % {"step": found.step.label}

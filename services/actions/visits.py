@@ -12,8 +12,7 @@ from huagang.dates import date_window_errors, local_date
 from huagang.exceptions import Conflict, InvalidInput
 from villages.models import User
 
-from .. import workflow
-from ..access import may_visit, roles_towards
+from ..access import check_step, may_visit, roles_towards
 from ..models import DueState, EventKind, HomeVisit, ServiceRequest, Status
 from ..workflow import Activity, Step, check_activity
 from ._core import change_status, lock_request, record_event
@@ -74,9 +73,7 @@ def check_home_visit_booking(*, service_request: ServiceRequest, by: User) -> se
     if service_request.status == Status.VISIT_SCHEDULED:
         check_activity(Activity.REBOOK_VISIT, service_request.status, roles)
     else:  # checked again when the status changes
-        workflow.check(
-            service_request.mode, service_request.status, Status.VISIT_SCHEDULED, roles
-        )
+        check_step(service_request, to=Status.VISIT_SCHEDULED, roles=roles)
     return roles
 
 

@@ -69,7 +69,8 @@ class StaffEntryForm(FilesChosenAgain, forms.Form):
     (a village clerk's own village, preset and fixed); the channel is a window or
     the phone. ``submit`` hands everything to ``actions.service_request_enter``,
     which checks every rule and reports each problem at its field. The ``done``
-    button (即时即办 only) completes the request on the spot in the same step.
+    button (即时即办, for a clerk who may complete it: ``access.may_complete_on_entry``)
+    completes the request on the spot in the same step.
     """
 
     applicant_name = forms.CharField(
@@ -235,8 +236,13 @@ class StaffEntryForm(FilesChosenAgain, forms.Form):
         if len(item.modes) == 1:
             self.fields["mode"].initial = item.modes[0].value
         self.offers_home_visit = HandlingMode.HOME in item.modes
-        self.offers_done = HandlingMode.INSTANT in item.modes
-        if not self.offers_done:
+        # 即时即办 done on the spot, by whoever may complete it (a posted "done"
+        # from anyone else is refused by the action, nothing saved)
+        self.offers_done = access.may_complete_on_entry(user, item)
+        self.saved_for_others = (
+            HandlingMode.INSTANT in item.modes and not self.offers_done
+        )
+        if HandlingMode.INSTANT not in item.modes:
             del self.fields["result"]
         self.fields["privacy_notice"].initial = NOTICE_VERSION
         self.id_required = id_number_required(item)

@@ -140,7 +140,9 @@ def service_requests_queue(
     if search is not None:
         requests = requests.filter(search.q())
     requests = service_requests_with_due_flag(
-        requests.select_related("item", "village"), today=today, calendar=calendar
+        requests.select_related("item__body", "village"),
+        today=today,
+        calendar=calendar,
     )
     return requests.order_by(
         _urgency(), F("due_date").asc(nulls_last=True), "submitted_at", "pk"

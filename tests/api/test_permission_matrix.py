@@ -317,6 +317,20 @@ def _internal_note(w: SimpleNamespace, role: str, body: dict) -> None:
     assert (NOTE in json.dumps(body, ensure_ascii=False)) == staff, role
 
 
+def _station_steps(w: SimpleNamespace, role: str, body: dict) -> None:
+    """花岗派出所's 即时即办 case: its window (town X) and the official are offered
+    its steps; village A's clerk (and their key), the grid worker and the
+    applicant (a withdrawal: 我的办件's) not the window's."""
+    steps = {step["step"] for step in body["next_steps"]}
+    window = {"accept", "complete", "reject"}
+    expected = {
+        TOWN_X: window,
+        OFFICIAL: window | {"withdraw"},
+        RESIDENT: {"withdraw"},
+    }.get(role, set())
+    assert steps == expected, (role, steps)
+
+
 def _rating_words(w: SimpleNamespace, role: str, body: dict) -> None:
     rating = body["rating"]
     assert rating["level"] == 2, rating
@@ -376,6 +390,15 @@ ROWS: list[Row] = [
         _request("a_instant", "complete"), a_case(town_x=OK, grid_a=DENIED),
         data=_version("a_instant", result="当场办结"),
         notes="a town window may do 即时即办 cases"),
+    Row("accept the police station's case", POST, "requests/<n>/accept/",
+        _request("a_station", "accept"), a_case(town_x=OK, clerk_a=DENIED, grid_a=DENIED),
+        data=_version("a_station"),
+        notes="花岗派出所's 死亡注销 (即时即办): only its window (town X) or an "
+        "official; clerk A sees it and takes no step"),
+    Row("complete the police station's case", POST, "requests/<n>/complete/",
+        _request("a_station", "complete"),
+        a_case(town_x=OK, clerk_a=DENIED, grid_a=DENIED),
+        data=_version("a_station", result="户口已注销")),
     Row("notes", POST, "requests/<n>/notes/", _request("a_new", "notes"),
         a_case(clerk_a=CREATED, town_x=CREATED, official=CREATED, grid_a=CREATED),
         data=_version("a_new", note="内部备注"), success=CREATED),
@@ -496,6 +519,10 @@ ROWS: list[Row] = [
         notes="a filter narrows the scope, never widens it: A's staff get none"),
     Row("request", GET, "requests/<n>/", _request("a_new"), sees_a_case(grid_a=OK),
         sees={RESIDENT: ACCOUNT}, notes="the case page's; the applicant's own"),
+    Row("request: the police station's case", GET, "requests/<n>/",
+        _request("a_station"), sees_a_case(grid_a=OK), sees={RESIDENT: ACCOUNT},
+        check=_station_steps,
+        notes="next_steps: none for clerk A (done at the station's own window)"),
     Row("request: no such request", GET, "requests/<n>/",
         lambda w: f"{API}requests/HG000000000000/",
         on_request(resident=NOT_FOUND, **dict.fromkeys(STAFF, NOT_FOUND))),

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from services.models import AgencyTrip, HomeVisit, RequestEvent, ServiceRequest
-from tests.api.answers import ok, refused
+from tests.api.answers import client_of, ok, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -330,6 +330,51 @@ def test_the_applicant_may_not_take_a_staff_step(api, submit, resident):
     ]:
         refused(post(api, case, step, data), 403, "not_permitted")
     assert state(case) == before
+
+
+def test_the_village_clerk_takes_no_step_on_the_police_stations_instant_case(
+    submit, village_clerk, official, commit
+):
+    """死亡注销 (花岗派出所, 即时即办, from 身后一件事): the village clerk reads it with
+    no next step, and each step posted is a 403 saying where it is done (in the
+    caller's language), nothing changed; the station's window accepts it, an
+    official completes it."""
+    from services.models import Body, ServiceItem
+    from tests.factories import UserFactory
+    from villages.choices import Role
+
+    case = submit("instant", item=ServiceItem.objects.get(code="HG-HJ-002"))
+    before = state(case)
+    clerk = client_of(village_clerk)
+    detail = ok(clerk.get(f"{API}requests/{case.tracking_number}/"))
+    assert detail["next_steps"] == []
+    for step, data in [
+        ("accept", {}),
+        ("complete", {"result": "户口已注销"}),
+        ("reject", {"reason": "x"}),
+        ("withdraw", {"reason": "x"}),
+    ]:
+        body = refused(post(clerk, case, step, data), 403, "not_permitted")
+        assert "花岗派出所窗口办理" in body["message"], body
+    english = refused(
+        post(clerk, case, "accept", {}, HTTP_ACCEPT_LANGUAGE="en"), 403, "not_permitted"
+    )
+    assert "is done at the window of 花岗派出所" in english["message"]
+    assert state(case) == before
+    assert ok(post(clerk, case, "notes", {"note": "家属已来村询问"}), 201)
+
+    window = UserFactory(role=Role.TOWN_CLERK)
+    Body.objects.get(code="police-station").clerks.add(window)
+    with commit():
+        body = ok(post(client_of(window), case, "accept", {}))
+    assert {step["step"] for step in body["next_steps"]} == {
+        "complete",
+        "supplement",
+        "reject",
+    }
+    with commit():
+        body = ok(post(client_of(official), case, "complete", {"result": "户口已注销"}))
+    assert body["status"] == "completed"
 
 
 def test_anonymous_callers_are_asked_to_authenticate(api, submit):

@@ -3,10 +3,12 @@
 The resident opens 身后一件事 from the home page, answers the questions (a plain GET
 form), sees only the services that apply, uploads each merged material once, sends
 one application and gets one event number. The village clerk finds the linked cases
-in the queue and completes one; the resident, tracking the event by its number and
-phone digits, sees the progress change. A resident who types the event number at
-办件查询 (the header's tracker of single requests) lands on the event's progress, and
-a clerk who types it in the queue's search box finds its cases.
+in the queue; 死亡注销 is marked as done at 花岗派出所's window and its page offers
+them no step, so the station's window completes it; the resident, tracking the
+event by its number and phone digits, sees the progress change. A resident who
+types the event number at 办件查询 (the header's tracker of single requests) lands on
+the event's progress, and a clerk who types it in the queue's search box finds its
+cases.
 """
 
 import re
@@ -79,6 +81,12 @@ def apply_once(resident) -> None:
 
 
 def test_a_resident_applies_for_a_death_once_and_follows_it(person, village_clerk):
+    from services.models import Body
+    from tests.factories import UserFactory
+    from villages.choices import Role
+
+    station_window = UserFactory(role=Role.TOWN_CLERK, name="派出所户籍窗口")
+    Body.objects.get(code="police-station").clerks.add(station_window)
     resident = person()
     page = resident.page
     answer_the_questions(resident)
@@ -120,9 +128,16 @@ def test_a_resident_applies_for_a_death_once_and_follows_it(person, village_cler
         expect(queue).to_contain_text(case.tracking_number)
     clerk.shot("queue")
     deregistration = linked.get(item__code="HG-HJ-002")
-    clerk.page.goto(clerk.base_url + f"/staff/cases/{deregistration.tracking_number}/")
+    row = queue.locator("tr", has_text=deregistration.tracking_number)
+    expect(row).to_contain_text("在花岗派出所窗口办理")
+    clerk.follow(row.get_by_role("link", name=deregistration.tracking_number))
     expect(clerk.page.locator(".case-life-event")).to_contain_text(number)
     expect(clerk.page.locator(".life-event-siblings li")).to_have_count(2)
+    steps = clerk.page.locator(".case-steps")
+    expect(steps).to_contain_text("本事项在花岗派出所窗口办理")
+    expect(steps.get_by_text("办结", exact=True)).to_have_count(0)
+    expect(steps.get_by_text("受理", exact=True)).to_have_count(0)
+    expect(steps.get_by_text("添加内部备注")).to_be_visible()
     clerk.shot("case-with-event")
 
     tracker = person()
@@ -133,11 +148,20 @@ def test_a_resident_applies_for_a_death_once_and_follows_it(person, village_cler
     expect(progress).to_have_text("身后一件事：3 项中已办结 0 项")
     tracker.shot("tracked")
 
-    clerk.page.get_by_text("办结", exact=True).click()
-    clerk.page.get_by_label("办理结果（居民可见）").fill("户口已注销")
-    clerk.follow(clerk.page.get_by_role("button", name="确认办结"))
-    expect(clerk.page.locator(".case-state")).to_contain_text("已办结")
-    clerk.shot("completed")
+    window = person()
+    sign_in_at_the_portal(window, station_window)
+    window.page.goto(window.base_url + "/staff/")
+    station_queue = window.page.locator("table.queue")
+    expect(station_queue).to_contain_text(deregistration.tracking_number)
+    expect(station_queue).not_to_contain_text("窗口办理")
+    window.follow(
+        station_queue.get_by_role("link", name=deregistration.tracking_number)
+    )
+    window.page.get_by_text("办结", exact=True).click()
+    window.page.get_by_label("办理结果（居民可见）").fill("户口已注销")
+    window.follow(window.page.get_by_role("button", name="确认办结"))
+    expect(window.page.locator(".case-state")).to_contain_text("已办结")
+    window.shot("completed-at-the-station")
     deregistration.refresh_from_db()
     assert deregistration.status == Status.COMPLETED
 

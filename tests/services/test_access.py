@@ -14,7 +14,7 @@ from django.utils import timezone
 from huagang.exceptions import DomainError, NotPermitted
 from services import access, actions, workflow
 from services.admin.forms import RequestStepForm, TripStepForm, VisitOutcomeForm
-from services.models import HomeVisit, ServiceRequest, Status
+from services.models import Body, HomeVisit, ServiceRequest, Status
 from tests.factories import BodyFactory, ServiceItemFactory, UserFactory
 from villages.choices import Role
 
@@ -23,12 +23,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(village, other_village):
-    """Two villages × two bodies × three kinds of applicant, each request in a grid of
-    its village or in none, and one user of every kind (with the roles each should
-    hold towards a request, written out by hand)."""
+    """Two villages × three bodies (the third a stationed one, like 花岗派出所) × three
+    kinds of applicant, each request in a grid of its village or in none, and one
+    user of every kind (with the roles each should hold towards a request, written
+    out by hand)."""
     from villages.models import Grid
 
-    bodies = [BodyFactory(), BodyFactory()]
+    bodies = [BodyFactory(), BodyFactory(), BodyFactory(kind=Body.Kind.STATIONED)]
     grids = {
         "g1": Grid.objects.create(village=village, number=91, name="测试一网格"),
         "g2": Grid.objects.create(village=village, number=92, name="测试二网格"),
@@ -43,6 +44,7 @@ def world(village, other_village):
         "clerk of b1": UserFactory(role=Role.TOWN_CLERK),
         "clerk of b1+b2": UserFactory(role=Role.TOWN_CLERK),
         "clerk of no body": UserFactory(role=Role.TOWN_CLERK),
+        "clerk of the station": UserFactory(role=Role.TOWN_CLERK),
         "official": UserFactory(role=Role.OFFICIAL),
         "inactive official": UserFactory(role=Role.OFFICIAL, is_active=False),
         # a clerk entered requests for these numbers; only a verified number counts
@@ -65,6 +67,7 @@ def world(village, other_village):
     grids["g2"].save()
     bodies[0].clerks.add(people["clerk of b1"], people["clerk of b1+b2"])
     bodies[1].clerks.add(people["clerk of b1+b2"])
+    bodies[2].clerks.add(people["clerk of the station"])
     applicants = [people["resident"], people["clerk of v2"], None]
     requests = [
         ServiceRequest.objects.create(
@@ -106,7 +109,10 @@ def expected_roles(name: str, request, people, bodies, village) -> set[Role]:
     body_1 = request.item.body_id == bodies[0].pk
     if (name == "clerk of v1" and in_v1) or (name == "clerk of v2" and not in_v1):
         roles.add(Role.VILLAGE_CLERK)
-    if (name == "clerk of b1" and body_1) or name == "clerk of b1+b2":
+    station = request.item.body_id == bodies[2].pk
+    if (name == "clerk of b1" and body_1) or (name == "clerk of b1+b2" and not station):
+        roles.add(Role.TOWN_CLERK)
+    if name == "clerk of the station" and station:
         roles.add(Role.TOWN_CLERK)
     if name == "official":
         roles.add(Role.OFFICIAL)
@@ -120,7 +126,17 @@ def expected_roles(name: str, request, people, bodies, village) -> set[Role]:
     return roles
 
 
+def expected_step_roles(roles: set[Role], request, bodies) -> set[Role]:
+    """The roles that take status steps, in words: all of them, but the village
+    clerk's on a stationed body's 即时即办 case (done at that body's own window)."""
+    if request.item.body_id == bodies[2].pk and request.mode == "instant":
+        return roles - {Role.VILLAGE_CLERK}
+    return roles
+
+
 def test_object_and_queryset_answers_agree_for_every_user_and_request(world, village):
+    """Seeing (each role lets one see the request) agrees in object and filter form;
+    the steps offered are those of the roles that take status steps."""
     people, requests, bodies = world
     users = [*people.items(), ("anonymous", AnonymousUser()), ("nobody", None)]
     pairs = 0
@@ -128,16 +144,24 @@ def test_object_and_queryset_answers_agree_for_every_user_and_request(world, vil
         scope = set(
             access.service_requests_scope(user=user).values_list("pk", flat=True)
         )
+        queued = set(ServiceRequest.objects.filter(access.queue_q(user)))
         for request in requests:
             roles = access.roles_towards(user, request)
             assert bool(roles) is (request.pk in scope), (name, request.pk, roles)
             assert access.can_view_request(user, request) is bool(roles)
+            assert access.in_queue(user, request) is (request in queued)
             if name in people:
                 assert roles == expected_roles(name, request, people, bodies, village)
             else:
                 assert roles == frozenset()
+            acting = expected_step_roles(set(roles), request, bodies)
+            assert access.step_roles(request, roles) == acting
+            assert access.next_steps(user, request) == workflow.next_steps(
+                request.mode, request.status, acting
+            )
+            assert access.steps_at_its_own_window(user, request) is (acting != roles)
             pairs += 1
-    assert pairs == 16 * 24
+    assert pairs == 17 * 36
     mine = set(
         access.requests_as_applicant(user=people["verified holder of the number"])
     )
@@ -219,6 +243,80 @@ def test_a_grid_worker_takes_no_status_step_but_may_add_a_note(world):
         assert access.may(worker, request, workflow.Activity.NOTE)
         assert access.may(worker, request, workflow.Activity.ATTACH)
         assert not access.may(worker, request, workflow.Activity.DECIDE)
+
+
+@pytest.fixture
+def station_clerk(db):
+    """The window of 花岗派出所 (demo 13800000006): a town clerk serving that body."""
+    clerk = UserFactory(role=Role.TOWN_CLERK, name="派出所户籍窗口")
+    Body.objects.get(code="police-station").clerks.add(clerk)
+    return clerk
+
+
+def test_a_stationed_bodys_instant_case_is_stepped_only_at_its_own_window(
+    submit, village_clerk, station_clerk, town_clerk, official
+):
+    """死亡注销 (花岗派出所's, from 身后一件事): its village's clerk sees it, has it on
+    their queue, adds notes and materials, and takes no step: none offered, each
+    refused by the action, saying where it is done. The station's window and an
+    official take them."""
+    from services.models import ServiceItem
+
+    death = ServiceItem.objects.get(code="HG-HJ-002")
+    case = submit("instant", item=death)
+    assert access.done_at_its_own_window(case)
+    assert access.can_view_request(village_clerk, case)
+    assert access.in_queue(village_clerk, case) and access.in_queue(station_clerk, case)
+    assert not access.can_view_request(town_clerk, case)  # serves other bodies
+    assert access.next_steps(village_clerk, case) == []
+    assert access.steps_at_its_own_window(village_clerk, case)
+    assert not access.steps_at_its_own_window(station_clerk, case)
+    assert access.may(village_clerk, case, workflow.Activity.NOTE)
+    assert access.may(village_clerk, case, workflow.Activity.ATTACH)
+    with pytest.raises(NotPermitted, match="花岗派出所"):
+        access.step_target(village_clerk, case, workflow.Step.ACCEPT)
+    for target in (
+        Status.ACCEPTED,
+        Status.COMPLETED,
+        Status.REJECTED,
+        Status.WITHDRAWN,
+    ):
+        with pytest.raises(NotPermitted, match="花岗派出所"):
+            actions.service_request_transition(
+                service_request=case, to=target, by=village_clerk, note="原因"
+            )
+    assert ServiceRequest.objects.get(pk=case.pk).status == Status.SUBMITTED
+    actions.service_request_add_note(
+        service_request=case, by=village_clerk, note="家属已到村里询问"
+    )
+
+    offered = {step for _target, step in access.next_steps(station_clerk, case)}
+    assert offered == {
+        workflow.Step.ACCEPT,
+        workflow.Step.COMPLETE,
+        workflow.Step.REJECT,
+    }
+    case = actions.service_request_accept(service_request=case, by=station_clerk)
+    assert access.next_steps(village_clerk, case) == []
+    case = actions.service_request_complete(
+        service_request=case, by=official, result="户口已注销"
+    )
+    assert case.status == Status.COMPLETED
+
+
+def test_a_stationed_bodys_item_in_another_mode_keeps_the_village_clerks_steps(
+    submit, village_clerk
+):
+    """The rule is 即时即办's: an ID card applied for by a home visit (上门特办) is
+    the village's own service, accepted and visited by its clerk as before."""
+    from services.models import ServiceItem
+
+    id_card = ServiceItem.objects.get(code="HG-HJ-005")
+    case = submit("home", item=id_card)
+    assert not access.done_at_its_own_window(case)
+    assert workflow.Step.ACCEPT in {
+        step for _target, step in access.next_steps(village_clerk, case)
+    }
 
 
 def test_visits_and_trips_are_scoped_by_the_same_rule(full_case, village_clerk):

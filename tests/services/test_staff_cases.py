@@ -718,3 +718,72 @@ def test_the_queue_rule_as_object_and_as_filter_agree(
         listed = set(ServiceRequest.objects.filter(access.queue_q(user)))
         for case in ServiceRequest.objects.select_related("item"):
             assert access.in_queue(user, case) == (case in listed), (user.role, case)
+
+
+# --- 花岗派出所's 即时即办 case: done at the station's own window ---------------------
+
+
+@pytest.fixture
+def station_case(submit):
+    """死亡注销 as 身后一件事 makes it: online, 即时即办, 花岗派出所's item."""
+    return submit("instant", item=ServiceItem.objects.get(code="HG-HJ-002"))
+
+
+@pytest.fixture
+def station_clerk(db):
+    """花岗派出所's window (demo 13800000006): a town clerk serving that body."""
+    from services.models import Body
+
+    clerk = UserFactory(role=Role.TOWN_CLERK, name="派出所户籍窗口")
+    Body.objects.get(code="police-station").clerks.add(clerk)
+    return clerk
+
+
+def test_the_village_clerk_follows_the_station_case_without_steps(
+    client, station_case, village_clerk
+):
+    """On the village's queue, marked as done at the station's window; on the case
+    page no step, the words saying where it is done, the note form still there; a
+    step posted anyway is 403 with those words and changes nothing."""
+    client = signed_in(client, village_clerk)
+    queue = client.get(QUEUE)
+    assert station_case.tracking_number in numbers(queue)
+    assert "在花岗派出所窗口办理" in queue.content.decode()
+    page = client.get(case_url(station_case))
+    assert page.status_code == 200
+    assert offered(page) == ["reveal", "reveal", "note"]
+    html = page.content.decode()
+    assert "本事项在花岗派出所窗口办理" in html
+    assert "您目前不能对该办件进行任何操作" not in html
+    for step, fields in (
+        ("accept", {}),
+        ("complete", {"result": "户口已注销"}),
+        ("reject", {"reason": "不符合条件", "confirm": "on"}),
+        ("withdraw", {"reason": "本人撤回", "confirm": "on"}),
+    ):
+        refused = post_step(client, station_case, step, **fields)
+        assert refused.status_code == 403, step
+        assert "“死亡注销”在花岗派出所窗口办理" in refused.content.decode()
+    fresh = ServiceRequest.objects.get(pk=station_case.pk)
+    assert (fresh.status, fresh.version) == (Status.SUBMITTED, station_case.version)
+    assert (
+        post_step(client, station_case, "note", note="家属已来村询问").status_code
+        == 302
+    )
+
+
+def test_the_station_window_and_an_official_work_the_station_case(
+    client, station_case, station_clerk, official
+):
+    client = signed_in(client, station_clerk)
+    queue = client.get(QUEUE).content.decode()
+    assert station_case.tracking_number in queue and "窗口办理" not in queue
+    page = client.get(case_url(station_case))
+    assert offered(page) == ["reveal", "reveal", "accept", "complete", "reject", "note"]
+    assert "本事项在花岗派出所窗口办理" not in page.content.decode()
+    assert post_step(client, station_case, "accept").status_code == 302
+    station_case.refresh_from_db()
+    client = signed_in(client, official)
+    done = post_step(client, station_case, "complete", result="户口已注销")
+    assert done.status_code == 302
+    assert ServiceRequest.objects.get(pk=station_case.pk).status == Status.COMPLETED

@@ -75,9 +75,11 @@ def town_clerk_of_no_item(db):
 def enter(client):
     """``enter(user, item, **typed)``: as `user`, open the item's entry form, fill in
     what a clerk types (None leaves a field out) and post it with the page's hidden
-    fields; ``done=True`` presses "Save and mark done". Returns (response, form)."""
+    fields; ``done=True`` presses "Save and mark done" (posted as well where the page
+    does not offer it, with `forged` fields the page does not have). Returns
+    (response, form)."""
 
-    def _enter(user, item, *, done=False, files=None, **typed):
+    def _enter(user, item, *, done=False, files=None, forged=None, **typed):
         client.force_login(user)
         url = reverse("staff:entry_item", kwargs={"code": item.code})
         page = client.get(url)
@@ -108,6 +110,7 @@ def enter(client):
                 data[name] = value
         if done:
             data["done"] = "1"
+        data.update(forged or {})
         data.update(files or {})
         return client.post(url, data), form
 
@@ -538,11 +541,66 @@ def test_a_refused_completion_saves_nothing(town_clerk_of_no_item, elder_card, v
 
 
 def test_a_refused_completion_is_shown_on_the_form(
-    enter, town_clerk_of_no_item, elder_card
+    client, enter, town_clerk_of_no_item, elder_card
 ):
-    response, _form = enter(town_clerk_of_no_item, elder_card, done=True, result="已办")
+    """The form offers the "done" button only to who may complete the item
+    (``access.may_complete_on_entry``); one posted anyway is refused on the form."""
+    client.force_login(town_clerk_of_no_item)
+    page = client.get(reverse("staff:entry_item", kwargs={"code": elder_card.code}))
+    html = page.content.decode()
+    assert "保存并办结" not in html and "等待有权办理的工作人员受理" in html
+    response, _form = enter(
+        town_clerk_of_no_item, elder_card, done=True, forged={"result": "已办"}
+    )
     assert response.status_code == 403
     assert "error-summary" in response.content.decode()
+    assert not ServiceRequest.objects.exists()
+
+
+# --- 花岗派出所's items: done at its own window -----------------------------------------
+
+
+@pytest.fixture
+def birth_registration(db) -> ServiceItem:
+    """出生登记: 即时即办 at 花岗派出所 (a stationed body), entered like any item."""
+    return ServiceItem.objects.prefetch_related("materials").get(code="HG-HJ-001")
+
+
+def test_a_village_clerk_enters_a_station_item_as_received_for_the_station(
+    client, enter, village_clerk, birth_registration
+):
+    """The village clerk takes the application in (a 收件 for the station, as for
+    any item they may not accept): no "done" button, the request saved 待受理, on
+    the station's queue and still on the village's."""
+    from services import access
+    from tests.factories import UserFactory
+    from villages.choices import Role
+
+    client.force_login(village_clerk)
+    url = reverse("staff:entry_item", kwargs={"code": birth_registration.code})
+    html = client.get(url).content.decode()
+    assert "保存并办结" not in html and "等待有权办理的工作人员受理" in html
+    response, _form = enter(village_clerk, birth_registration)
+    assert response.status_code == 302
+    created = ServiceRequest.objects.get()
+    assert created.status == Status.SUBMITTED
+    assert access.in_queue(village_clerk, created)
+    station = UserFactory(role=Role.TOWN_CLERK)
+    birth_registration.body.clerks.add(station)
+    assert access.in_queue(station, created)
+    assert access.may_complete_on_entry(station, birth_registration)
+    assert not access.may_complete_on_entry(village_clerk, birth_registration)
+
+
+def test_a_village_clerks_done_on_the_spot_of_a_station_item_is_refused(
+    enter, village_clerk, birth_registration
+):
+    response, _form = enter(
+        village_clerk, birth_registration, done=True, forged={"result": "已登记"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "error-summary" in html and "花岗派出所窗口办理" in html
     assert not ServiceRequest.objects.exists()
 
 

@@ -82,6 +82,8 @@ def case_context(
         "materials": _files_by_material(case),
         "timeline": list(case.events.all()),
         "offers": _offers(user, case, bound),
+        # seen, but its steps are taken at a stationed body's own window
+        "steps_elsewhere": access.steps_at_its_own_window(user, case),
         "note_form": (note_form or new_note_form(case)) if may_note else None,
         "revealed": revealed or {},
         "error": error,
