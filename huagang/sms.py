@@ -19,3 +19,12 @@ def signed(message: str) -> str:
         # Translators: the SMS signature registered with the gateway, then the
         # message (in Chinese 【…】 and no space before the message).
         return gettext("[Huagang services] %(message)s") % {"message": message}
+
+
+def sentences(*parts: str) -> str:
+    """Sentences of one message, joined as the portal's language writes them: with
+    nothing between them in Chinese (。 ends a sentence), with a space in English.
+    Empty parts are left out."""
+    with translation.override(settings.LANGUAGE_CODE):
+        gap = "" if translation.get_language().startswith("zh") else " "
+    return gap.join(part.strip() for part in parts if part and part.strip())

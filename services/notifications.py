@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from huagang.sms import signed
+from huagang.sms import sentences, signed
 from villages.choices import Role
 from villages.models import User
 
@@ -137,24 +137,27 @@ def _event_text(
     (`application`) names the event and its number too, the number they keep."""
     request = event.request
     with translation.override(settings.LANGUAGE_CODE):
-        text = _("Your request %(number)s (%(item)s): %(status)s.") % {
-            "number": request.tracking_number,
-            "item": request.item.name,
-            "status": request.get_status_display()
-            if event.from_status != event.to_status
-            else event.get_kind_display(),
-        }
-        if application is not None:
-            text += " " + _("It is part of your %(event)s %(number)s.") % {
-                "event": application.event.name,
-                "number": application.number,
+        parts = [
+            _("Your request %(number)s (%(item)s): %(status)s.")
+            % {
+                "number": request.tracking_number,
+                "item": request.item.name,
+                "status": request.get_status_display()
+                if event.from_status != event.to_status
+                else event.get_kind_display(),
             }
+        ]
+        if application is not None:
+            parts.append(
+                _("It is part of your %(event)s %(number)s.")
+                % {"event": application.event.name, "number": application.number}
+            )
         if event.to_status == "submitted" and not event.from_status:
-            text += " " + _("Keep this number to follow your request.")
+            parts.append(_("Keep this number to follow your request."))
         if request.due_date and event.to_status == "accepted":
-            text += " " + _("Promised by %(date)s.") % {"date": request.due_date}
-        if event.note:
-            text += " " + event.note
+            parts.append(_("Promised by %(date)s.") % {"date": request.due_date})
+        parts.append(event.note)
+        text = sentences(*parts)
     return signed(text)
 
 

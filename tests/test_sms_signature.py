@@ -53,9 +53,13 @@ def test_every_message_to_a_resident_begins_with_the_signature(
     with commit():
         actions.service_request_accept(service_request=single, by=village_clerk)
         application = _life_event(village, resident)  # one message for the event
-    linked = application.links.first().service_request
+    # 死亡注销 is the police station's (a village clerk takes no step on it): the
+    # village's own linked item, 养老保险注销, is accepted
+    linked = application.links.get(service_request__item__code="HG-SB-017")
     with commit():
-        actions.service_request_accept(service_request=linked, by=village_clerk)
+        actions.service_request_accept(
+            service_request=linked.service_request, by=village_clerk
+        )
     question = question_ask(
         kind=Question.Kind.CONSULT,
         title="低保怎么申请",

@@ -538,6 +538,6 @@ class EventTrackLookupForm(TrackLookupForm):
         self.fields["number"].label = _("Life event number")
         self.fields["number"].help_text = _(
             "On the life event's receipt or in the text message, e.g. HGE260310000123 "
-            "(a single request's number starting with HG is tracked on the request "
-            "tracking page)."
+            "(a single request's number, starting with HG, is taken to its own "
+            "tracker)."
         )

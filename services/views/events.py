@@ -233,7 +233,10 @@ def _supplement(
     form, status = supplement_upload(request, service_request, by=by, proof=proof)
     if form is not None:
         number = service_request.tracking_number
-        form.action = f"{request.path}?{urlencode({'request': number})}"
+        # back at its own section after the post (an error is shown there)
+        form.action = (
+            f"{request.path}?{urlencode({'request': number})}#supplement-{number}"
+        )
         form.auto_id = f"id_{number}_%s"  # several forms on one page: unique ids
     return form, status
 

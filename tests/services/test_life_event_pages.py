@@ -364,6 +364,12 @@ def test_after_the_upload_the_page_says_the_files_arrived(
         {"other": SimpleUploadedFile("x.pdf", b"not a pdf at all")},
     )
     assert refused.status_code == 400
+    # The page says so at its top, linking to the form's section, where the form's
+    # own address brings the browser back.
+    shown = refused.content.decode()
+    section = f"#supplement-{cases[1].tracking_number}"
+    assert f'<a href="{section}">' in shown
+    assert f'?request={cases[1].tracking_number}{section}"' in shown
     sent = client.post(
         f"{page}?request={cases[0].tracking_number}", {"other": pdf_upload("a.pdf")}
     )

@@ -263,6 +263,8 @@ def test_a_linked_requests_later_messages_name_its_event(
         "【花岗镇为民服务】您的办件 " + linked.service_request.tracking_number
     )
     assert f"该办件属于您的身后一件事（编号{application.number}）。" in body
+    # Chinese sentences follow each other with no space between them.
+    assert "。 " not in body and "已受理。该办件属于" in body
 
 
 def _queries_to_tell(service_request, by, django_capture_on_commit_callbacks) -> int:
